@@ -1,0 +1,51 @@
+# berth — build, test, demo. `make help` lists the targets.
+GO       ?= go
+BIN      ?= bin/berth
+PREFIX   ?= /usr/local
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+export CGO_ENABLED := 0
+
+.PHONY: help build install test unit e2e bench demo demo-down lint fuzz images clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+build: ## build the static binary bin/berth
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/berth
+
+install: build ## install berth to $(PREFIX)/bin and as a Docker CLI plugin
+	install -m 0755 $(BIN) $(PREFIX)/bin/berth
+	mkdir -p $(HOME)/.docker/cli-plugins
+	install -m 0755 $(BIN) $(HOME)/.docker/cli-plugins/docker-compose
+
+images: ## build the offline test images (berth-test/busybox, node, redis)
+	./internal/testimages/build-images.sh
+
+unit: ## fast tests: no engine needed
+	$(GO) test -short ./...
+
+test: build images ## all tests: unit, engine contract, e2e against the real engine
+	BERTH_E2E=1 BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./...
+
+e2e: build images ## only the end-to-end tests of the binary
+	BERTH_E2E=1 BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./e2e/...
+
+bench: build images ## benchmarks: berth against the raw engine limit (and docker-compose)
+	BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 3x -timeout 30m ./bench/
+
+fuzz: ## fuzz the compose loader (FUZZTIME=5m)
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $${FUZZTIME:-1m} ./compose/
+
+demo: build images ## run the visits app and show the counter rising
+	./examples/visits-app/demo.sh up
+
+demo-down: build ## take the demo down
+	./examples/visits-app/demo.sh down
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// app is one invocation of berth: its streams, environment and global flags.
+// Commands get it instead of reaching for globals, so tests can run berth
+// in-process.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	environ        []string
+	global         globalFlags
+}
+
+// exitError carries an exit code other than 1 out of a command
+// (a container's exit code, 130 after Ctrl-C).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// commands lists the constructors of berth's subcommands; each command's
+// file adds itself in an init function.
+var commands []func(*app) *cobra.Command
+
+// run is main without globals: it parses args, runs the command and maps the
+// result to an exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(stderr, ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, err)
+	return 1
+}
+
+// getenv looks a variable up in the invocation's environment.
+func (a *app) getenv(key string) string {
+	for i := len(a.environ) - 1; i >= 0; i-- {
+		kv := a.environ[i]
+		if len(kv) > len(key) && kv[len(key)] == '=' && kv[:len(key)] == key {
+			return kv[len(key)+1:]
+		}
+	}
+	return ""
+}
+
+// workingDir is where berth was started.
+func (a *app) workingDir() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	return wd
+}

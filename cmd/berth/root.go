@@ -1,0 +1,58 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// globalFlags are the flags every command shares, as Docker Compose has them.
+type globalFlags struct {
+	files            []string
+	projectName      string
+	projectDirectory string
+	envFiles         []string
+	profiles         []string
+	progress         string
+	ansi             string
+	parallel         int
+	dryRun           bool
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "berth [OPTIONS] COMMAND",
+		Short:         "Define and run multi-container applications with Docker",
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		// Unknown commands are errors, not help pages.
+		Args: cobra.NoArgs,
+	}
+	root.SetVersionTemplate("berth version {{.Version}}\n")
+	f := root.PersistentFlags()
+	f.StringArrayVarP(&a.global.files, "file", "f", nil, "Compose configuration files")
+	f.StringVarP(&a.global.projectName, "project-name", "p", "", "Project name")
+	f.StringVar(&a.global.projectDirectory, "project-directory", "", "Specify an alternate working directory\n(default: the path of the, first specified, Compose file)")
+	f.StringArrayVar(&a.global.envFiles, "env-file", nil, "Specify an alternate environment file")
+	f.StringArrayVar(&a.global.profiles, "profile", nil, "Specify a profile to enable")
+	f.StringVar(&a.global.progress, "progress", "", `Set type of progress output ("auto", "tty", "plain", "json", "quiet")`)
+	f.StringVar(&a.global.ansi, "ansi", "auto", `Control when to print ANSI control characters ("never"|"always"|"auto")`)
+	f.IntVar(&a.global.parallel, "parallel", -1, "Control max parallelism, -1 for unlimited")
+	f.BoolVar(&a.global.dryRun, "dry-run", false, "Execute command in dry run mode")
+	for _, newCmd := range commands {
+		root.AddCommand(newCmd(a))
+	}
+	return root
+}
+
+// splitList splits a COMPOSE_* list variable; empty parts are dropped.
+func splitList(s, sep string) []string {
+	var out []string
+	for _, p := range strings.Split(s, sep) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,69 @@
+package berth_test
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// allowed says which berth packages each package may import: imports point
+// inward, toward the model, as DESIGN.md draws them.
+var allowed = map[string][]string{
+	"berth/project":               {},
+	"berth/compose":               {"berth/project"},
+	"berth/network":               {"berth/project"},
+	"berth/build":                 {"berth/project"},
+	"berth/reconciler":            {"berth/project", "berth/network", "berth/build"},
+	"berth/reconciler/docker":     {"berth/reconciler", "berth/project", "berth/network", "berth/build"},
+	"berth/reconciler/fake":       {"berth/reconciler", "berth/project", "berth/network", "berth/build"},
+	"berth/reconciler/enginetest": {"berth/reconciler", "berth/project", "berth/network", "berth/build", "berth/internal/testimages"},
+	"berth/internal/testimages":   {},
+	"berth/e2e":                   {"berth/internal/testimages", "berth/project"},
+	"berth/bench":                 {"berth/internal/testimages", "berth/project"},
+}
+
+func TestImportsPointInward(t *testing.T) {
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var pkg struct {
+			ImportPath string
+			Imports    []string
+		}
+		if err := dec.Decode(&pkg); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if pkg.ImportPath == "berth/cmd/berth" || pkg.ImportPath == "berth" {
+			continue // the command may import everything
+		}
+		may, known := allowed[pkg.ImportPath]
+		if !known {
+			t.Errorf("%s: package missing from the import rules in imports_test.go", pkg.ImportPath)
+			continue
+		}
+		for _, imp := range pkg.Imports {
+			if !strings.HasPrefix(imp, "berth/") {
+				continue
+			}
+			if !contains(may, imp) {
+				t.Errorf("%s imports %s: imports must point inward (see DESIGN.md)", pkg.ImportPath, imp)
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

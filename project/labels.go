@@ -1,0 +1,91 @@
+package project
+
+import (
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// The labels Docker Compose puts on what it creates. berth writes the same
+// ones, so either tool can manage a project the other started, and finds its
+// resources again only through LabelProject.
+const (
+	LabelProject         = "com.docker.compose.project"
+	LabelService         = "com.docker.compose.service"
+	LabelNumber          = "com.docker.compose.container-number"
+	LabelOneOff          = "com.docker.compose.oneoff"
+	LabelConfigHash      = "com.docker.compose.config-hash"
+	LabelImage           = "com.docker.compose.image"
+	LabelDependsOn       = "com.docker.compose.depends_on"
+	LabelVersion         = "com.docker.compose.version"
+	LabelWorkingDir      = "com.docker.compose.project.working_dir"
+	LabelConfigFiles     = "com.docker.compose.project.config_files"
+	LabelEnvironmentFile = "com.docker.compose.project.environment_file"
+	LabelNetwork         = "com.docker.compose.network"
+	LabelVolume          = "com.docker.compose.volume"
+	LabelSlug            = "com.docker.compose.slug"
+	LabelContainerName   = "com.docker.compose.container_name"
+)
+
+// Version is the value of LabelVersion: the Compose version whose behaviour
+// berth follows. Docker Compose compares it when it meets a container.
+const Version = "2.29.0"
+
+// ContainerLabels are the labels of replica n of service s. The service's own
+// labels come first so the compose labels cannot be overridden.
+func ContainerLabels(p *types.Project, s types.ServiceConfig, n int, configHash, imageID string) map[string]string {
+	l := maps.Clone(map[string]string(s.Labels))
+	if l == nil {
+		l = map[string]string{}
+	}
+	l[LabelProject] = p.Name
+	l[LabelService] = s.Name
+	l[LabelNumber] = strconv.Itoa(n)
+	l[LabelOneOff] = "False"
+	l[LabelConfigHash] = configHash
+	l[LabelImage] = imageID
+	l[LabelDependsOn] = DependsOnLabel(s)
+	l[LabelVersion] = Version
+	l[LabelWorkingDir] = p.WorkingDir
+	l[LabelConfigFiles] = strings.Join(p.ComposeFiles, ",")
+	return l
+}
+
+// DependsOnLabel renders depends_on as Docker Compose does:
+// "db:service_healthy:false,cache:service_started:true" (name:condition:restart),
+// sorted by name.
+func DependsOnLabel(s types.ServiceConfig) string {
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(s.DependsOn)) {
+		d := s.DependsOn[name]
+		parts = append(parts, name+":"+d.Condition+":"+strconv.FormatBool(d.Restart))
+	}
+	return strings.Join(parts, ",")
+}
+
+// NetworkLabels are the labels of the project network key.
+func NetworkLabels(p *types.Project, key string) map[string]string {
+	l := maps.Clone(map[string]string(p.Networks[key].Labels))
+	if l == nil {
+		l = map[string]string{}
+	}
+	l[LabelProject] = p.Name
+	l[LabelNetwork] = key
+	l[LabelVersion] = Version
+	return l
+}
+
+// VolumeLabels are the labels of the project volume key.
+func VolumeLabels(p *types.Project, key string) map[string]string {
+	l := maps.Clone(map[string]string(p.Volumes[key].Labels))
+	if l == nil {
+		l = map[string]string{}
+	}
+	l[LabelProject] = p.Name
+	l[LabelVolume] = key
+	l[LabelVersion] = Version
+	return l
+}
