@@ -2,39 +2,118 @@ package compose
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strconv"
 
 	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/consts"
+	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// Load reads the project. (Interim: plain compose-go; located errors,
-// warnings and discovery details arrive with the loader work.)
-func Load(ctx context.Context, o Options) (*types.Project, []Warning, error) {
-	opts, err := cli.NewProjectOptions(o.Files,
-		cli.WithWorkingDirectory(firstNonEmpty(o.ProjectDirectory, o.WorkingDir)),
-		cli.WithOsEnv,
-		cli.WithEnvFiles(o.EnvFiles...),
-		cli.WithDotEnv,
-		cli.WithConfigFileEnv,
-		cli.WithDefaultConfigPath,
-		cli.WithName(o.ProjectName),
-		cli.WithProfiles(o.Profiles),
-	)
+// Load reads the project the options point at. compose-go does the loading
+// (interpolation, merge, extends, include, profiles, schema), so berth reads
+// compose files as Docker Compose does; Load adds file discovery from the
+// given working directory, file:line:col in errors, and warnings for keys
+// berth does not apply. It never panics: a panic in the loader comes back as
+// an error.
+func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, warnings, err = nil, nil, fmt.Errorf("compose: the loader failed on this input: %v", r)
+		}
+	}()
+	files, warnings, err := configFiles(o)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := opts.LoadProject(ctx)
+	src := newSources(o.WorkingDir)
+	configs, err := readFiles(o, files, src)
 	if err != nil {
 		return nil, nil, err
 	}
-	return p, nil, nil
+	dir := projectDir(o, files)
+	env, err := environment(o, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	var found []loader.UnsupportedAttribute
+	p, err = loader.LoadWithContext(ctx,
+		types.ConfigDetails{WorkingDir: dir, ConfigFiles: configs, Environment: env},
+		loaderOptions(o, dir, env, &found)...)
+	if err != nil {
+		return nil, nil, src.explain(err)
+	}
+	p.ComposeFiles = files
+	if p, err = selectServices(p, o.Services); err != nil {
+		return nil, nil, err
+	}
+	return p, append(warnings, src.unsupportedWarnings(found)...), nil
 }
 
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
+// environment is what interpolation sees: the invocation's variables, then
+// the env files (.env in the project directory unless --env-file is given);
+// variables already set win, as in Docker Compose. compose-go's
+// ProjectOptions assembles it and checks -p.
+func environment(o Options, dir string) (types.Mapping, error) {
+	envFiles := make([]string, len(o.EnvFiles))
+	for i, f := range o.EnvFiles {
+		envFiles[i] = abs(o.WorkingDir, f)
+	}
+	po, err := cli.NewProjectOptions(nil,
+		cli.WithWorkingDirectory(dir),
+		cli.WithEnv(o.Environ),
+		cli.WithEnvFiles(envFiles...),
+		cli.WithDotEnv,
+		cli.WithName(o.ProjectName),
+	)
+	if err != nil {
+		return nil, err
+	}
+	return po.Environment, nil
+}
+
+// loaderOptions sets the project name with Docker Compose's precedence (-p,
+// COMPOSE_PROJECT_NAME, name: in the files, the directory name), profiles,
+// interpolation and the unsupported-key check.
+func loaderOptions(o Options, dir string, env types.Mapping, found *[]loader.UnsupportedAttribute) []func(*loader.Options) {
+	return []func(*loader.Options){
+		func(lo *loader.Options) {
+			switch {
+			case o.ProjectName != "":
+				lo.SetProjectName(o.ProjectName, true)
+			case env[consts.ComposeProjectName] != "":
+				lo.SetProjectName(env[consts.ComposeProjectName], true)
+			default:
+				// name: in a file, when present, replaces this guess.
+				lo.SetProjectName(loader.NormalizeProjectName(filepath.Base(dir)), false)
+			}
+			lo.SkipInterpolation = o.NoInterpolate
+		},
+		loader.WithProfiles(o.Profiles),
+		unsupportedCheck(found),
+	}
+}
+
+// selectServices keeps the named services and what they depend on. Naming a
+// service enables it even when its profile is not active.
+func selectServices(p *types.Project, names []string) (*types.Project, error) {
+	if len(names) == 0 {
+		return p, nil
+	}
+	all := p.AllServices()
+	known := slices.Sorted(maps.Keys(all))
+	for _, n := range names {
+		if _, ok := all[n]; !ok {
+			return nil, fmt.Errorf("no such service: %s%s", strconv.Quote(n), didYouMean(n, known))
 		}
 	}
-	return ""
+	p, err := p.WithServicesEnabled(names...)
+	if err != nil {
+		return nil, err
+	}
+	return p.WithSelectedServices(names)
 }

@@ -3,19 +3,20 @@ package compose
 import "io"
 
 // Options are the inputs of Load, as the global flags and COMPOSE_*
-// variables give them.
+// variables give them. Relative paths are relative to WorkingDir.
 type Options struct {
-	Files            []string // -f, in order; "-" reads Stdin
-	ProjectName      string   // -p
+	Files            []string // -f, in order; "-" reads Stdin; empty means discover
+	ProjectName      string   // -p (or COMPOSE_PROJECT_NAME from Environ)
 	ProjectDirectory string   // --project-directory
-	EnvFiles         []string // --env-file
-	Profiles         []string // --profile
+	EnvFiles         []string // --env-file; empty means .env in the project directory
+	Profiles         []string // --profile; "*" enables all
 	WorkingDir       string   // where berth runs
 	Environ          []string // the process environment, "K=V"
 	Stdin            io.Reader
 	NoInterpolate    bool
 	// Services restricts the project to these services and what they
-	// depend on; empty means all.
+	// depend on; empty means all. Naming a service enables it even when
+	// its profile is not active, as Docker Compose does.
 	Services []string
 }
 
@@ -30,23 +31,9 @@ type Warning struct {
 }
 
 func (w Warning) String() string {
-	if w.File == "" {
-		return w.Path + ": " + w.Text
+	s := position(w.File, w.Line, w.Column)
+	if w.Path != "" {
+		s += w.Path + ": "
 	}
-	return locate(w.File, w.Line, w.Column) + w.Path + ": " + w.Text
-}
-
-func locate(file string, line, col int) string {
-	if line == 0 {
-		return file + ": "
-	}
-	return file + ":" + itoa(line) + ":" + itoa(col) + ": "
-}
-
-func itoa(n int) string {
-	const digits = "0123456789"
-	if n < 10 {
-		return digits[n : n+1]
-	}
-	return itoa(n/10) + digits[n%10:n%10+1]
+	return s + w.Text
 }

@@ -1,0 +1,169 @@
+package compose
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// sources keeps the bytes of every compose file read during one Load, so an
+// error or warning that compose-go reports as a key path ("services.db.imgae")
+// can be turned back into the line and column the user wrote.
+type sources struct {
+	workingDir string            // where berth runs; names are shown relative to it
+	order      []string          // file names in load order
+	content    map[string][]byte // by file name as compose-go reports it
+	trees      map[string][]*yaml.Node
+}
+
+func newSources(workingDir string) *sources {
+	return &sources{workingDir: workingDir, content: map[string][]byte{}, trees: map[string][]*yaml.Node{}}
+}
+
+func (s *sources) add(name string, b []byte) {
+	if _, ok := s.content[name]; !ok {
+		s.order = append(s.order, name)
+	}
+	s.content[name] = b
+}
+
+// display is how a file is named in messages: relative to the working
+// directory when it lies below it, "-" for stdin.
+func (s *sources) display(name string) string {
+	if name == "" || name == "-" || !filepath.IsAbs(name) || s.workingDir == "" {
+		return name
+	}
+	rel, err := filepath.Rel(s.workingDir, name)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return name
+	}
+	return rel
+}
+
+// documents parses a file into yaml.v3 node trees, once. Files that were
+// included or extended are read from disk on demand.
+func (s *sources) documents(name string) []*yaml.Node {
+	if docs, ok := s.trees[name]; ok {
+		return docs
+	}
+	b, ok := s.content[name]
+	if !ok {
+		var err error
+		if b, err = os.ReadFile(name); err != nil {
+			s.trees[name] = nil
+			return nil
+		}
+	}
+	var docs []*yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) || err != nil {
+			break
+		}
+		docs = append(docs, &doc)
+	}
+	s.trees[name] = docs
+	return docs
+}
+
+// find looks path up in the preferred file first, then in every file read,
+// and returns the file and the node the path ends at. ok, when given, must
+// accept the value found there.
+func (s *sources) find(preferred string, path []string, ok func(val *yaml.Node) bool) (string, *yaml.Node, *yaml.Node) {
+	names := s.order
+	if preferred != "" {
+		names = append([]string{preferred}, names...)
+	}
+	for _, name := range names {
+		for _, doc := range s.documents(name) {
+			if at, val := lookup(doc, path); at != nil && (ok == nil || ok(val)) {
+				return name, at, val
+			}
+		}
+	}
+	return preferred, nil, nil
+}
+
+// lookup follows path from a document node. A mapping entry resolves to its
+// key node (where a person looks for a typo), a sequence item to the item.
+// Keys may contain dots ("my.service"), so several parts may join into one key.
+func lookup(doc *yaml.Node, path []string) (at, val *yaml.Node) {
+	n := doc
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		n = n.Content[0]
+	}
+	at = n
+	for i := 0; i < len(path); {
+		key, v, used := child(deref(n), path[i:], 0)
+		if v == nil {
+			return nil, nil
+		}
+		at, n, i = key, v, i+used
+	}
+	return at, deref(n)
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for depth := 0; n != nil && n.Kind == yaml.AliasNode && depth < 32; depth++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// child finds the entry of n named by the first parts of path and returns
+// the node to point at, its value and how many parts it used.
+func child(n *yaml.Node, path []string, depth int) (at, val *yaml.Node, used int) {
+	if n == nil || depth > 32 {
+		return nil, nil, 0
+	}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		i, err := strconv.Atoi(path[0])
+		if err != nil || i < 0 || i >= len(n.Content) {
+			return nil, nil, 0
+		}
+		return n.Content[i], n.Content[i], 1
+	case yaml.MappingNode:
+		return mappingChild(n, path, depth)
+	}
+	return nil, nil, 0
+}
+
+func mappingChild(n *yaml.Node, path []string, depth int) (at, val *yaml.Node, used int) {
+	for parts := len(path); parts >= 1; parts-- {
+		want := strings.Join(path[:parts], ".")
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == want && n.Content[i].Value != "<<" {
+				return n.Content[i], n.Content[i+1], parts
+			}
+		}
+	}
+	// A key may come from a YAML merge (<<: *defaults).
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != "<<" {
+			continue
+		}
+		merged := deref(n.Content[i+1])
+		candidates := []*yaml.Node{merged}
+		if merged != nil && merged.Kind == yaml.SequenceNode {
+			candidates = merged.Content
+		}
+		for _, m := range candidates {
+			if at, val, used := child(deref(m), path, depth+1); val != nil {
+				return at, val, used
+			}
+		}
+	}
+	return nil, nil, 0
+}
