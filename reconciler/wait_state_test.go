@@ -1,0 +1,88 @@
+package reconciler
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/project"
+)
+
+func waitProject() *types.Project {
+	return &types.Project{Name: "w", Services: types.Services{
+		"init": {Name: "init"},
+		"db":   {Name: "db", WorkloadSpec: types.WorkloadSpec{HealthCheck: &types.HealthCheckConfig{Test: []string{"CMD", "true"}}}},
+		"web": {Name: "web", WorkloadSpec: types.WorkloadSpec{DependsOn: types.DependsOnConfig{
+			"init": {Condition: types.ServiceConditionCompletedSuccessfully},
+			"db":   {Condition: types.ServiceConditionHealthy},
+		}}},
+	}}
+}
+
+func waitContainerOf(svc string, st State) Container {
+	return Container{ID: svc, Name: "w-" + svc + "-1", State: st,
+		Labels: map[string]string{project.LabelService: svc}}
+}
+
+func TestWaitStateVerdicts(t *testing.T) {
+	tests := []struct {
+		name    string
+		initial []Container
+		events  []Event
+		pending string
+		err     string
+	}{{
+		name:    "fresh containers are not ready",
+		initial: []Container{waitContainerOf("init", StateCreated), waitContainerOf("db", StateCreated), waitContainerOf("web", StateCreated)},
+		pending: `service "db": container "w-db-1" is created; service "init": container "w-init-1" has not completed yet (created); service "web": container "w-web-1" is created`,
+	}, {
+		name:    "running, healthy and completed is ready",
+		initial: []Container{waitContainerOf("init", StateCreated), waitContainerOf("db", StateCreated), waitContainerOf("web", StateCreated)},
+		events: []Event{{Action: EventStart, ContainerID: "init"}, {Action: EventStart, ContainerID: "db"},
+			{Action: EventDie, ContainerID: "init"}, {Action: EventHealth, ContainerID: "db", Health: HealthHealthy},
+			{Action: EventStart, ContainerID: "web"}},
+	}, {
+		name:    "health still starting is named",
+		initial: []Container{waitContainerOf("db", StateCreated)},
+		events:  []Event{{Action: EventStart, ContainerID: "db"}},
+		pending: `service "db": container "w-db-1" is not healthy yet (health: starting); service "init": no container; service "web": no container`,
+	}, {
+		name:    "a failed one-shot fails the wait",
+		initial: []Container{waitContainerOf("init", StateRunning)},
+		events:  []Event{{Action: EventDie, ContainerID: "init", ExitCode: 3}},
+		err:     `service "init" is not ready: container "w-init-1" exited with code 3`,
+	}, {
+		name:    "unhealthy fails the wait",
+		initial: []Container{waitContainerOf("db", StateRunning)},
+		events:  []Event{{Action: EventHealth, ContainerID: "db", Health: HealthUnhealthy}},
+		err:     `service "db" is not ready: container "w-db-1" is unhealthy`,
+	}, {
+		name: "a container the policy restarts is waited for",
+		initial: []Container{func() Container {
+			c := waitContainerOf("web", StateRunning)
+			c.RestartPolicy = RestartPolicy{Name: "always"}
+			return c
+		}()},
+		events:  []Event{{Action: EventDie, ContainerID: "web", ExitCode: 1}},
+		pending: `service "db": no container; service "init": no container; service "web": container "w-web-1" is restarting`,
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWaitState(waitProject(), nil)
+			for _, c := range tt.initial {
+				w.add(c)
+			}
+			for _, ev := range tt.events {
+				w.apply(ev)
+			}
+			pending, err := w.verdict()
+			if got := strings.Join(pending, "; "); got != tt.pending {
+				t.Errorf("pending:\n%s\nwant:\n%s", got, tt.pending)
+			}
+			if (err == nil) != (tt.err == "") || (err != nil && err.Error() != tt.err) {
+				t.Errorf("err = %v, want %q", err, tt.err)
+			}
+		})
+	}
+}
