@@ -1,0 +1,88 @@
+package reconciler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"golang.org/x/sync/errgroup"
+
+	"berth/network"
+	"berth/project"
+)
+
+// Observed is one snapshot of what the engine holds for a project: everything
+// NewPlan compares the project with, so planning makes no engine call.
+type Observed struct {
+	Containers []Container
+	Networks   []network.Info
+	Volumes    []Volume
+	// Images are the images the services run, by reference; a reference
+	// that is not present locally has no entry.
+	Images map[string]Image
+}
+
+// Observe takes the snapshot: one list call each for containers, networks
+// and volumes (by project label), and one inspection per image reference.
+func Observe(ctx context.Context, eng Engine, p *types.Project) (Observed, error) {
+	var st Observed
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		st.Containers, err = eng.ListContainers(ctx, ContainerFilter{Project: p.Name})
+		return wrap("list containers", err)
+	})
+	g.Go(func() (err error) {
+		st.Networks, err = eng.ListNetworks(ctx, p.Name)
+		return wrap("list networks", err)
+	})
+	g.Go(func() (err error) {
+		st.Volumes, err = eng.ListVolumes(ctx, p.Name)
+		return wrap("list volumes", err)
+	})
+	g.Go(func() (err error) {
+		st.Images, err = ObserveImages(ctx, eng, p)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return Observed{}, fmt.Errorf("observe project %q: %w", p.Name, err)
+	}
+	return st, nil
+}
+
+// ObserveImages inspects every image the project's services run.
+func ObserveImages(ctx context.Context, eng Engine, p *types.Project) (map[string]Image, error) {
+	refs := map[string]bool{}
+	for _, s := range p.Services {
+		refs[project.ImageName(p, s)] = true
+	}
+	var mu sync.Mutex
+	images := map[string]Image{}
+	g, ctx := errgroup.WithContext(ctx)
+	for _, ref := range slices.Sorted(maps.Keys(refs)) {
+		g.Go(func() error {
+			img, err := eng.InspectImage(ctx, ref)
+			if errors.Is(err, ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("inspect image %q: %w", ref, err)
+			}
+			mu.Lock()
+			images[ref] = img
+			mu.Unlock()
+			return nil
+		})
+	}
+	return images, g.Wait()
+}
+
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

@@ -1,0 +1,28 @@
+package reconciler
+
+import "time"
+
+// UpOptions are the choices of `up` that shape its plan.
+type UpOptions struct {
+	Services         []string // only these (and what they depend on); empty: all
+	NoDeps           bool     // only the named services, not what they depend on
+	ForceRecreate    bool
+	NoRecreate       bool
+	RemoveOrphans    bool
+	RenewAnonVolumes bool // -V: new anonymous volumes instead of the old ones
+	NoStart          bool
+	Build            bool // build images even when present
+	NoBuild          bool
+	Scale            map[string]int // --scale SERVICE=N
+	Timeout          *time.Duration // -t: stop timeout when replacing containers
+	Wait             bool           // wait for running/healthy
+	WaitTimeout      time.Duration
+}
+
+// DownOptions are the choices of `down`.
+type DownOptions struct {
+	RemoveOrphans bool
+	Volumes       bool   // -v: remove named and anonymous volumes
+	RemoveImages  string // --rmi: "", "local" (images berth built) or "all"
+	Timeout       *time.Duration
+}

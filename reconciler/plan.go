@@ -1,0 +1,114 @@
+package reconciler
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/network"
+)
+
+// Op is the kind of an action; each maps to one engine call (the waits map
+// to one subscription).
+type Op string
+
+// The operations a plan is made of.
+const (
+	OpCreateNetwork Op = "create-network"
+	OpCreateVolume  Op = "create-volume"
+	OpBuild         Op = "build"
+	OpCreate        Op = "create"
+	OpStart         Op = "start"
+	OpWaitHealthy   Op = "wait-healthy"
+	OpWaitExit      Op = "wait-exit"
+	OpStop          Op = "stop"
+	OpRemove        Op = "remove"
+	OpRemoveNetwork Op = "remove-network"
+	OpRemoveVolume  Op = "remove-volume"
+	OpRemoveImage   Op = "remove-image"
+)
+
+// Action is one step of a plan: one engine call on one resource, the reason
+// it is needed, and the actions that must finish before it.
+type Action struct {
+	Op      Op
+	Target  string // container, network, volume or image name
+	Service string // the service it serves, "" for project resources
+	Reason  string // "not found", "config changed: environment.FOO"
+	After   []int  // indexes of the actions that must finish first
+
+	// Recreate marks the stop, remove and create of a replacement, so
+	// progress says "Recreate"/"Recreated" as Docker Compose does.
+	Recreate bool
+	// PublishesPorts marks starts that bind host ports; Apply runs those one
+	// at a time because some engines race when several bind at once.
+	PublishesPorts bool
+
+	Container *ContainerSpec // create
+	Network   *network.Spec  // create-network
+	Volume    *VolumeSpec    // create-volume
+	Build     *BuildTarget   // build
+	Grace     *time.Duration // stop: nil means the container's own timeout
+	Remove    RemoveOptions  // remove
+	Force     bool           // remove-image
+	Timeout   time.Duration  // waits: 0 means no limit
+}
+
+// BuildTarget is an image to build for a service.
+type BuildTarget struct {
+	Image   string
+	Service types.ServiceConfig
+}
+
+// Plan is what Apply does: a DAG of actions in an order that respects
+// After, plus the warnings found while planning.
+type Plan struct {
+	Project  *types.Project
+	Actions  []Action
+	Warnings []string
+}
+
+// String renders the plan one action a line; tests compare it whole.
+//
+//	#0 create-network demo_default (not found)
+//	#1 create demo-web-1 (not found) after #0
+func (p Plan) String() string {
+	var b strings.Builder
+	for i, a := range p.Actions {
+		fmt.Fprintf(&b, "#%d %s %s", i, a.Op, a.Target)
+		if a.Reason != "" {
+			fmt.Fprintf(&b, " (%s)", a.Reason)
+		}
+		if len(a.After) > 0 {
+			deps := make([]string, len(a.After))
+			for j, d := range a.After {
+				deps[j] = fmt.Sprintf("#%d", d)
+			}
+			b.WriteString(" after " + strings.Join(deps, ","))
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Empty reports whether the plan changes nothing.
+func (p Plan) Empty() bool { return len(p.Actions) == 0 }
+
+// add appends a and returns its index.
+func (p *Plan) add(a Action) int {
+	p.Actions = append(p.Actions, a)
+	return len(p.Actions) - 1
+}
+
+// Count is how many actions of op the plan holds.
+func (p Plan) Count(op Op) int {
+	n := 0
+	for _, a := range p.Actions {
+		if a.Op == op {
+			n++
+		}
+	}
+	return n
+}

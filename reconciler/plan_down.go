@@ -1,0 +1,145 @@
+package reconciler
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/project"
+)
+
+// NewDownPlan plans `down`: stop every container of the project in reverse
+// dependency order (dependents first), then remove them all, then the
+// networks and (with -v) volumes the project created, then (with --rmi)
+// images. Stopping everything before removing anything keeps the engine from
+// being left with a network a running container still holds. Pure, like
+// NewPlan.
+func NewDownPlan(p *types.Project, st Observed, o DownOptions) Plan {
+	plan := Plan{Project: p}
+	stops := planDownStops(&plan, p, st, o)
+	allStops := slices.Concat(slices.Collect(maps.Values(stops))...)
+	var removes []int
+	for _, c := range downContainers(&plan, p, st, o) {
+		removes = append(removes, plan.add(Action{Op: OpRemove, Target: c.Name, Service: c.Labels[project.LabelService],
+			After: uniqueSorted(allStops), Remove: RemoveOptions{Force: true, Volumes: o.Volumes}}))
+	}
+	removes = uniqueSorted(removes)
+	for _, n := range st.Networks {
+		key := n.Labels[project.LabelNetwork]
+		if cfg, ok := p.Networks[key]; ok && !bool(cfg.External) {
+			plan.add(Action{Op: OpRemoveNetwork, Target: n.Name, After: removes})
+		}
+	}
+	for _, v := range st.Volumes {
+		key := v.Labels[project.LabelVolume]
+		if cfg, ok := p.Volumes[key]; o.Volumes && ok && !bool(cfg.External) {
+			plan.add(Action{Op: OpRemoveVolume, Target: v.Name, After: removes})
+		}
+	}
+	for _, ref := range downImages(p, st, o.RemoveImages) {
+		plan.add(Action{Op: OpRemoveImage, Target: ref, After: removes})
+	}
+	return plan
+}
+
+// downContainers are the containers down removes: those of the project's
+// services (one-off ones included) and, with --remove-orphans, the others.
+// Without it, the orphans are named in a warning.
+func downContainers(plan *Plan, p *types.Project, st Observed, o DownOptions) []Container {
+	var out, orphans []Container
+	for _, c := range st.Containers {
+		if ownedBy(p, c) || o.RemoveOrphans {
+			out = append(out, c)
+		} else {
+			orphans = append(orphans, c)
+		}
+	}
+	if len(orphans) > 0 && !hasWarning(plan) {
+		names := make([]string, len(orphans))
+		for i, c := range orphans {
+			names[i] = c.Name
+		}
+		plan.Warnings = append(plan.Warnings, fmt.Sprintf("Found orphan containers ([%s]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.", strings.Join(names, " ")))
+	}
+	return out
+}
+
+func hasWarning(plan *Plan) bool { return len(plan.Warnings) > 0 }
+
+func ownedBy(p *types.Project, c Container) bool {
+	svc := c.Labels[project.LabelService]
+	_, ok := p.Services[svc]
+	_, disabled := p.DisabledServices[svc]
+	return ok || disabled
+}
+
+// planDownStops adds the stops of the running containers, each after the
+// stops of the services that depend on its service, and returns them by
+// service.
+func planDownStops(plan *Plan, p *types.Project, st Observed, o DownOptions) map[string][]int {
+	bySvc := map[string][]Container{}
+	for _, c := range st.Containers {
+		if isRunning(c) && (ownedBy(p, c) || o.RemoveOrphans) {
+			svc := c.Labels[project.LabelService]
+			bySvc[svc] = append(bySvc[svc], c)
+		}
+	}
+	stops := map[string][]int{}
+	for _, svc := range downStopOrder(p, bySvc) {
+		after := dependentsStops(p, svc, stops)
+		for _, c := range bySvc[svc] {
+			stops[svc] = append(stops[svc], plan.add(Action{Op: OpStop, Target: c.Name, Service: svc, Grace: o.Timeout, After: after}))
+		}
+	}
+	return stops
+}
+
+// downStopOrder is the services to stop, dependents first: orphans (which
+// nothing in the project needs) lead, sorted.
+func downStopOrder(p *types.Project, bySvc map[string][]Container) []string {
+	var order []string
+	for _, svc := range slices.Sorted(maps.Keys(bySvc)) {
+		if _, ok := p.Services[svc]; !ok {
+			order = append(order, svc)
+		}
+	}
+	stop, err := project.StopOrder(p)
+	if err != nil {
+		stop = slices.Sorted(maps.Keys(p.Services)) // a cycle cannot be started either
+	}
+	for _, svc := range stop {
+		if len(bySvc[svc]) > 0 {
+			order = append(order, svc)
+		}
+	}
+	return order
+}
+
+func dependentsStops(p *types.Project, svc string, stops map[string][]int) []int {
+	var after []int
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		if _, ok := p.Services[name].DependsOn[svc]; ok {
+			after = append(after, stops[name]...)
+		}
+	}
+	return uniqueSorted(after)
+}
+
+// downImages are the image references --rmi removes that are present:
+// "local" only the images berth built (services without image:), "all"
+// every service's image.
+func downImages(p *types.Project, st Observed, mode string) []string {
+	refs := map[string]bool{}
+	for _, s := range p.Services {
+		if mode == "all" || (mode == "local" && s.Image == "") {
+			ref := project.ImageName(p, s)
+			if _, ok := st.Images[ref]; ok {
+				refs[ref] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(refs))
+}

@@ -1,0 +1,172 @@
+package reconciler
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/project"
+)
+
+// planReplica plans container n of s: create it, replace it, start it, or
+// leave it alone.
+func (pl *planner) planReplica(s types.ServiceConfig, n int, imageID string, c Container, exists bool) {
+	name := project.ContainerName(pl.p.Name, s, n)
+	pl.replicas[s.Name] = append(pl.replicas[s.Name], name)
+	if !exists {
+		create := pl.create(s, n, imageID, nil, "not found", nil)
+		pl.start(s, name, "", create)
+		return
+	}
+	reason := pl.divergence(s, c, imageID)
+	if pl.o.NoRecreate {
+		reason = ""
+	} else if reason == "" && pl.o.ForceRecreate {
+		reason = "--force-recreate"
+	}
+	if reason != "" {
+		pl.recreated[s.Name] = true
+		removed := pl.stopRemove(c, reason, true)
+		create := pl.create(s, n, imageID, &c, reason, []int{removed})
+		pl.start(s, name, "", create)
+		return
+	}
+	if dep := pl.restartingDependency(s); dep != "" && isRunning(c) {
+		stop := pl.plan.add(Action{Op: OpStop, Target: name, Service: s.Name, Reason: "dependency " + dep + " recreated", Grace: pl.o.Timeout})
+		pl.start(s, name, "dependency "+dep+" recreated", stop)
+		return
+	}
+	if !isRunning(c) {
+		pl.start(s, name, "not running", -1)
+	}
+}
+
+// divergence says why the container no longer matches the service, or "".
+func (pl *planner) divergence(s types.ServiceConfig, c Container, imageID string) string {
+	if c.Labels[project.LabelConfigHash] != project.ConfigHash(s) {
+		changed := changedFields(decodeFields(c.Labels[LabelFields]), fieldHashes(s))
+		if _, ok := c.Labels[LabelFields]; !ok || len(changed) == 0 {
+			return "config changed"
+		}
+		return "config changed: " + strings.Join(changed, ", ")
+	}
+	if imageID == "" || (c.ImageID != imageID && c.Labels[project.LabelImage] != imageID) {
+		return "image changed"
+	}
+	if mode, ok := strings.CutPrefix(s.NetworkMode, "service:"); ok && pl.recreated[mode] {
+		return "network_mode service:" + mode + " recreated"
+	}
+	if s.NetworkMode == "" && !slices.Equal(pl.networkNames(s), sortedCopy(c.Networks)) {
+		return "networks changed"
+	}
+	return ""
+}
+
+func (pl *planner) networkNames(s types.ServiceConfig) []string {
+	var names []string
+	for _, key := range slices.Sorted(maps.Keys(s.Networks)) {
+		names = append(names, project.NetworkName(pl.p, key))
+	}
+	return names
+}
+
+func sortedCopy(s []string) []string {
+	return slices.Sorted(slices.Values(s))
+}
+
+// restartingDependency names a dependency declared with restart: true that
+// this plan recreates, or "".
+func (pl *planner) restartingDependency(s types.ServiceConfig) string {
+	for _, dep := range project.Dependencies(s) {
+		if s.DependsOn[dep].Restart && pl.recreated[dep] && pl.selected[dep] {
+			return dep
+		}
+	}
+	return ""
+}
+
+// create adds the create of replica n after everything it needs: its
+// networks, volumes, image build, and the containers it names (network_mode,
+// links, volumes_from).
+func (pl *planner) create(s types.ServiceConfig, n int, imageID string, old *Container, reason string, after []int) int {
+	spec := containerSpec(pl.p, s, n, imageID, old, pl.o.RenewAnonVolumes)
+	for _, key := range slices.Sorted(maps.Keys(s.Networks)) {
+		if i, ok := pl.nets[key]; ok && s.NetworkMode == "" {
+			after = append(after, i)
+		}
+	}
+	for _, v := range s.Volumes {
+		if i, ok := pl.vols[v.Source]; ok && v.Type == types.VolumeTypeVolume {
+			after = append(after, i)
+		}
+	}
+	if i, ok := pl.builds[s.Name]; ok {
+		after = append(after, i)
+	}
+	for _, ref := range referencedServices(s) {
+		after = append(after, pl.creates[ref]...)
+	}
+	i := pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, Reason: reason,
+		After: uniqueSorted(after), Recreate: old != nil, Container: &spec})
+	pl.creates[s.Name] = append(pl.creates[s.Name], i)
+	return i
+}
+
+// referencedServices are the services whose containers s names at create.
+func referencedServices(s types.ServiceConfig) []string {
+	refs := map[string]bool{}
+	for _, mode := range []string{s.NetworkMode, s.Pid, s.Ipc} {
+		if name, ok := strings.CutPrefix(mode, "service:"); ok {
+			refs[name] = true
+		}
+	}
+	for _, l := range s.Links {
+		svc, _, _ := strings.Cut(l, ":")
+		refs[svc] = true
+	}
+	for _, v := range s.VolumesFrom {
+		if !strings.HasPrefix(v, "container:") {
+			svc, _, _ := strings.Cut(v, ":")
+			refs[svc] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(refs))
+}
+
+// start adds the start of container name after prev (its create or stop;
+// -1 for none) and the conditions its dependencies declare.
+func (pl *planner) start(s types.ServiceConfig, name, reason string, prev int) {
+	if pl.o.NoStart {
+		return
+	}
+	var after []int
+	if prev >= 0 {
+		after = append(after, prev)
+	}
+	for _, dep := range project.Dependencies(s) {
+		if !pl.selected[dep] {
+			continue // not required, or left out by --no-deps
+		}
+		after = append(after, pl.gate(dep, s.DependsOn[dep].Condition)...)
+	}
+	pl.starts[s.Name][name] = pl.plan.add(Action{Op: OpStart, Target: name, Service: s.Name, Reason: reason,
+		After: uniqueSorted(after), PublishesPorts: publishesPorts(s)})
+}
+
+func publishesPorts(s types.ServiceConfig) bool {
+	for _, p := range s.Ports {
+		if p.Published != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func uniqueSorted(s []int) []int {
+	if len(s) == 0 {
+		return nil
+	}
+	return slices.Compact(slices.Sorted(slices.Values(s)))
+}

@@ -1,0 +1,337 @@
+package reconciler
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/network"
+	"berth/project"
+)
+
+// mustLoad loads inline YAML as project "demo".
+func mustLoad(t *testing.T, yaml string) *types.Project {
+	t.Helper()
+	dir := t.TempDir()
+	p, err := loader.LoadWithContext(t.Context(), types.ConfigDetails{
+		WorkingDir:  dir,
+		ConfigFiles: []types.ConfigFile{{Filename: dir + "/compose.yaml", Content: []byte(yaml)}},
+		Environment: types.Mapping{},
+	}, func(o *loader.Options) { o.SetProjectName("demo", true) })
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	return p
+}
+
+// images says every service's image is present, with ID "sha256:<ref>".
+func images(p *types.Project) map[string]Image {
+	out := map[string]Image{}
+	for _, s := range p.Services {
+		ref := project.ImageName(p, s)
+		out[ref] = Image{ID: "sha256:" + ref}
+	}
+	return out
+}
+
+// applied is the state a plan leaves behind, as the engine would report it:
+// every created container running, networks and volumes present.
+func applied(t *testing.T, p *types.Project, plan Plan) Observed {
+	t.Helper()
+	st := Observed{Images: images(p)}
+	for _, a := range plan.Actions {
+		switch a.Op {
+		case OpCreate:
+			c := Container{Name: a.Target, Labels: a.Container.Labels, ImageID: a.Container.Labels[project.LabelImage], State: StateRunning}
+			for _, ep := range a.Container.Networks {
+				c.Networks = append(c.Networks, ep.Network)
+			}
+			st.Containers = append(st.Containers, c)
+		case OpCreateNetwork:
+			st.Networks = append(st.Networks, network.Info{Name: a.Target, Labels: a.Network.Labels})
+		case OpCreateVolume:
+			st.Volumes = append(st.Volumes, Volume{Name: a.Target, Labels: a.Volume.Labels})
+		}
+	}
+	return st
+}
+
+func mustPlan(t *testing.T, p *types.Project, st Observed, o UpOptions) Plan {
+	t.Helper()
+	plan, err := NewPlan(p, st, o)
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	return plan
+}
+
+func assertPlan(t *testing.T, got Plan, want string) {
+	t.Helper()
+	want = strings.TrimSpace(want)
+	if g := strings.TrimSpace(got.String()); g != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", g, want)
+	}
+}
+
+const webDB = `
+services:
+  web:
+    image: busybox
+    environment: {FOO: "1", BAR: "2"}
+    depends_on: [db]
+  db:
+    image: busybox
+    volumes: [data:/data]
+volumes:
+  data: {}
+`
+
+func TestPlanFreshProject(t *testing.T) {
+	p := mustLoad(t, webDB)
+	got := mustPlan(t, p, Observed{Images: images(p)}, UpOptions{})
+	assertPlan(t, got, `
+#0 create-network demo_default (not found)
+#1 create-volume demo_data (not found)
+#2 create demo-db-1 (not found) after #0,#1
+#3 start demo-db-1 after #2
+#4 create demo-web-1 (not found) after #0
+#5 start demo-web-1 after #3,#4`)
+}
+
+func TestPlanWarmIsEmpty(t *testing.T) {
+	p := mustLoad(t, webDB)
+	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	got := mustPlan(t, p, st, UpOptions{})
+	assertPlan(t, got, ``)
+}
+
+func TestPlanConfigChangeNamesTheField(t *testing.T) {
+	p := mustLoad(t, webDB)
+	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	p2 := mustLoad(t, strings.Replace(webDB, `FOO: "1"`, `FOO: "9"`, 1))
+	got := mustPlan(t, p2, st, UpOptions{})
+	assertPlan(t, got, `
+#0 stop demo-web-1 (config changed: environment.FOO)
+#1 remove demo-web-1 (config changed: environment.FOO) after #0
+#2 create demo-web-1 (config changed: environment.FOO) after #1
+#3 start demo-web-1 after #2`)
+}
+
+func TestPlanConfigChangeNamesTopLevelFields(t *testing.T) {
+	p := mustLoad(t, "services: {web: {image: busybox, command: [sleep, '1']}}")
+	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	p2 := mustLoad(t, "services: {web: {image: busybox, command: [sleep, '2'], labels: {a: b}}}")
+	got := mustPlan(t, p2, st, UpOptions{})
+	assertPlan(t, got, `
+#0 stop demo-web-1 (config changed: command, labels.a)
+#1 remove demo-web-1 (config changed: command, labels.a) after #0
+#2 create demo-web-1 (config changed: command, labels.a) after #1
+#3 start demo-web-1 after #2`)
+}
+
+func TestPlanImageChange(t *testing.T) {
+	p := mustLoad(t, webDB)
+	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st.Images["busybox"] = Image{ID: "sha256:new"}
+	got := mustPlan(t, p, st, UpOptions{})
+	assertPlan(t, got, `
+#0 stop demo-db-1 (image changed)
+#1 remove demo-db-1 (image changed) after #0
+#2 create demo-db-1 (image changed) after #1
+#3 start demo-db-1 after #2
+#4 stop demo-web-1 (image changed)
+#5 remove demo-web-1 (image changed) after #4
+#6 create demo-web-1 (image changed) after #5
+#7 start demo-web-1 after #3,#6`)
+}
+
+func TestPlanScaleUpAndDown(t *testing.T) {
+	p := mustLoad(t, "services: {web: {image: busybox}}")
+	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{Scale: map[string]int{"web": 3}}))
+	assertPlan(t, mustPlan(t, p, st, UpOptions{Scale: map[string]int{"web": 4}}), `
+#0 create demo-web-4 (not found)
+#1 start demo-web-4 after #0`)
+	assertPlan(t, mustPlan(t, p, st, UpOptions{Scale: map[string]int{"web": 1}}), `
+#0 stop demo-web-3 (scale down)
+#1 remove demo-web-3 (scale down) after #0
+#2 stop demo-web-2 (scale down)
+#3 remove demo-web-2 (scale down) after #2`)
+}
+
+func TestPlanDeployReplicas(t *testing.T) {
+	p := mustLoad(t, "services: {web: {image: busybox, deploy: {replicas: 2}}}")
+	assertPlan(t, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}), `
+#0 create-network demo_default (not found)
+#1 create demo-web-1 (not found) after #0
+#2 start demo-web-1 after #1
+#3 create demo-web-2 (not found) after #0
+#4 start demo-web-2 after #3`)
+}
+
+func TestPlanOrphans(t *testing.T) {
+	p := mustLoad(t, "services: {web: {image: busybox}, old: {image: busybox}}")
+	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	p2 := mustLoad(t, "services: {web: {image: busybox}}")
+	got := mustPlan(t, p2, st, UpOptions{})
+	assertPlan(t, got, ``)
+	if len(got.Warnings) != 1 || !strings.Contains(got.Warnings[0], "Found orphan containers ([demo-old-1])") {
+		t.Errorf("warnings: %q", got.Warnings)
+	}
+	assertPlan(t, mustPlan(t, p2, st, UpOptions{RemoveOrphans: true}), `
+#0 stop demo-old-1 (orphan)
+#1 remove demo-old-1 (orphan) after #0`)
+}
+
+func TestPlanNoDeps(t *testing.T) {
+	p := mustLoad(t, webDB)
+	got := mustPlan(t, p, Observed{Images: images(p)}, UpOptions{Services: []string{"web"}, NoDeps: true})
+	assertPlan(t, got, `
+#0 create-network demo_default (not found)
+#1 create demo-web-1 (not found) after #0
+#2 start demo-web-1 after #1`)
+}
+
+func TestPlanServiceArgsPullDependencies(t *testing.T) {
+	p := mustLoad(t, strings.Replace(webDB, "volumes:\n  data", "  other: {image: busybox}\nvolumes:\n  data", 1))
+	got := mustPlan(t, p, Observed{Images: images(p)}, UpOptions{Services: []string{"web"}})
+	if strings.Contains(got.String(), "other") {
+		t.Errorf("plan touches an unselected service:\n%s", got)
+	}
+	if _, err := NewPlan(p, Observed{Images: images(p)}, UpOptions{Services: []string{"nope"}}); err == nil || err.Error() != "no such service: nope" {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestPlanForceAndNoRecreate(t *testing.T) {
+	p := mustLoad(t, "services: {web: {image: busybox}}")
+	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	assertPlan(t, mustPlan(t, p, st, UpOptions{ForceRecreate: true}), `
+#0 stop demo-web-1 (--force-recreate)
+#1 remove demo-web-1 (--force-recreate) after #0
+#2 create demo-web-1 (--force-recreate) after #1
+#3 start demo-web-1 after #2`)
+	p2 := mustLoad(t, "services: {web: {image: busybox, command: ['true']}}")
+	assertPlan(t, mustPlan(t, p2, st, UpOptions{NoRecreate: true}), ``)
+}
+
+func TestPlanDependsOnConditions(t *testing.T) {
+	p := mustLoad(t, `
+services:
+  init: {image: busybox}
+  db:
+    image: busybox
+    healthcheck: {test: [CMD, "true"]}
+  web:
+    image: busybox
+    depends_on:
+      db: {condition: service_healthy}
+      init: {condition: service_completed_successfully}
+`)
+	got := mustPlan(t, p, Observed{Images: images(p)}, UpOptions{})
+	assertPlan(t, got, `
+#0 create-network demo_default (not found)
+#1 create demo-db-1 (not found) after #0
+#2 start demo-db-1 after #1
+#3 create demo-init-1 (not found) after #0
+#4 start demo-init-1 after #3
+#5 create demo-web-1 (not found) after #0
+#6 wait-healthy demo-db-1 after #2
+#7 wait-exit demo-init-1 after #4
+#8 start demo-web-1 after #5,#6,#7`)
+}
+
+func TestPlanNetworkModeService(t *testing.T) {
+	p := mustLoad(t, `
+services:
+  vpn: {image: busybox}
+  app: {image: busybox, network_mode: "service:vpn"}
+`)
+	got := mustPlan(t, p, Observed{Images: images(p)}, UpOptions{})
+	assertPlan(t, got, `
+#0 create-network demo_default (not found)
+#1 create demo-vpn-1 (not found) after #0
+#2 start demo-vpn-1 after #1
+#3 create demo-app-1 (not found) after #1
+#4 start demo-app-1 after #2,#3`)
+	if mode := got.Actions[3].Container.NetworkMode; mode != "container:demo-vpn-1" {
+		t.Errorf("network mode %q", mode)
+	}
+	st := applied(t, p, got)
+	p2 := mustLoad(t, `
+services:
+  vpn: {image: busybox, environment: [X=1]}
+  app: {image: busybox, network_mode: "service:vpn"}
+`)
+	assertPlan(t, mustPlan(t, p2, st, UpOptions{}), `
+#0 stop demo-vpn-1 (config changed: environment.X)
+#1 remove demo-vpn-1 (config changed: environment.X) after #0
+#2 create demo-vpn-1 (config changed: environment.X) after #1
+#3 start demo-vpn-1 after #2
+#4 stop demo-app-1 (network_mode service:vpn recreated)
+#5 remove demo-app-1 (network_mode service:vpn recreated) after #4
+#6 create demo-app-1 (network_mode service:vpn recreated) after #2,#5
+#7 start demo-app-1 after #3,#6`)
+}
+
+func TestPlanRestartTrueRestartsDependent(t *testing.T) {
+	const y = `
+services:
+  db: {image: busybox, environment: [V=%s]}
+  web:
+    image: busybox
+    depends_on: {db: {condition: service_started, restart: true}}
+`
+	p := mustLoad(t, strings.Replace(y, "%s", "1", 1))
+	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	p2 := mustLoad(t, strings.Replace(y, "%s", "2", 1))
+	assertPlan(t, mustPlan(t, p2, st, UpOptions{}), `
+#0 stop demo-db-1 (config changed: environment.V)
+#1 remove demo-db-1 (config changed: environment.V) after #0
+#2 create demo-db-1 (config changed: environment.V) after #1
+#3 start demo-db-1 after #2
+#4 stop demo-web-1 (dependency db recreated)
+#5 start demo-web-1 (dependency db recreated) after #3,#4`)
+}
+
+func TestPlanStartsStoppedContainer(t *testing.T) {
+	p := mustLoad(t, "services: {web: {image: busybox}}")
+	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st.Containers[0].State = StateExited
+	assertPlan(t, mustPlan(t, p, st, UpOptions{}), `#0 start demo-web-1 (not running)`)
+}
+
+func TestPlanBuild(t *testing.T) {
+	p := mustLoad(t, "services: {app: {build: .}}")
+	got := mustPlan(t, p, Observed{}, UpOptions{})
+	assertPlan(t, got, `
+#0 create-network demo_default (not found)
+#1 build demo-app (not found)
+#2 create demo-app-1 (not found) after #0,#1
+#3 start demo-app-1 after #2`)
+	if _, err := NewPlan(mustLoad(t, "services: {app: {image: nope}}"), Observed{}, UpOptions{}); err == nil {
+		t.Error("missing image without build: no error")
+	}
+}
+
+func TestPlanWaitAddsHealthWaits(t *testing.T) {
+	p := mustLoad(t, "services: {db: {image: busybox, healthcheck: {test: [CMD, 'true']}}, web: {image: busybox}}")
+	got := mustPlan(t, p, Observed{Images: images(p)}, UpOptions{Wait: true})
+	assertPlan(t, got, `
+#0 create-network demo_default (not found)
+#1 create demo-db-1 (not found) after #0
+#2 start demo-db-1 after #1
+#3 create demo-web-1 (not found) after #0
+#4 start demo-web-1 after #3
+#5 wait-healthy demo-db-1 after #2`)
+}
+
+func TestPlanNoStart(t *testing.T) {
+	p := mustLoad(t, webDB)
+	assertPlan(t, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{NoStart: true}), `
+#0 create-network demo_default (not found)
+#1 create-volume demo_data (not found)
+#2 create demo-db-1 (not found) after #0,#1
+#3 create demo-web-1 (not found) after #0`)
+}

@@ -1,0 +1,266 @@
+package reconciler
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/network"
+	"berth/project"
+)
+
+// planner lives for one NewPlan call and remembers which action makes each
+// resource, so that later actions can name the ones they need.
+type planner struct {
+	p         *types.Project
+	st        Observed
+	o         UpOptions
+	plan      Plan
+	selected  map[string]bool
+	nets      map[string]int // network key → create action
+	vols      map[string]int // volume key → create action
+	builds    map[string]int
+	creates   map[string][]int          // service → its create actions
+	starts    map[string]map[string]int // service → container → start action
+	waits     map[string]int            // op+container → wait action
+	recreated map[string]bool
+	byName    map[string]Container
+	replicas  map[string][]string // service → desired container names
+}
+
+// NewPlan compares the project with the observed state and returns the
+// actions that bring the engine to the project. It is pure: no engine call,
+// no goroutine; the same inputs give the same plan.
+func NewPlan(p *types.Project, st Observed, o UpOptions) (Plan, error) {
+	order, err := project.StartOrder(p)
+	if err != nil {
+		return Plan{}, err
+	}
+	pl := &planner{p: p, st: st, o: o, plan: Plan{Project: p},
+		nets: map[string]int{}, vols: map[string]int{}, builds: map[string]int{},
+		creates: map[string][]int{}, starts: map[string]map[string]int{}, waits: map[string]int{},
+		recreated: map[string]bool{}, byName: map[string]Container{}, replicas: map[string][]string{}}
+	if pl.selected, err = selection(p, o); err != nil {
+		return Plan{}, err
+	}
+	for _, c := range st.Containers {
+		pl.byName[c.Name] = c
+	}
+	pl.planNetworks()
+	pl.planVolumes()
+	for _, name := range order {
+		if pl.selected[name] {
+			if err := pl.planService(p.Services[name]); err != nil {
+				return Plan{}, err
+			}
+		}
+	}
+	pl.planOrphans()
+	pl.planWait()
+	return pl.plan, nil
+}
+
+// selection is the set of services up works on: the named ones and, unless
+// noDeps, everything they depend on.
+func selection(p *types.Project, o UpOptions) (map[string]bool, error) {
+	sel := map[string]bool{}
+	if len(o.Services) == 0 {
+		for name := range p.Services {
+			sel[name] = true
+		}
+		return sel, nil
+	}
+	var add func(string)
+	add = func(name string) {
+		if sel[name] {
+			return
+		}
+		sel[name] = true
+		if !o.NoDeps {
+			for _, dep := range project.Dependencies(p.Services[name]) {
+				if _, ok := p.Services[dep]; ok {
+					add(dep)
+				}
+			}
+		}
+	}
+	for _, name := range o.Services {
+		if _, ok := p.Services[name]; !ok {
+			return nil, fmt.Errorf("no such service: %s", name)
+		}
+		add(name)
+	}
+	return sel, nil
+}
+
+func (pl *planner) selectedNames() []string {
+	return slices.Sorted(maps.Keys(pl.selected))
+}
+
+func (pl *planner) planNetworks() {
+	present := map[string]bool{}
+	for _, n := range pl.st.Networks {
+		present[n.Name] = true
+	}
+	for _, key := range network.Used(pl.p, pl.selectedNames()) {
+		if network.IsExternal(pl.p, key) {
+			continue
+		}
+		spec := network.SpecOf(pl.p, key)
+		if present[spec.Name] {
+			continue
+		}
+		pl.nets[key] = pl.plan.add(Action{Op: OpCreateNetwork, Target: spec.Name, Reason: "not found", Network: &spec})
+	}
+}
+
+func (pl *planner) planVolumes() {
+	present := map[string]bool{}
+	for _, v := range pl.st.Volumes {
+		present[v.Name] = true
+	}
+	used := map[string]bool{}
+	for _, name := range pl.selectedNames() {
+		for _, v := range pl.p.Services[name].Volumes {
+			if _, ok := pl.p.Volumes[v.Source]; ok && v.Type == types.VolumeTypeVolume {
+				used[v.Source] = true
+			}
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(used)) {
+		v := pl.p.Volumes[key]
+		name := project.VolumeName(pl.p, key)
+		if bool(v.External) || present[name] {
+			continue
+		}
+		spec := VolumeSpec{Name: name, Driver: v.Driver, DriverOpts: maps.Clone(map[string]string(v.DriverOpts)), Labels: project.VolumeLabels(pl.p, key)}
+		pl.vols[key] = pl.plan.add(Action{Op: OpCreateVolume, Target: name, Reason: "not found", Volume: &spec})
+	}
+}
+
+// planImage adds the build the service needs, if any, and returns the ID of
+// the image present now ("" when it is about to be built).
+func (pl *planner) planImage(s types.ServiceConfig) (string, error) {
+	ref := project.ImageName(pl.p, s)
+	img, present := pl.st.Images[ref]
+	build := s.Build != nil && !pl.o.NoBuild && (!present || pl.o.Build)
+	if !build {
+		if !present {
+			return "", fmt.Errorf("service %q: image %q not found locally (berth does not pull images)", s.Name, ref)
+		}
+		return img.ID, nil
+	}
+	reason := "not found"
+	if present {
+		reason = "--build"
+	}
+	pl.builds[s.Name] = pl.plan.add(Action{Op: OpBuild, Target: ref, Service: s.Name, Reason: reason, Build: &BuildTarget{Image: ref, Service: s}})
+	if present && pl.o.Build {
+		return img.ID, nil
+	}
+	return "", nil
+}
+
+// existing returns the service's containers by replica number; extra
+// containers holding a number twice come back separately.
+func (pl *planner) existing(s types.ServiceConfig) (map[int]Container, []Container) {
+	byNum := map[int]Container{}
+	var dups []Container
+	for _, c := range pl.st.Containers {
+		if c.Labels[project.LabelService] != s.Name || c.Labels[project.LabelOneOff] == "True" {
+			continue
+		}
+		n, err := strconv.Atoi(c.Labels[project.LabelNumber])
+		if _, seen := byNum[n]; err != nil || seen {
+			dups = append(dups, c)
+			continue
+		}
+		byNum[n] = c
+	}
+	return byNum, dups
+}
+
+func (pl *planner) planService(s types.ServiceConfig) error {
+	imageID, err := pl.planImage(s)
+	if err != nil {
+		return err
+	}
+	pl.starts[s.Name] = map[string]int{}
+	byNum, dups := pl.existing(s)
+	want := project.Replicas(s)
+	if n, ok := pl.o.Scale[s.Name]; ok {
+		want = n
+	}
+	if s.ContainerName != "" && want > 1 {
+		return fmt.Errorf("service %q: container_name %q allows one replica, not %d", s.Name, s.ContainerName, want)
+	}
+	for n := 1; n <= want; n++ {
+		c, ok := byNum[n]
+		pl.planReplica(s, n, imageID, c, ok)
+	}
+	for _, n := range slices.Backward(slices.Sorted(maps.Keys(byNum))) {
+		if n > want {
+			pl.stopRemove(byNum[n], "scale down", false)
+		}
+	}
+	for _, c := range dups {
+		pl.stopRemove(c, "duplicate", false)
+	}
+	return nil
+}
+
+// stopRemove stops c when it runs, then removes it; it returns the remove.
+func (pl *planner) stopRemove(c Container, reason string, recreate bool) int {
+	var after []int
+	if isRunning(c) {
+		after = []int{pl.plan.add(Action{Op: OpStop, Target: c.Name, Service: c.Labels[project.LabelService], Reason: reason, Grace: pl.o.Timeout, Recreate: recreate})}
+	}
+	return pl.plan.add(Action{Op: OpRemove, Target: c.Name, Service: c.Labels[project.LabelService], Reason: reason, After: after, Recreate: recreate,
+		Remove: RemoveOptions{Force: true, Volumes: recreate && pl.o.RenewAnonVolumes}})
+}
+
+func isRunning(c Container) bool {
+	return c.State == StateRunning || c.State == StateRestarting || c.State == StatePaused
+}
+
+func (pl *planner) planOrphans() {
+	var orphans []string
+	for _, c := range pl.st.Containers {
+		svc := c.Labels[project.LabelService]
+		if _, ok := pl.p.Services[svc]; ok || c.Labels[project.LabelOneOff] == "True" {
+			continue
+		}
+		if _, ok := pl.p.DisabledServices[svc]; ok {
+			continue
+		}
+		if pl.o.RemoveOrphans {
+			pl.stopRemove(c, "orphan", false)
+			continue
+		}
+		orphans = append(orphans, c.Name)
+	}
+	if len(orphans) > 0 {
+		pl.plan.Warnings = append(pl.plan.Warnings, fmt.Sprintf("Found orphan containers ([%s]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.", strings.Join(orphans, " ")))
+	}
+}
+
+// planWait adds, for --wait, a health wait on every container with a
+// healthcheck; started containers without one are already what --wait asks.
+func (pl *planner) planWait() {
+	if !pl.o.Wait || pl.o.NoStart {
+		return
+	}
+	for _, name := range pl.selectedNames() {
+		s := pl.p.Services[name]
+		if s.HealthCheck == nil || s.HealthCheck.Disable {
+			continue
+		}
+		for _, c := range pl.replicas[name] {
+			pl.waitHealthy(name, c)
+		}
+	}
+}

@@ -1,0 +1,262 @@
+package reconciler
+
+import (
+	"cmp"
+	"maps"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/network"
+	"berth/project"
+)
+
+// containerSpec resolves replica n of service s into the container to
+// create: every project-level name (volumes, networks, service:x, secrets)
+// becomes an engine name. old, when set, is the container it replaces: its
+// anonymous volumes carry over unless renew is set.
+func containerSpec(p *types.Project, s types.ServiceConfig, n int, imageID string, old *Container, renew bool) ContainerSpec {
+	labels := project.ContainerLabels(p, s, n, project.ConfigHash(s), imageID)
+	labels[LabelFields] = encodeFields(fieldHashes(s))
+	spec := ContainerSpec{
+		Name:        project.ContainerName(p.Name, s, n),
+		Image:       project.ImageName(p, s),
+		Labels:      labels,
+		Service:     s,
+		Environment: environment(s),
+		Mounts:      mounts(p, s),
+		NetworkMode: resolveMode(p, s.NetworkMode),
+		PidMode:     resolveMode(p, s.Pid),
+		IpcMode:     resolveMode(p, s.Ipc),
+		Restart:     restartPolicy(s),
+		Links:       links(p, s),
+		VolumesFrom: volumesFrom(p, s),
+	}
+	if spec.NetworkMode == "" {
+		spec.Networks = endpoints(p, s)
+	}
+	if s.StopGracePeriod != nil {
+		d := time.Duration(*s.StopGracePeriod)
+		spec.StopTimeout = &d
+	}
+	if old != nil && !renew {
+		spec.Mounts = carryAnonymous(p, spec.Mounts, old.Mounts)
+	}
+	return spec
+}
+
+// environment renders the resolved environment sorted as "K=V"; a
+// variable declared without a value and not found is left out.
+func environment(s types.ServiceConfig) []string {
+	var env []string
+	for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
+		if v := s.Environment[k]; v != nil {
+			env = append(env, k+"="+*v)
+		}
+	}
+	return env
+}
+
+// mounts translates volumes:, secrets: and configs: into engine mounts.
+func mounts(p *types.Project, s types.ServiceConfig) []Mount {
+	var out []Mount
+	for _, v := range s.Volumes {
+		if m, ok := mountOf(p, v); ok {
+			out = append(out, m)
+		}
+	}
+	for _, sec := range s.Secrets {
+		if f, ok := p.Secrets[sec.Source]; ok && f.File != "" {
+			out = append(out, Mount{Type: "bind", Source: f.File, Target: secretTarget(sec.Source, sec.Target), ReadOnly: true})
+		}
+	}
+	for _, c := range s.Configs {
+		if f, ok := p.Configs[c.Source]; ok && f.File != "" {
+			out = append(out, Mount{Type: "bind", Source: f.File, Target: configTarget(c.Source, c.Target), ReadOnly: true})
+		}
+	}
+	return out
+}
+
+func mountOf(p *types.Project, v types.ServiceVolumeConfig) (Mount, bool) {
+	m := Mount{Type: v.Type, Source: v.Source, Target: v.Target, ReadOnly: v.ReadOnly, Consistency: v.Consistency}
+	switch v.Type {
+	case types.VolumeTypeVolume:
+		if _, ok := p.Volumes[v.Source]; ok {
+			m.Source = project.VolumeName(p, v.Source)
+		}
+		m.VolumeNoCopy = v.Volume != nil && v.Volume.NoCopy
+	case types.VolumeTypeBind:
+		if v.Bind != nil {
+			m.CreateHostPath = bool(v.Bind.CreateHostPath)
+			m.BindPropagation = v.Bind.Propagation
+		}
+	case types.VolumeTypeTmpfs:
+		if v.Tmpfs != nil {
+			m.TmpfsSize = int64(v.Tmpfs.Size)
+			m.TmpfsMode = v.Tmpfs.Mode
+		}
+	default:
+		return Mount{}, false
+	}
+	return m, true
+}
+
+func secretTarget(source, target string) string {
+	if target == "" {
+		return "/run/secrets/" + source
+	}
+	if !path.IsAbs(target) {
+		return "/run/secrets/" + target
+	}
+	return target
+}
+
+func configTarget(source, target string) string {
+	if target == "" {
+		return "/" + source
+	}
+	return target
+}
+
+// carryAnonymous keeps the old container's anonymous volumes: a desired
+// anonymous mount reuses the old volume at the same target, and volumes the
+// image declared (mounted by the engine without being asked) are mounted
+// again, so recreating a container keeps its data as Docker Compose does.
+func carryAnonymous(p *types.Project, desired, old []Mount) []Mount {
+	named := map[string]bool{}
+	for key := range p.Volumes {
+		named[project.VolumeName(p, key)] = true
+	}
+	byTarget := map[string]int{}
+	for i, m := range desired {
+		byTarget[m.Target] = i
+	}
+	out := slices.Clone(desired)
+	for _, m := range old {
+		if m.Type != types.VolumeTypeVolume || m.Source == "" || named[m.Source] {
+			continue
+		}
+		i, ok := byTarget[m.Target]
+		switch {
+		case !ok:
+			out = append(out, Mount{Type: types.VolumeTypeVolume, Source: m.Source, Target: m.Target})
+		case out[i].Type == types.VolumeTypeVolume && out[i].Source == "":
+			out[i].Source = m.Source
+		}
+	}
+	return out
+}
+
+// endpoints are the service's networks, highest priority first (the first is
+// the one the container is created on), then by name.
+func endpoints(p *types.Project, s types.ServiceConfig) []network.Endpoint {
+	var eps []network.Endpoint
+	for _, key := range slices.Sorted(maps.Keys(s.Networks)) {
+		ep := network.Endpoint{Network: project.NetworkName(p, key), Aliases: []string{s.Name}}
+		if c := s.Networks[key]; c != nil {
+			ep.Aliases = append(ep.Aliases, c.Aliases...)
+			ep.IPv4Address, ep.IPv6Address = c.Ipv4Address, c.Ipv6Address
+			ep.MacAddress, ep.Priority = c.MacAddress, c.Priority
+		}
+		eps = append(eps, ep)
+	}
+	slices.SortStableFunc(eps, func(a, b network.Endpoint) int { return cmp.Compare(b.Priority, a.Priority) })
+	return eps
+}
+
+// resolveMode turns "service:x" into "container:<x's first container>"; the
+// engine accepts a container name where it takes an ID.
+func resolveMode(p *types.Project, mode string) string {
+	name, ok := strings.CutPrefix(mode, "service:")
+	if !ok {
+		return mode
+	}
+	return "container:" + firstContainer(p, name)
+}
+
+func firstContainer(p *types.Project, service string) string {
+	if s, ok := p.Services[service]; ok {
+		return project.ContainerName(p.Name, s, 1)
+	}
+	return project.ContainerName(p.Name, types.ServiceConfig{Name: service}, 1)
+}
+
+// links resolves "svc[:alias]" to "<container>:<alias>"; external_links
+// already name containers.
+func links(p *types.Project, s types.ServiceConfig) []string {
+	var out []string
+	for _, l := range s.Links {
+		svc, alias, ok := strings.Cut(l, ":")
+		if !ok {
+			alias = svc
+		}
+		out = append(out, firstContainer(p, svc)+":"+alias)
+	}
+	for _, l := range s.ExternalLinks {
+		if !strings.Contains(l, ":") {
+			l += ":" + l
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// volumesFrom resolves "svc[:mode]" and "container:name[:mode]".
+func volumesFrom(p *types.Project, s types.ServiceConfig) []string {
+	var out []string
+	for _, v := range s.VolumesFrom {
+		if name, ok := strings.CutPrefix(v, "container:"); ok {
+			out = append(out, name)
+			continue
+		}
+		svc, mode, _ := strings.Cut(v, ":")
+		ref := firstContainer(p, svc)
+		if mode != "" {
+			ref += ":" + mode
+		}
+		out = append(out, ref)
+	}
+	return out
+}
+
+// restartPolicy maps restart: (which wins) or deploy.restart_policy to the
+// engine's policy.
+func restartPolicy(s types.ServiceConfig) RestartPolicy {
+	if s.Restart != "" {
+		name, n, _ := strings.Cut(s.Restart, ":")
+		rp := RestartPolicy{Name: name}
+		if n != "" {
+			rp.MaxRetries = atoi(n)
+		}
+		return rp
+	}
+	if s.Deploy == nil || s.Deploy.RestartPolicy == nil {
+		return RestartPolicy{Name: "no"}
+	}
+	rp := s.Deploy.RestartPolicy
+	switch rp.Condition {
+	case "any", "":
+		return RestartPolicy{Name: "always"}
+	case "on-failure":
+		out := RestartPolicy{Name: "on-failure"}
+		if rp.MaxAttempts != nil {
+			out.MaxRetries = int(*rp.MaxAttempts)
+		}
+		return out
+	default:
+		return RestartPolicy{Name: "no"}
+	}
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
