@@ -116,9 +116,10 @@ func emit(ds []Decision, handle func(Decision)) (code int, done bool) {
 }
 
 // WatchedFrom describes an engine container for the supervisor. attached
-// says its output is streamed already.
+// says its output is streamed already. An exited container counts as
+// exited for good.
 func WatchedFrom(c Container, attached bool) Watched {
-	return Watched{
+	w := Watched{
 		ID:           c.ID,
 		Name:         c.Name,
 		Service:      c.Labels[project.LabelService],
@@ -127,4 +128,11 @@ func WatchedFrom(c Container, attached bool) Watched {
 		Running:      c.State == StateRunning || c.State == StateRestarting,
 		Attached:     attached,
 	}
+	if c.State == StateExited || c.State == StateDead || c.State == StateCreated {
+		w.ExitedAt = c.FinishedAt
+		if w.ExitedAt.IsZero() {
+			w.ExitedAt = c.Created
+		}
+	}
+	return w
 }

@@ -45,7 +45,7 @@ func newSupervisor(opts SuperviseOptions, initial []Watched) *supervisor {
 // while attached).
 func (s *supervisor) track(w Watched) {
 	if _, ok := s.containers[w.ID]; !ok {
-		s.containers[w.ID] = &followed{Watched: w}
+		s.containers[w.ID] = &followed{Watched: w, finished: !w.ExitedAt.IsZero(), lastDie: w.ExitedAt}
 	}
 }
 

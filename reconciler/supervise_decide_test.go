@@ -122,6 +122,12 @@ done code=0`,
 		events:  []string{"kill web-1 9", "die web-1 137", "destroy web-1"},
 		want:    "exit web-1 code=137\ndone code=0",
 	}, {
+		name: "a container that had exited is followed again when started",
+		initial: []Watched{svWatched("web-1", "no", 0),
+			{ID: "old-1", Name: "old-1", Service: "old", ExitedAt: time.Unix(5, 0)}},
+		events: []string{"start old-1", "die web-1 0", "die old-1 2"},
+		want:   "attach old-1 since=00:00:05\nexit web-1 code=0\nexit old-1 code=2\ndone code=0",
+	}, {
 		name:    "events of other containers are ignored",
 		initial: []Watched{svWatched("web-1", "no", 0)},
 		events:  []string{"die other-1 1", "start other-1"},

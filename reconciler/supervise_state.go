@@ -42,6 +42,9 @@ type Watched struct {
 	Running bool
 	// Attached says its output is already being streamed.
 	Attached bool
+	// ExitedAt, when set, says the container has exited for good already
+	// (at that time); it is followed in case it is started again.
+	ExitedAt time.Time
 }
 
 // SuperviseOptions choose what ends an attached run.
