@@ -259,7 +259,6 @@ func TestContextSpecialFilesSkipped(t *testing.T) {
 	}
 }
 
-
 // service is a service with a build section (Build lives in an embedded
 // struct, so literals cannot name it).
 func service(name string, b *types.BuildConfig) types.ServiceConfig {
