@@ -14,6 +14,10 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
+// panicked starts the error Load returns when the loader panicked, so the
+// fuzz test can tell a recovered panic from an ordinary error.
+const panicked = "compose: the loader failed on this input"
+
 // Load reads the project the options point at. compose-go does the loading
 // (interpolation, merge, extends, include, profiles, schema), so berth reads
 // compose files as Docker Compose does; Load adds file discovery from the
@@ -23,7 +27,7 @@ import (
 func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			p, warnings, err = nil, nil, fmt.Errorf("compose: the loader failed on this input: %v", r)
+			p, warnings, err = nil, nil, fmt.Errorf("%s: %v", panicked, r)
 		}
 	}()
 	files, warnings, err := configFiles(o)
@@ -51,7 +55,7 @@ func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning,
 	if p, err = selectServices(p, o.Services); err != nil {
 		return nil, nil, err
 	}
-	return p, append(warnings, src.unsupportedWarnings(found)...), nil
+	return p, append(warnings, src.unsupportedWarnings(found, p)...), nil
 }
 
 // environment is what interpolation sees: the invocation's variables, then

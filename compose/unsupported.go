@@ -5,6 +5,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/tree"
+	"github.com/compose-spec/compose-go/v2/types"
 )
 
 // unsupported lists the keys berth accepts (they are valid compose) but does
@@ -19,7 +20,7 @@ var unsupported = []struct {
 }{
 	{"models", "models are not run"},
 	{"jobs", "jobs are not run"},
-	{"services.*.develop", "use docker compose watch"},
+	{"services.*.develop", "file watching is not implemented"},
 	{"services.*.models", ""},
 	{"services.*.provider", "provider services are not run"},
 	{"services.*.gpus", ""},
@@ -51,10 +52,15 @@ func unsupportedCheck(found *[]loader.UnsupportedAttribute) func(*loader.Options
 }
 
 // unsupportedWarnings locates each finding in the files and explains it.
-func (s *sources) unsupportedWarnings(found []loader.UnsupportedAttribute) []Warning {
+// Services that are not part of p (a profile is off, or not selected) are
+// not run, so what they say does not matter.
+func (s *sources) unsupportedWarnings(found []loader.UnsupportedAttribute, p *types.Project) []Warning {
 	var ws []Warning
 	for _, f := range found {
 		path := strings.Split(f.Path.String(), ".")
+		if _, active := p.Services[path[min(1, len(path)-1)]]; path[0] == "services" && !active {
+			continue
+		}
 		w := Warning{Path: f.Path.String(), Text: "not applied by berth yet, ignored"}
 		for _, u := range unsupported {
 			if f.Path.Matches(u.path) && u.why != "" {

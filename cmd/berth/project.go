@@ -3,8 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/spf13/cobra"
 
 	"berth/compose"
 )
@@ -13,7 +18,13 @@ import (
 // point at and prints the loader's warnings. services, when given, must name
 // services of the project.
 func (a *app) loadProject(ctx context.Context, services ...string) (*types.Project, error) {
-	p, warnings, err := compose.Load(ctx, a.composeOptions(services))
+	return a.loadWith(ctx, a.composeOptions(services))
+}
+
+// loadWith loads with options a command has adjusted (config's
+// --no-interpolate) and prints the loader's warnings.
+func (a *app) loadWith(ctx context.Context, o compose.Options) (*types.Project, error) {
+	p, warnings, err := compose.Load(ctx, o)
 	if err != nil {
 		return nil, err
 	}
@@ -24,16 +35,50 @@ func (a *app) loadProject(ctx context.Context, services ...string) (*types.Proje
 }
 
 // composeOptions gathers the loader's inputs from flags and environment.
+// A flag wins over its variable: -f over COMPOSE_FILE, --profile over
+// COMPOSE_PROFILES, --env-file over COMPOSE_ENV_FILES. COMPOSE_PROJECT_NAME
+// reaches the loader through the environment.
 func (a *app) composeOptions(services []string) compose.Options {
+	files := a.global.files
+	if len(files) == 0 {
+		files = splitList(a.getenv("COMPOSE_FILE"), a.envOr("COMPOSE_PATH_SEPARATOR", string(os.PathListSeparator)))
+	}
+	profiles := a.global.profiles
+	if len(profiles) == 0 {
+		profiles = splitList(a.getenv("COMPOSE_PROFILES"), ",")
+	}
+	envFiles := a.global.envFiles
+	if len(envFiles) == 0 {
+		envFiles = splitList(a.getenv("COMPOSE_ENV_FILES"), ",")
+	}
 	return compose.Options{
-		Files:            a.global.files,
+		Files:            files,
 		ProjectName:      a.global.projectName,
 		ProjectDirectory: a.global.projectDirectory,
-		EnvFiles:         a.global.envFiles,
-		Profiles:         a.global.profiles,
+		EnvFiles:         envFiles,
+		Profiles:         profiles,
 		WorkingDir:       a.workingDir(),
 		Environ:          a.environ,
 		Stdin:            a.stdin,
 		Services:         services,
 	}
+}
+
+// completeServices completes service names for commands that take them as
+// arguments (ValidArgsFunction). It stays quiet when the project does not
+// load: a shell completion cannot show errors.
+func (a *app) completeServices(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	o := a.composeOptions(nil)
+	o.Profiles = append(o.Profiles, "*") // any service can be named
+	p, _, err := compose.Load(cmd.Context(), o)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []cobra.Completion
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		if strings.HasPrefix(name, toComplete) && !slices.Contains(args, name) {
+			out = append(out, name)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }

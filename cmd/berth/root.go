@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -36,14 +37,34 @@ func (a *app) rootCommand() *cobra.Command {
 	f.StringVar(&a.global.projectDirectory, "project-directory", "", "Specify an alternate working directory\n(default: the path of the, first specified, Compose file)")
 	f.StringArrayVar(&a.global.envFiles, "env-file", nil, "Specify an alternate environment file")
 	f.StringArrayVar(&a.global.profiles, "profile", nil, "Specify a profile to enable")
-	f.StringVar(&a.global.progress, "progress", "", `Set type of progress output ("auto", "tty", "plain", "json", "quiet")`)
-	f.StringVar(&a.global.ansi, "ansi", "auto", `Control when to print ANSI control characters ("never"|"always"|"auto")`)
-	f.IntVar(&a.global.parallel, "parallel", -1, "Control max parallelism, -1 for unlimited")
+	// COMPOSE_PROGRESS, COMPOSE_ANSI and COMPOSE_PARALLEL_LIMIT are the
+	// defaults of their flags; a flag given on the command line wins.
+	f.StringVar(&a.global.progress, "progress", a.getenv("COMPOSE_PROGRESS"), `Set type of progress output ("auto", "tty", "plain", "json", "quiet")`)
+	f.StringVar(&a.global.ansi, "ansi", a.envOr("COMPOSE_ANSI", "auto"), `Control when to print ANSI control characters ("never"|"always"|"auto")`)
+	f.IntVar(&a.global.parallel, "parallel", a.parallelDefault(), "Control max parallelism, -1 for unlimited")
 	f.BoolVar(&a.global.dryRun, "dry-run", false, "Execute command in dry run mode")
 	for _, newCmd := range commands {
 		root.AddCommand(newCmd(a))
 	}
 	return root
+}
+
+// envOr is the variable's value, or def when it is unset or empty.
+func (a *app) envOr(key, def string) string {
+	if v := a.getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// parallelDefault reads COMPOSE_PARALLEL_LIMIT; a value that is not a
+// positive number means unlimited (-1).
+func (a *app) parallelDefault() int {
+	n, err := strconv.Atoi(strings.TrimSpace(a.getenv("COMPOSE_PARALLEL_LIMIT")))
+	if err != nil || n <= 0 {
+		return -1
+	}
+	return n
 }
 
 // splitList splits a COMPOSE_* list variable; empty parts are dropped.
