@@ -85,7 +85,9 @@ func TestLoadDiscovery(t *testing.T) {
 				wantEqual(t, "name", p.Name, "here")
 			}},
 		{name: "--project-directory", opts: Options{ProjectDirectory: "proj"}, files: map[string]string{"proj/compose.yaml": web},
-			check: func(t *testing.T, dir string, p *types.Project) { wantEqual(t, "working dir", p.WorkingDir, filepath.Join(dir, "proj")) }},
+			check: func(t *testing.T, dir string, p *types.Project) {
+				wantEqual(t, "working dir", p.WorkingDir, filepath.Join(dir, "proj"))
+			}},
 	} {
 		t.Run(c.name, c.run)
 	}
@@ -133,9 +135,13 @@ func TestLoadInterpolationAndEnv(t *testing.T) {
 				wantEqual(t, "A", *p.Services["web"].Environment["A"], "")
 			}},
 		{name: "--env-file replaces .env", opts: Options{EnvFiles: []string{"prod.env"}}, files: map[string]string{"compose.yaml": file, ".env": "TAG=dev\n", "prod.env": "B=x\n"},
-			check: func(t *testing.T, _ string, p *types.Project) { wantEqual(t, "image", p.Services["web"].Image, "nginx:latest") }},
+			check: func(t *testing.T, _ string, p *types.Project) {
+				wantEqual(t, "image", p.Services["web"].Image, "nginx:latest")
+			}},
 		{name: "--no-interpolate", opts: Options{NoInterpolate: true}, files: map[string]string{"compose.yaml": file},
-			check: func(t *testing.T, _ string, p *types.Project) { wantEqual(t, "image", p.Services["web"].Image, "nginx:${TAG:-latest}") }},
+			check: func(t *testing.T, _ string, p *types.Project) {
+				wantEqual(t, "image", p.Services["web"].Image, "nginx:${TAG:-latest}")
+			}},
 	} {
 		t.Run(c.name, c.run)
 	}
@@ -149,7 +155,9 @@ func TestLoadProfilesExtendsInclude(t *testing.T) {
 		{name: "one profile", opts: Options{Profiles: []string{"debug"}}, files: map[string]string{"compose.yaml": profiled},
 			check: func(t *testing.T, _ string, p *types.Project) { wantEqual(t, "services", services(p), "db,debug,web") }},
 		{name: "all profiles", opts: Options{Profiles: []string{"*"}}, files: map[string]string{"compose.yaml": profiled},
-			check: func(t *testing.T, _ string, p *types.Project) { wantEqual(t, "services", services(p), "db,debug,tools,web") }},
+			check: func(t *testing.T, _ string, p *types.Project) {
+				wantEqual(t, "services", services(p), "db,debug,tools,web")
+			}},
 		{name: "selected services keep their dependencies", opts: Options{Services: []string{"web"}}, files: map[string]string{"compose.yaml": profiled},
 			check: func(t *testing.T, _ string, p *types.Project) { wantEqual(t, "services", services(p), "db,web") }},
 		{name: "naming a profiled service enables it", opts: Options{Services: []string{"tools"}}, files: map[string]string{"compose.yaml": profiled},
