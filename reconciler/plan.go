@@ -68,6 +68,9 @@ type Plan struct {
 	Project  *types.Project
 	Actions  []Action
 	Warnings []string
+	// Replicas are the containers each service of the plan has once it is
+	// applied, by service.
+	Replicas map[string][]string
 }
 
 // String renders the plan one action a line; tests compare it whole.

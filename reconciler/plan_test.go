@@ -315,18 +315,6 @@ func TestPlanBuild(t *testing.T) {
 	}
 }
 
-func TestPlanWaitAddsHealthWaits(t *testing.T) {
-	p := mustLoad(t, "services: {db: {image: busybox, healthcheck: {test: [CMD, 'true']}}, web: {image: busybox}}")
-	got := mustPlan(t, p, Observed{Images: images(p)}, UpOptions{Wait: true})
-	assertPlan(t, got, `
-#0 create-network demo_default (not found)
-#1 create demo-db-1 (not found) after #0
-#2 start demo-db-1 after #1
-#3 create demo-web-1 (not found) after #0
-#4 start demo-web-1 after #3
-#5 wait-healthy demo-db-1 after #2`)
-}
-
 func TestPlanNoStart(t *testing.T) {
 	p := mustLoad(t, webDB)
 	assertPlan(t, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{NoStart: true}), `

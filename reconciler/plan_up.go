@@ -60,7 +60,7 @@ func NewPlan(p *types.Project, st Observed, o UpOptions) (Plan, error) {
 		}
 	}
 	pl.planOrphans()
-	pl.planWait()
+	pl.plan.Replicas = pl.replicas
 	return pl.plan, nil
 }
 
@@ -245,22 +245,5 @@ func (pl *planner) planOrphans() {
 	}
 	if len(orphans) > 0 {
 		pl.plan.Warnings = append(pl.plan.Warnings, fmt.Sprintf("Found orphan containers ([%s]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.", strings.Join(orphans, " ")))
-	}
-}
-
-// planWait adds, for --wait, a health wait on every container with a
-// healthcheck; started containers without one are already what --wait asks.
-func (pl *planner) planWait() {
-	if !pl.o.Wait || pl.o.NoStart {
-		return
-	}
-	for _, name := range pl.selectedNames() {
-		s := pl.p.Services[name]
-		if s.HealthCheck == nil || s.HealthCheck.Disable {
-			continue
-		}
-		for _, c := range pl.replicas[name] {
-			pl.waitHealthy(name, c)
-		}
 	}
 }

@@ -1,0 +1,127 @@
+package reconciler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// ApplyOptions shape one Apply.
+type ApplyOptions struct {
+	// Parallel caps the engine calls in flight (--parallel,
+	// COMPOSE_PARALLEL_LIMIT); 0 or less means no cap.
+	Parallel int
+}
+
+// applier walks one plan. Each action runs in its own goroutine once the
+// actions it needs are done; an action whose dependency failed is skipped,
+// and actions that do not depend on a failure go on, so one bad service
+// leaves the others as they are.
+type applier struct {
+	eng      Engine
+	plan     Plan
+	progress Progress
+	sem      chan struct{} // nil: unlimited
+	portMu   sync.Mutex    // starts that publish host ports go one at a time
+	done     []chan struct{}
+	failed   []bool // written before done[i] closes
+	exits    *exitWaits
+	health   *healthHub
+
+	errMu sync.Mutex
+	errs  []error
+}
+
+// Apply runs the plan against the engine, in parallel where the DAG allows.
+// It returns every failure joined; after a cancellation it returns the
+// context's error alone.
+func Apply(ctx context.Context, eng Engine, plan Plan, progress Progress, o ApplyOptions) error {
+	progress = orQuiet(progress)
+	a := &applier{eng: eng, plan: plan, progress: progress,
+		done: make([]chan struct{}, len(plan.Actions)), failed: make([]bool, len(plan.Actions)),
+		exits: newExitWaits(plan)}
+	if o.Parallel > 0 {
+		a.sem = make(chan struct{}, o.Parallel)
+	}
+	for i := range a.done {
+		a.done[i] = make(chan struct{})
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if plan.Count(OpWaitHealthy) > 0 {
+		// Subscribe before anything starts so no health event is missed.
+		a.health = watchHealth(ctx, eng, plan.Project.Name)
+	}
+	var g errgroup.Group
+	for i := range plan.Actions {
+		g.Go(func() error { a.run(ctx, i); return nil })
+	}
+	_ = g.Wait() // run records its errors
+	if err := ctx.Err(); err != nil && len(a.errs) == 0 {
+		return err
+	}
+	if cause := context.Cause(ctx); cause != nil && errors.Is(cause, context.Canceled) && len(a.errs) == 0 {
+		return cause
+	}
+	return errors.Join(a.errs...)
+}
+
+// run waits for action i's dependencies, then performs it.
+func (a *applier) run(ctx context.Context, i int) {
+	defer close(a.done[i])
+	act := a.plan.Actions[i]
+	for _, dep := range act.After {
+		select {
+		case <-a.done[dep]:
+			if a.failed[dep] {
+				a.failed[i] = true
+				return
+			}
+		case <-ctx.Done():
+			a.failed[i] = true
+			return
+		}
+	}
+	a.event(act, false, nil)
+	if err := a.do(ctx, act); err != nil {
+		a.failed[i] = true
+		if ctx.Err() == nil {
+			a.event(act, true, err)
+			a.errMu.Lock()
+			a.errs = append(a.errs, err)
+			a.errMu.Unlock()
+		}
+		return
+	}
+	a.event(act, true, nil)
+}
+
+// acquire takes a slot of the parallel limit; release gives it back.
+func (a *applier) acquire(ctx context.Context) error {
+	if a.sem == nil {
+		return nil
+	}
+	select {
+	case a.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (a *applier) release() {
+	if a.sem != nil {
+		<-a.sem
+	}
+}
+
+// failure wraps an action's error with the service and resource it concerns.
+func failure(act Action, what string, err error) error {
+	if act.Service != "" {
+		return fmt.Errorf("service %q: %s %q: %w", act.Service, what, act.Target, err)
+	}
+	return fmt.Errorf("%s %q: %w", what, act.Target, err)
+}

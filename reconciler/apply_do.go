@@ -1,0 +1,118 @@
+package reconciler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"berth/build"
+	"berth/network"
+)
+
+// do performs one action: one engine call, or one wait.
+func (a *applier) do(ctx context.Context, act Action) error {
+	switch act.Op {
+	case OpWaitHealthy:
+		return a.waitHealthy(ctx, act)
+	case OpWaitExit:
+		return a.waitExit(ctx, act)
+	}
+	if err := a.acquire(ctx); err != nil {
+		return err
+	}
+	defer a.release()
+	switch act.Op {
+	case OpCreateNetwork:
+		_, err := network.Ensure(ctx, a.eng, *act.Network)
+		return err
+	case OpCreateVolume:
+		_, err := a.eng.CreateVolume(ctx, *act.Volume)
+		return ignore(failure(act, "create volume", err), ErrExists)
+	case OpBuild:
+		return a.build(ctx, act)
+	case OpCreate:
+		return a.create(ctx, act)
+	case OpStart:
+		return a.start(ctx, act)
+	case OpStop:
+		return ignore(failure(act, "stop container", a.eng.StopContainer(ctx, act.Target, act.Grace)), ErrNotFound)
+	case OpRemove:
+		return ignore(failure(act, "remove container", a.eng.RemoveContainer(ctx, act.Target, act.Remove)), ErrNotFound)
+	case OpRemoveNetwork:
+		return network.Remove(ctx, a.eng, act.Target)
+	case OpRemoveVolume:
+		return ignore(failure(act, "remove volume", a.eng.RemoveVolume(ctx, act.Target)), ErrNotFound)
+	case OpRemoveImage:
+		return ignore(failure(act, "remove image", a.eng.RemoveImage(ctx, act.Target, act.Force)), ErrNotFound)
+	}
+	return fmt.Errorf("unknown action %q", act.Op)
+}
+
+// ignore drops err when it is the outcome the caller wants anyway (removing
+// what is gone, creating what another run created).
+func ignore(err, want error) error {
+	if err == nil || errors.Is(err, want) {
+		return nil
+	}
+	return err
+}
+
+// create makes the container. When another run created it first (two `up`
+// at once), the one that exists is the one to go on with.
+func (a *applier) create(ctx context.Context, act Action) error {
+	_, err := a.eng.CreateContainer(ctx, *act.Container)
+	if errors.Is(err, ErrExists) {
+		_, err = a.eng.InspectContainer(ctx, act.Target)
+	}
+	return failure(act, "create container", err)
+}
+
+// start starts the container. A later service_completed_successfully wait
+// needs the exit, so the wait is registered before the start; starts that
+// publish host ports go one at a time because engines race on them.
+func (a *applier) start(ctx context.Context, act Action) error {
+	if err := a.exits.arm(ctx, a.eng, act.Target); err != nil {
+		return failure(act, "wait container", err)
+	}
+	if act.PublishesPorts {
+		a.portMu.Lock()
+		defer a.portMu.Unlock()
+	}
+	err := a.eng.StartContainer(ctx, act.Target)
+	if err != nil && act.PublishesPorts {
+		return failure(act, "start container (publishing "+ports(a.plan, act)+")", err)
+	}
+	return failure(act, "start container", err)
+}
+
+// ports lists the host ports the started container publishes, for errors.
+func ports(plan Plan, act Action) string {
+	if plan.Project == nil {
+		return "ports"
+	}
+	var out []string
+	for _, p := range plan.Project.Services[act.Service].Ports {
+		if p.Published != "" {
+			out = append(out, p.Published+"/"+p.Protocol)
+		}
+	}
+	return "port " + strings.Join(out, ", ")
+}
+
+// build builds the service's image, streaming its output as progress lines.
+func (a *applier) build(ctx context.Context, act Action) error {
+	req, err := build.NewRequest(a.plan.Project, act.Build.Service, act.Build.Image, build.Options{})
+	if err != nil {
+		return failure(act, "build image", err)
+	}
+	if c, ok := req.Context.(io.Closer); ok {
+		defer c.Close()
+	}
+	out := func(line string) {
+		a.progress.Event(ProgressEvent{Kind: "Image", Name: act.Target, Service: act.Service, Status: "Building", Line: line})
+	}
+	_, err = a.eng.BuildImage(ctx, req, out)
+	return failure(act, "build image", err)
+}

@@ -1,0 +1,119 @@
+package reconciler
+
+import (
+	"context"
+	"maps"
+	"slices"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// PlanUp observes the engine and plans `up`; `up --dry-run` prints this.
+func PlanUp(ctx context.Context, eng Engine, p *types.Project, o UpOptions) (Plan, error) {
+	st, err := Observe(ctx, eng, p)
+	if err != nil {
+		return Plan{}, err
+	}
+	return NewPlan(p, st, o)
+}
+
+// Up converges the engine to the project (`up -d`, and the first half of
+// attached `up`): observe, plan, build what must be built, apply, and, with
+// o.Wait, wait until the services are ready. It returns the plan it applied,
+// whose Replicas name the containers the caller may attach to.
+func Up(ctx context.Context, eng Engine, p *types.Project, o UpOptions, ap ApplyOptions, progress Progress) (Plan, error) {
+	progress = orQuiet(progress)
+	st, err := Observe(ctx, eng, p)
+	if err != nil {
+		return Plan{}, err
+	}
+	plan, err := NewPlan(p, st, o)
+	if err != nil {
+		return Plan{}, err
+	}
+	if builds := plan.only(OpBuild); !builds.Empty() {
+		// The images built decide which containers change: build first,
+		// then plan again against the new images.
+		if err := Apply(ctx, eng, builds, progress, ap); err != nil {
+			return plan, err
+		}
+		if st.Images, err = ObserveImages(ctx, eng, p); err != nil {
+			return plan, err
+		}
+		o.Build = false
+		if plan, err = NewPlan(p, st, o); err != nil {
+			return plan, err
+		}
+	}
+	warn(progress, plan.Warnings)
+	if err := Apply(ctx, eng, plan, progress, ap); err != nil {
+		return plan, err
+	}
+	reportRunning(progress, plan)
+	if o.Wait && !o.NoStart {
+		return plan, WaitReady(ctx, eng, p, slices.Sorted(maps.Keys(plan.Replicas)), o.WaitTimeout)
+	}
+	return plan, nil
+}
+
+// Down stops and removes the project (`down`).
+func Down(ctx context.Context, eng Engine, p *types.Project, o DownOptions, ap ApplyOptions, progress Progress) (Plan, error) {
+	progress = orQuiet(progress)
+	plan, err := PlanDown(ctx, eng, p, o)
+	if err != nil {
+		return plan, err
+	}
+	warn(progress, plan.Warnings)
+	return plan, Apply(ctx, eng, plan, progress, ap)
+}
+
+// PlanDown observes the engine and plans `down`.
+func PlanDown(ctx context.Context, eng Engine, p *types.Project, o DownOptions) (Plan, error) {
+	st, err := Observe(ctx, eng, p)
+	if err != nil {
+		return Plan{}, err
+	}
+	return NewDownPlan(p, st, o), nil
+}
+
+// only is the part of the plan made of op actions (which must not depend
+// on anything else).
+func (p Plan) only(op Op) Plan {
+	out := Plan{Project: p.Project}
+	for _, a := range p.Actions {
+		if a.Op == op {
+			a.After = nil
+			out.Actions = append(out.Actions, a)
+		}
+	}
+	return out
+}
+
+func warn(progress Progress, warnings []string) {
+	for _, w := range warnings {
+		progress.Event(ProgressEvent{Kind: "Warning", Status: "Warning", Line: w, Done: true})
+	}
+}
+
+// reportRunning says "Running" for the containers the plan left alone, as
+// Docker Compose does for a service that is up to date.
+func reportRunning(progress Progress, plan Plan) {
+	touched := map[string]bool{}
+	for _, a := range plan.Actions {
+		touched[a.Target] = true
+	}
+	for _, svc := range slices.Sorted(maps.Keys(plan.Replicas)) {
+		for _, name := range plan.Replicas[svc] {
+			if !touched[name] {
+				progress.Event(ProgressEvent{Kind: "Container", Name: name, Service: svc, Status: "Running", Done: true})
+			}
+		}
+	}
+}
+
+func orQuiet(progress Progress) Progress {
+	if progress == nil {
+		return ProgressFunc(func(ProgressEvent) {})
+	}
+	return progress
+}
