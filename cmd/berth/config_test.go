@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// berth runs berth in-process and returns its exit code and streams.
+func berth(t *testing.T, environ []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(t.Context(), args, strings.NewReader(""), &out, &errOut, environ)
+	return code, out.String(), errOut.String()
+}
+
+// writeProject writes files below a fresh directory and returns it.
+func writeProject(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "shop")
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const shop = `services:
+  web:
+    image: nginx:${TAG:-latest}
+    depends_on: [db]
+    ports: ["8080:80"]
+  db:
+    image: postgres
+    environment:
+      PASSWORD: ${PW}
+  debug:
+    image: busybox
+    profiles: [debug]
+volumes:
+  data: {}
+`
+
+func TestConfigYAML(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": shop, ".env": "PW=secret\n"})
+	code, out, errOut := berth(t, []string{"TAG=1.27"}, "--project-directory", dir, "config")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	want := `name: shop
+services:
+  db:
+    environment:
+      PASSWORD: secret
+    image: postgres
+    networks:
+      default: null
+  web:
+    image: nginx:1.27
+    networks:
+      default: null
+    depends_on:
+      db:
+        condition: service_started
+        required: true
+    ports:
+      - mode: ingress
+        target: 80
+        published: "8080"
+        protocol: tcp
+networks:
+  default:
+    name: shop_default
+volumes:
+  data:
+    name: shop_data
+`
+	if out != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+}
+
+func TestConfigLists(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": shop, ".env": "PW=x\n"})
+	file := filepath.Join(dir, "compose.yaml")
+	tests := []struct {
+		name    string
+		environ []string
+		args    []string
+		want    string
+	}{
+		{"services in start order", nil, []string{"-f", file, "config", "--services"}, "db\nweb\n"},
+		{"profile flag", nil, []string{"-f", file, "--profile", "debug", "config", "--services"}, "db\ndebug\nweb\n"},
+		{"COMPOSE_PROFILES", []string{"COMPOSE_PROFILES=debug"}, []string{"-f", file, "config", "--services"}, "db\ndebug\nweb\n"},
+		{"--profile beats COMPOSE_PROFILES", []string{"COMPOSE_PROFILES=debug"}, []string{"-f", file, "--profile", "other", "config", "--services"}, "db\nweb\n"},
+		{"selected service and dependencies", nil, []string{"-f", file, "config", "--services", "web"}, "db\nweb\n"},
+		{"volumes", nil, []string{"-f", file, "config", "--volumes"}, "data\n"},
+		{"profiles", nil, []string{"-f", file, "config", "--profiles"}, "debug\n"},
+		{"images", nil, []string{"-f", file, "config", "--images"}, "postgres\nnginx:latest\n"},
+		{"quiet", nil, []string{"-f", file, "config", "-q"}, ""},
+		{"COMPOSE_FILE", []string{"COMPOSE_FILE=" + file}, []string{"config", "--services"}, "db\nweb\n"},
+		{"-p", nil, []string{"-f", file, "-p", "other", "config", "--volumes", "--format", "yaml"}, "data\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := berth(t, tt.environ, tt.args...)
+			if code != 0 || out != tt.want {
+				t.Errorf("exit %d, stdout %q, stderr %q; want %q", code, out, errOut, tt.want)
+			}
+		})
+	}
+}
+
+func TestConfigMergeWithSeparator(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"a.yaml": "services:\n  web:\n    image: a\n",
+		"b.yaml": "services:\n  web:\n    image: b\n  db:\n    image: pg\n",
+	})
+	environ := []string{
+		"COMPOSE_FILE=" + filepath.Join(dir, "a.yaml") + ";" + filepath.Join(dir, "b.yaml"),
+		"COMPOSE_PATH_SEPARATOR=;",
+	}
+	code, out, errOut := berth(t, environ, "config", "--images")
+	if code != 0 || out != "pg\nb\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestConfigJSONAndOutput(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": shop})
+	target := filepath.Join(dir, "out.json")
+	environ := []string{"PW=x", "COMPOSE_PROJECT_NAME=fromenv"}
+	code, out, errOut := berth(t, environ, "--project-directory", dir, "config", "--format", "json", "-o", target)
+	if code != 0 || out != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	b, err := os.ReadFile(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Name     string                    `json:"name"`
+		Services map[string]map[string]any `json:"services"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, b)
+	}
+	if doc.Name != "fromenv" || doc.Services["web"]["image"] != "nginx:latest" {
+		t.Errorf("got %+v", doc)
+	}
+}
+
+func TestConfigNoInterpolate(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": shop})
+	code, out, errOut := berth(t, nil, "--project-directory", dir, "config", "--no-interpolate")
+	if code != 0 || !strings.Contains(out, "image: nginx:${TAG:-latest}") {
+		t.Errorf("exit %d, stderr %q, stdout:\n%s", code, errOut, out)
+	}
+}
+
+func TestConfigHash(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": shop, ".env": "PW=x\n"})
+	_, all, _ := berth(t, nil, "--project-directory", dir, "config", "--hash", "*")
+	_, one, _ := berth(t, nil, "--project-directory", dir, "config", "--hash", "web")
+	lines := strings.Split(strings.TrimSpace(all), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "db ") || lines[1]+"\n" != one {
+		t.Errorf("--hash '*':\n%s--hash web:\n%s", all, one)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		files   map[string]string
+		environ []string
+		args    []string
+		want    string
+	}{
+		{"typo", map[string]string{"compose.yaml": "services:\n  db:\n    imgae: pg\n"}, nil, nil,
+			`compose.yaml:3:5: services.db: unknown key "imgae" (did you mean "image"?)`},
+		{"unset required variable", map[string]string{"compose.yaml": "services:\n  db:\n    image: ${IMG:?set IMG}\n"}, nil, nil,
+			`compose.yaml:3:5: services.db.image: required variable IMG is missing a value: set IMG`},
+		{"unknown service", map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n"}, nil, []string{"wbe"},
+			`no such service: "wbe" (did you mean "web"?)`},
+		{"invalid COMPOSE_PROJECT_NAME", map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n"}, []string{"COMPOSE_PROJECT_NAME=Bad Name"}, nil,
+			`invalid project name "Bad Name": must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeProject(t, tt.files)
+			// Run from inside the project so the file is named relative to it.
+			t.Chdir(dir)
+			args := append([]string{"config"}, tt.args...)
+			code, out, errOut := berth(t, tt.environ, args...)
+			if code != 1 || out != "" || errOut != tt.want+"\n" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want %q", code, out, errOut, tt.want)
+			}
+		})
+	}
+}
+
+func TestConfigWarns(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n    gpus: all\n"})
+	t.Chdir(dir)
+	code, _, errOut := berth(t, nil, "config", "-q")
+	if want := "WARN compose.yaml:4:5: services.web.gpus: not applied by berth yet, ignored\n"; code != 0 || errOut != want {
+		t.Errorf("exit %d, stderr %q; want %q", code, errOut, want)
+	}
+}
