@@ -1,0 +1,96 @@
+package docker
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/api/types/events"
+	"github.com/moby/moby/client"
+
+	"berth/project"
+	"berth/reconciler"
+)
+
+// eventBuffer lets the engine's stream run a little ahead of a slow reader.
+const eventBuffer = 64
+
+// Events streams the project's container events from now on: the engine
+// has subscribed before Events returns. Both channels close when the
+// stream ends; a failure (not the context ending) arrives on the error
+// channel first.
+func (e *Engine) Events(ctx context.Context, f reconciler.EventFilter) (<-chan reconciler.Event, <-chan error) {
+	filters := make(client.Filters).Add("type", "container").Add("label", project.LabelProject+"="+f.Project)
+	res := e.cli.Events(ctx, client.EventsListOptions{Filters: filters})
+	out, errs := make(chan reconciler.Event, eventBuffer), make(chan error, 1)
+	go func() {
+		defer close(errs)
+		defer close(out)
+		for {
+			select {
+			case m := <-res.Messages:
+				ev, ok := eventOf(m)
+				if !ok {
+					continue
+				}
+				select {
+				case out <- ev:
+				case <-ctx.Done():
+					return
+				}
+			case err := <-res.Err:
+				if err != nil && ctx.Err() == nil {
+					errs <- wrap("events of project", f.Project, err)
+				}
+				return
+			}
+		}
+	}()
+	return out, errs
+}
+
+// eventOf maps an engine event; ok is false for actions berth does not
+// follow (exec, attach, resize, …).
+func eventOf(m events.Message) (reconciler.Event, bool) {
+	action, detail, _ := strings.Cut(string(m.Action), ": ")
+	ev := reconciler.Event{
+		Time:        time.Unix(0, m.TimeNano),
+		Action:      reconciler.EventAction(action),
+		ContainerID: m.Actor.ID,
+		Name:        m.Actor.Attributes["name"],
+		Service:     m.Actor.Attributes[project.LabelService],
+		Labels:      labelsOf(m.Actor.Attributes),
+	}
+	if m.TimeNano == 0 {
+		ev.Time = time.Unix(m.Time, 0)
+	}
+	switch ev.Action {
+	case reconciler.EventHealth:
+		ev.Health = reconciler.Health(strings.TrimSpace(detail))
+	case reconciler.EventDie:
+		ev.ExitCode, _ = strconv.Atoi(m.Actor.Attributes["exitCode"]) // absent: 0
+	case reconciler.EventKill:
+		ev.Signal = m.Actor.Attributes["signal"]
+	case reconciler.EventCreate, reconciler.EventStart, reconciler.EventStop, reconciler.EventDestroy,
+		reconciler.EventPause, reconciler.EventUnpause, reconciler.EventOOM, reconciler.EventRestart:
+	default:
+		return reconciler.Event{}, false
+	}
+	return ev, true
+}
+
+// eventAttributes are the attributes the engine adds next to a container's
+// labels.
+var eventAttributes = map[string]bool{"name": true, "image": true, "exitCode": true, "signal": true, "execDuration": true}
+
+// labelsOf keeps the container's labels out of the event's attributes.
+func labelsOf(attrs map[string]string) map[string]string {
+	labels := map[string]string{}
+	for k, v := range attrs {
+		if !eventAttributes[k] {
+			labels[k] = v
+		}
+	}
+	return labels
+}
