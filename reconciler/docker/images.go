@@ -90,9 +90,9 @@ func buildOptions(req build.Request) client.ImageBuildOptions {
 
 // streamMessage is one JSON message of a build or import stream.
 type streamMessage struct {
-	Stream      string          `json:"stream"`
-	Status      string          `json:"status"`
-	Error       string          `json:"error"`
+	Stream      string `json:"stream"`
+	Status      string `json:"status"`
+	Error       string `json:"error"`
 	ErrorDetail *struct {
 		Message string `json:"message"`
 	} `json:"errorDetail"`
