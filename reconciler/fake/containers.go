@@ -1,0 +1,300 @@
+package fake
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"berth/network"
+	"berth/project"
+	"berth/reconciler"
+)
+
+// container is one container and its current run.
+type container struct {
+	id, name     string
+	spec         reconciler.ContainerSpec
+	imageID      string
+	created      time.Time
+	state        reconciler.State
+	health       reconciler.Health
+	exitCode     int
+	startedAt    time.Time
+	finishedAt   time.Time
+	restartCount int
+	networks     map[string]network.Endpoint // by network name
+	mounts       []reconciler.Mount          // anonymous volumes named
+	files        map[string]string           // its own filesystem
+	logs         []logLine
+	attached     map[*attachment]struct{}
+	waiters      []chan int
+	ports        []reconciler.Port // while running
+	gen          int               // the current run; a stale run's doings are dropped
+	stop         chan struct{}     // closed when the current run ends
+	manual       bool              // ended by stop or kill: no policy restart
+	removed      bool
+}
+
+// lookup finds a container by ID, name or unique ID prefix, as the engine
+// does. Callers hold e.mu.
+func (e *Engine) lookup(ref string) *container {
+	if ref == "" {
+		return nil
+	}
+	if c, ok := e.containers[ref]; ok {
+		return c
+	}
+	var prefixed *container
+	n := 0
+	for _, c := range e.containers {
+		if c.name == strings.TrimPrefix(ref, "/") {
+			return c
+		}
+		if strings.HasPrefix(c.id, ref) {
+			prefixed, n = c, n+1
+		}
+	}
+	if n == 1 {
+		return prefixed
+	}
+	return nil
+}
+
+// find is lookup with the engine's not-found error.
+func (e *Engine) find(ref string) (*container, error) {
+	if c := e.lookup(ref); c != nil {
+		return c, nil
+	}
+	return nil, wrap("container", ref, notFound("No such container: %s", ref))
+}
+
+// CreateContainer creates a container in state created.
+func (e *Engine) CreateContainer(ctx context.Context, spec reconciler.ContainerSpec) (string, error) {
+	if err := e.enter(ctx, "CreateContainer", spec.Name); err != nil {
+		return "", wrap("container", spec.Name, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := &container{id: newID(), name: spec.Name, created: time.Now(), state: reconciler.StateCreated,
+		files: map[string]string{}, attached: map[*attachment]struct{}{}}
+	if c.name == "" {
+		c.name = "fake_" + c.id[:12]
+	}
+	if err := e.prepareLocked(c, spec); err != nil {
+		return "", wrap("container", c.name, err)
+	}
+	e.containers[c.id] = c
+	e.emitLocked(c, reconciler.Event{Action: reconciler.EventCreate})
+	return c.id, nil
+}
+
+// prepareLocked checks what the spec refers to and fills c from it.
+func (e *Engine) prepareLocked(c *container, spec reconciler.ContainerSpec) error {
+	if other := e.lookup(c.name); other != nil && other.name == c.name {
+		return conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". "+
+			"You have to remove (or rename) that container to be able to reuse that name.", c.name, other.id)
+	}
+	img := e.resolveImage(spec.Image)
+	if img == nil {
+		return notFound("No such image: %s", spec.Image)
+	}
+	nets, err := e.endpointsLocked(spec)
+	if err != nil {
+		return err
+	}
+	mounts, err := e.mountsLocked(spec)
+	if err != nil {
+		return err
+	}
+	c.spec, c.imageID, c.networks, c.mounts = cloneSpec(spec), img.id, nets, mounts
+	return nil
+}
+
+// endpointsLocked resolves the networks the container joins.
+func (e *Engine) endpointsLocked(spec reconciler.ContainerSpec) (map[string]network.Endpoint, error) {
+	nets := map[string]network.Endpoint{}
+	mode := spec.NetworkMode
+	switch {
+	case strings.HasPrefix(mode, "container:"):
+		if e.lookup(strings.TrimPrefix(mode, "container:")) == nil {
+			return nil, notFound("No such container: %s", strings.TrimPrefix(mode, "container:"))
+		}
+		return nets, nil
+	case mode == "host" || mode == "none" || (mode == "bridge" || mode == "") && len(spec.Networks) == 0:
+		if mode == "" {
+			mode = "bridge"
+		}
+		nets[mode] = network.Endpoint{Network: mode}
+		return nets, nil
+	}
+	for _, ep := range spec.Networks {
+		n := e.lookupNetwork(ep.Network)
+		if n == nil {
+			return nil, notFound("network %s not found", ep.Network)
+		}
+		ep.Network = n.name
+		nets[n.name] = ep
+	}
+	return nets, nil
+}
+
+// mountsLocked names anonymous volumes, creates missing named ones (the
+// engine does) and adds the mounts of volumes_from containers.
+func (e *Engine) mountsLocked(spec reconciler.ContainerSpec) ([]reconciler.Mount, error) {
+	mounts := slices.Clone(spec.Mounts)
+	for i, m := range mounts {
+		if m.Type != "volume" {
+			continue
+		}
+		if m.Source == "" {
+			mounts[i].Source = e.createVolumeLocked(reconciler.VolumeSpec{}, true).name
+		} else if _, ok := e.volumes[m.Source]; !ok {
+			e.createVolumeLocked(reconciler.VolumeSpec{Name: m.Source}, false)
+		}
+	}
+	for _, from := range spec.VolumesFrom {
+		ref, mode, _ := strings.Cut(from, ":")
+		src := e.lookup(ref)
+		if src == nil {
+			return nil, notFound("No such container: %s", ref)
+		}
+		for _, m := range src.mounts {
+			if !slices.ContainsFunc(mounts, func(x reconciler.Mount) bool { return x.Target == m.Target }) {
+				m.ReadOnly = m.ReadOnly || mode == "ro"
+				mounts = append(mounts, m)
+			}
+		}
+	}
+	return mounts, nil
+}
+
+// cloneSpec copies what a caller might change after the call.
+func cloneSpec(s reconciler.ContainerSpec) reconciler.ContainerSpec {
+	s.Labels = maps.Clone(s.Labels)
+	s.Environment = slices.Clone(s.Environment)
+	s.Mounts = slices.Clone(s.Mounts)
+	s.Networks = slices.Clone(s.Networks)
+	s.Service.Command = slices.Clone(s.Service.Command)
+	s.Service.Entrypoint = slices.Clone(s.Service.Entrypoint)
+	return s
+}
+
+// InspectContainer reports one container.
+func (e *Engine) InspectContainer(ctx context.Context, id string) (reconciler.Container, error) {
+	if err := e.enter(ctx, "InspectContainer", id); err != nil {
+		return reconciler.Container{}, wrap("container", id, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.find(id)
+	if err != nil {
+		return reconciler.Container{}, err
+	}
+	return e.viewLocked(c), nil
+}
+
+// ListContainers reports the project's containers, sorted by name.
+func (e *Engine) ListContainers(ctx context.Context, f reconciler.ContainerFilter) ([]reconciler.Container, error) {
+	if err := e.enter(ctx, "ListContainers", f.Project); err != nil {
+		return nil, wrap("project", f.Project, err)
+	}
+	if f.Project == "" {
+		return nil, plain("list containers: no project given")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []reconciler.Container
+	for _, c := range e.containers {
+		if matches(c.spec.Labels, f) {
+			out = append(out, e.viewLocked(c))
+		}
+	}
+	slices.SortFunc(out, func(a, b reconciler.Container) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+func matches(labels map[string]string, f reconciler.ContainerFilter) bool {
+	if labels[project.LabelProject] != f.Project {
+		return false
+	}
+	if len(f.Services) > 0 && !slices.Contains(f.Services, labels[project.LabelService]) {
+		return false
+	}
+	if f.OneOff != nil && (labels[project.LabelOneOff] == "True") != *f.OneOff {
+		return false
+	}
+	return true
+}
+
+// RemoveContainer removes a container; force kills a running one first.
+func (e *Engine) RemoveContainer(ctx context.Context, id string, opts reconciler.RemoveOptions) error {
+	if err := e.enter(ctx, "RemoveContainer", id); err != nil {
+		return wrap("container", id, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.find(id)
+	if err != nil {
+		return err
+	}
+	if c.running() && !opts.Force {
+		return wrap("container", id, plain("You cannot remove a running container %s. "+
+			"Stop the container before attempting removal or force remove", c.id))
+	}
+	if c.running() {
+		c.manual = true
+		e.emitLocked(c, reconciler.Event{Action: reconciler.EventKill, Signal: "9"})
+		e.dieLocked(c, 137)
+	}
+	c.state, c.removed = reconciler.StateExited, true
+	delete(e.containers, c.id)
+	if opts.Volumes {
+		e.removeAnonymousLocked(c)
+	}
+	e.emitLocked(c, reconciler.Event{Action: reconciler.EventDestroy})
+	return nil
+}
+
+// PauseContainer freezes a running container.
+func (e *Engine) PauseContainer(ctx context.Context, id string) error {
+	return e.setPaused(ctx, "PauseContainer", id, true)
+}
+
+// UnpauseContainer thaws a paused container.
+func (e *Engine) UnpauseContainer(ctx context.Context, id string) error {
+	return e.setPaused(ctx, "UnpauseContainer", id, false)
+}
+
+func (e *Engine) setPaused(ctx context.Context, method, id string, pause bool) error {
+	if err := e.enter(ctx, method, id); err != nil {
+		return wrap("container", id, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.find(id)
+	if err != nil {
+		return err
+	}
+	switch {
+	case pause && c.state == reconciler.StateRunning:
+		c.state = reconciler.StatePaused
+		e.emitLocked(c, reconciler.Event{Action: reconciler.EventPause})
+	case !pause && c.state == reconciler.StatePaused:
+		c.state = reconciler.StateRunning
+		e.emitLocked(c, reconciler.Event{Action: reconciler.EventUnpause})
+	case pause && c.state == reconciler.StatePaused:
+		return wrap("container", id, plain("Container %s is already paused", c.id))
+	case pause:
+		return wrap("container", id, plain("Container %s is not running", c.id))
+	default:
+		return wrap("container", id, plain("Container %s is not paused", c.id))
+	}
+	return nil
+}
+
+// running says whether the container's process is up (paused counts).
+func (c *container) running() bool {
+	return c.state == reconciler.StateRunning || c.state == reconciler.StatePaused
+}

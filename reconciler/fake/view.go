@@ -1,0 +1,87 @@
+package fake
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"berth/reconciler"
+)
+
+// viewLocked is the container as the engine reports it.
+func (e *Engine) viewLocked(c *container) reconciler.Container {
+	return reconciler.Container{
+		ID:            c.id,
+		Name:          c.name,
+		Image:         c.spec.Image,
+		ImageID:       c.imageID,
+		Command:       strings.Join(argv(c.spec), " "),
+		Created:       c.created,
+		State:         c.state,
+		Health:        c.health,
+		ExitCode:      c.exitCode,
+		Status:        status(c, time.Now()),
+		Labels:        maps.Clone(c.spec.Labels),
+		Ports:         slices.Clone(c.ports),
+		Networks:      slices.Sorted(maps.Keys(c.networks)),
+		Mounts:        slices.Clone(c.mounts),
+		RestartPolicy: c.spec.Restart,
+		RestartCount:  c.restartCount,
+		StartedAt:     c.startedAt,
+		FinishedAt:    c.finishedAt,
+	}
+}
+
+// argv is the command the container runs: entrypoint, then command.
+func argv(s reconciler.ContainerSpec) []string {
+	return append(slices.Clone([]string(s.Service.Entrypoint)), s.Service.Command...)
+}
+
+// status is the engine's human status: "Up 3 seconds (healthy)",
+// "Exited (0) 2 minutes ago".
+func status(c *container, now time.Time) string {
+	switch c.state {
+	case reconciler.StateCreated:
+		return "Created"
+	case reconciler.StateRunning, reconciler.StatePaused:
+		s := "Up " + humanDuration(now.Sub(c.startedAt))
+		switch {
+		case c.state == reconciler.StatePaused:
+			s += " (Paused)"
+		case c.health == reconciler.HealthStarting:
+			s += " (health: starting)"
+		case c.health != reconciler.HealthNone:
+			s += " (" + string(c.health) + ")"
+		}
+		return s
+	case reconciler.StateRestarting:
+		return fmt.Sprintf("Restarting (%d) %s ago", c.exitCode, humanDuration(now.Sub(c.finishedAt)))
+	default:
+		return fmt.Sprintf("Exited (%d) %s ago", c.exitCode, humanDuration(now.Sub(c.finishedAt)))
+	}
+}
+
+// humanDuration words d the way the engine does in statuses.
+func humanDuration(d time.Duration) string {
+	s := int(d.Seconds())
+	switch {
+	case s < 1:
+		return "Less than a second"
+	case s == 1:
+		return "1 second"
+	case s < 60:
+		return fmt.Sprintf("%d seconds", s)
+	case d.Minutes() < 2:
+		return "About a minute"
+	case d.Minutes() < 60:
+		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+	case d.Hours() < 2:
+		return "About an hour"
+	case d.Hours() < 48:
+		return fmt.Sprintf("%d hours", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	}
+}
