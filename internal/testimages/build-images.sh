@@ -47,9 +47,10 @@ trap 'rm -rf "$work"' EXIT
 # fingerprint prints the hash of an image's inputs: this script, the image's
 # name and settings (args before "--") and the files after "--" (by size and
 # modification time: hashing node's 100 MB would cost more than the rest).
+# The checkout's own path stays out, so a moved clone reuses its images.
 fingerprint() {
 	{
-		sha256sum "$self" "$here/install-packages.sh"
+		cat "$self" "$here/install-packages.sh" | sha256sum
 		while [ "$1" != "--" ]; do printf '%s\n' "$1"; shift; done
 		shift
 		stat -L -c '%n %s %Y' "$@"
