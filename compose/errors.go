@@ -81,7 +81,7 @@ func (s *sources) explain(err error) error {
 	return err
 }
 
-var interpolatingRE = regexp.MustCompile(`interpolating ([^\s:]+): `)
+var interpolatingRE = regexp.MustCompile(`^(?:error while interpolating )?([^\s:]+): `)
 
 // explainMissingVariable handles ${VAR:?msg} and ${VAR?msg} with VAR unset.
 func (s *sources) explainMissingVariable(err error) error {
@@ -98,7 +98,10 @@ func (s *sources) explainMissingVariable(err error) error {
 		return nil
 	}
 	path := strings.Split(m[1], ".")
-	file, at, _ := s.find("", path, mentions(missing.Variable))
+	file, at, val := s.find("", path, mentions(missing.Variable))
+	if val != nil && val.Kind == yaml.ScalarNode {
+		at = val // where the variable is used
+	}
 	return s.at(file, at, path, missing.Error(), err)
 }
 
@@ -213,7 +216,8 @@ func (s *sources) services() []string {
 	names := map[string]bool{}
 	for _, f := range s.order {
 		for _, doc := range s.documents(f) {
-			if _, v := lookup(doc, []string{"services"}); v != nil && v.Kind == yaml.MappingNode {
+			root := documentRoot(doc)
+			if _, v := lookup(root, root, []string{"services"}, func(*yaml.Node) bool { return true }, 0); v != nil && v.Kind == yaml.MappingNode {
 				for i := 0; i < len(v.Content); i += 2 {
 					names[v.Content[i].Value] = true
 				}

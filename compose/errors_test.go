@@ -87,7 +87,17 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "required variable",
 			files: map[string]string{"compose.yaml": "services:\n  db:\n    image: x\n    environment:\n      PASSWORD: ${DB_PASSWORD:?set DB_PASSWORD in .env}\n"},
-			want:  `compose.yaml:5:7: services.db.environment.PASSWORD: required variable DB_PASSWORD is missing a value: set DB_PASSWORD in .env`,
+			want:  `compose.yaml:5:17: services.db.environment.PASSWORD: required variable DB_PASSWORD is missing a value: set DB_PASSWORD in .env`,
+		},
+		{
+			name:  "required variable in a list",
+			files: map[string]string{"compose.yaml": "services:\n  db:\n    image: x\n    environment:\n      - A=1\n      - B=${X:?need X}\n"},
+			want:  `compose.yaml:6:9: services.db.environment.[]: required variable X is missing a value: need X`,
+		},
+		{
+			name:  "required variable in a list of mappings",
+			files: map[string]string{"compose.yaml": "services:\n  db:\n    image: x\n    ports:\n      - target: 80\n        published: ${X?need X}\n"},
+			want:  `compose.yaml:6:20: services.db.ports.[].published: required variable X is missing a value: need X`,
 		},
 		{
 			name:  "invalid template",

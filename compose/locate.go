@@ -82,9 +82,13 @@ func (s *sources) find(preferred string, path []string, ok func(val *yaml.Node) 
 	if preferred != "" {
 		names = append([]string{preferred}, names...)
 	}
+	if ok == nil {
+		ok = func(*yaml.Node) bool { return true }
+	}
 	for _, name := range names {
 		for _, doc := range s.documents(name) {
-			if at, val := lookup(doc, path); at != nil && (ok == nil || ok(val)) {
+			root := documentRoot(doc)
+			if at, val := lookup(root, root, path, ok, 0); at != nil {
 				return name, at, val
 			}
 		}
@@ -92,26 +96,43 @@ func (s *sources) find(preferred string, path []string, ok func(val *yaml.Node) 
 	return preferred, nil, nil
 }
 
-// lookup follows path from a document node. A mapping entry resolves to its
-// key node (where a person looks for a typo), a sequence item to the item.
-// Keys may contain dots ("my.service"), so several parts may join into one key.
-func lookup(doc *yaml.Node, path []string) (at, val *yaml.Node) {
-	n := doc
-	if n.Kind == yaml.DocumentNode {
-		if len(n.Content) == 0 {
-			return nil, nil
+// lookup follows path from n, which at points at. A mapping entry resolves
+// to its key node (where a person looks for a typo), a sequence item to the
+// item. "[]" stands for any item of a sequence: the first whose value ok
+// accepts wins. Keys may contain dots ("my.service"), so several parts may
+// join into one key.
+func lookup(at, n *yaml.Node, path []string, ok func(*yaml.Node) bool, depth int) (*yaml.Node, *yaml.Node) {
+	n = deref(n)
+	if len(path) == 0 {
+		if ok(n) {
+			return at, n
 		}
-		n = n.Content[0]
+		return nil, nil
 	}
-	at = n
-	for i := 0; i < len(path); {
-		key, v, used := child(deref(n), path[i:], 0)
-		if v == nil {
-			return nil, nil
+	if n == nil || depth > 64 {
+		return nil, nil
+	}
+	if n.Kind == yaml.SequenceNode && path[0] == "[]" {
+		for _, item := range n.Content {
+			if a, v := lookup(item, item, path[1:], ok, depth+1); a != nil {
+				return a, v
+			}
 		}
-		at, n, i = key, v, i+used
+		return nil, nil
 	}
-	return at, deref(n)
+	key, val, used := child(n, path, 0)
+	if val == nil {
+		return nil, nil
+	}
+	return lookup(key, val, path[used:], ok, depth+1)
+}
+
+// documentRoot is the top node of a document.
+func documentRoot(doc *yaml.Node) *yaml.Node {
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		return doc.Content[0]
+	}
+	return doc
 }
 
 func deref(n *yaml.Node) *yaml.Node {
