@@ -119,7 +119,7 @@ func contextEndpoint(cfgDir, name string) (Endpoint, error) {
 	file := filepath.Join(cfgDir, "contexts", "meta", id, "meta.json")
 	b, err := os.ReadFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
-		return Endpoint{}, fmt.Errorf("docker context %q: not found in %s", name, filepath.Join(cfgDir, "contexts"))
+		return Endpoint{}, fmt.Errorf("docker context %q: not found in %s (choose another with DOCKER_CONTEXT or set DOCKER_HOST)", name, filepath.Join(cfgDir, "contexts"))
 	}
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("docker context %q: %w", name, err)

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"sync"
+
+	"berth/reconciler"
+	"berth/reconciler/docker"
+)
+
+// engineOnce is one invocation's connection to the engine: made on first
+// use, so commands that need no engine (config, version, completion) never
+// touch it, and made once, so the engine is probed once per run.
+type engineOnce struct {
+	once sync.Once
+	eng  reconciler.Engine
+	err  error
+}
+
+// engines holds the connection of each invocation. It lives beside app
+// rather than in it so app stays free of engine types.
+var engines sync.Map // *app → *engineOnce
+
+// newEngine connects to the engine; tests of commands may replace it with a
+// constructor of reconciler/fake.
+var newEngine = func(ctx context.Context, environ []string) (reconciler.Engine, error) {
+	e, err := docker.New(ctx, environ)
+	if err != nil {
+		return nil, err // not a typed nil inside the interface
+	}
+	return e, nil
+}
+
+// engine returns the invocation's engine, connecting on first use. When
+// none answers, the error is one line naming the endpoint tried and how
+// to choose another.
+func (a *app) engine(ctx context.Context) (reconciler.Engine, error) {
+	v, _ := engines.LoadOrStore(a, &engineOnce{})
+	o := v.(*engineOnce)
+	o.once.Do(func() { o.eng, o.err = newEngine(ctx, a.environ) })
+	return o.eng, o.err
+}
