@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"berth/build"
+	"berth/reconciler"
+)
+
+func init() { commands = append(commands, newBuildCommand) }
+
+// buildFlags are the flags of `build`, as Docker Compose has them.
+type buildFlags struct {
+	noCache, pull, quiet bool
+	buildArgs            []string
+}
+
+func newBuildCommand(a *app) *cobra.Command {
+	var o buildFlags
+	cmd := &cobra.Command{
+		Use:               "build [OPTIONS] [SERVICE...]",
+		Short:             "Build or rebuild services",
+		ValidArgsFunction: a.completeServices,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runBuild(cmd.Context(), o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.noCache, "no-cache", false, "Do not use cache when building the image")
+	f.BoolVar(&o.pull, "pull", false, "Always attempt to pull a newer version of the image")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "Don't print anything to STDOUT")
+	f.StringArrayVar(&o.buildArgs, "build-arg", nil, "Set build-time variables for services")
+	return cmd
+}
+
+// runBuild builds the images of the named services (all by default).
+func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) error {
+	p, err := a.loadProject(ctx, services...)
+	if err != nil {
+		return err
+	}
+	opts := build.Options{NoCache: o.noCache, Pull: o.pull, Args: parseBuildArgs(o.buildArgs), Parallel: a.global.parallel}
+	var r renderer = quietRenderer{}
+	if !o.quiet {
+		r = a.progressRenderer()
+	}
+	defer r.Close()
+	var b build.Builder = dryBuilder{}
+	if !a.global.dryRun {
+		eng, err := a.engine(ctx)
+		if err != nil {
+			return err
+		}
+		b = eng
+	}
+	_, err = build.Images(ctx, b, p, services, opts, buildProgress(r))
+	return err
+}
+
+// parseBuildArgs reads --build-arg K=V; a bare K takes its value from the
+// environment (build resolves it against the project's).
+func parseBuildArgs(args []string) map[string]*string {
+	out := map[string]*string{}
+	for _, kv := range args {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			out[k] = nil
+			continue
+		}
+		out[k] = &v
+	}
+	return out
+}
+
+// dryBuilder is the Builder of --dry-run: it checks each request and builds
+// nothing.
+type dryBuilder struct{}
+
+func (dryBuilder) BuildImage(context.Context, build.Request, build.Output) (string, error) {
+	return "", nil
+}
+
+// buildProgress turns build events into progress events for the shared
+// renderers: every line of output as a line of its service (plain shows
+// them, "web  | Step 2/5 : RUN …"), and each Dockerfile step as the
+// service's current status, the one line a tty shows per service.
+func buildProgress(r reconciler.Progress) build.Progress {
+	return func(e build.Event) {
+		pe := reconciler.ProgressEvent{Kind: "Service", Name: e.Service, Service: e.Service, Status: e.Status, Err: e.Err}
+		switch {
+		case e.Line != "":
+			r.Event(reconciler.ProgressEvent{Kind: "Service", Name: e.Service, Service: e.Service, Line: e.Line})
+			step, ok := strings.CutPrefix(e.Line, "Step ")
+			if !ok {
+				return
+			}
+			pe.Status = "Building " + shorten(step, 60)
+		case e.Status == "Built":
+			pe.Done = true
+		}
+		r.Event(pe)
+	}
+}
+
+// shorten cuts s to n runes, so a long RUN line does not wrap a tty line.
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
