@@ -120,6 +120,9 @@ func (a *applier) release() {
 
 // failure wraps an action's error with the service and resource it concerns.
 func failure(act Action, what string, err error) error {
+	if err == nil {
+		return nil
+	}
 	if act.Service != "" {
 		return fmt.Errorf("service %q: %s %q: %w", act.Service, what, act.Target, err)
 	}

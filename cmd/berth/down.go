@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"berth/reconciler"
+)
+
+func init() { commands = append(commands, newDownCommand) }
+
+func newDownCommand(a *app) *cobra.Command {
+	var o reconciler.DownOptions
+	var timeout int
+	cmd := &cobra.Command{
+		Use:   "down [OPTIONS] [SERVICES]",
+		Short: "Stop and remove containers, networks",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("timeout") {
+				d := time.Duration(timeout) * time.Second
+				o.Timeout = &d
+			}
+			return a.runDown(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
+	f.BoolVarP(&o.Volumes, "volumes", "v", false, "Remove named volumes declared in the \"volumes\" section of the Compose file and anonymous volumes attached to containers")
+	f.StringVar(&o.RemoveImages, "rmi", "", `Remove images used by services. "local" remove only images that don't have a custom tag ("local"|"all")`)
+	f.IntVarP(&timeout, "timeout", "t", 0, "Specify a shutdown timeout in seconds")
+	return cmd
+}
+
+// runDown stops and removes what the project runs.
+func (a *app) runDown(ctx context.Context, o reconciler.DownOptions) error {
+	if o.RemoveImages != "" && o.RemoveImages != "local" && o.RemoveImages != "all" {
+		return fmt.Errorf("invalid --rmi %q: want \"local\" or \"all\"", o.RemoveImages)
+	}
+	p, err := a.loadProject(ctx)
+	if err != nil {
+		return err
+	}
+	eng, err := openEngine(ctx, a)
+	if err != nil {
+		return err
+	}
+	if a.global.dryRun {
+		plan, err := reconciler.PlanDown(ctx, eng, p, o)
+		return a.printPlan(plan, err)
+	}
+	r := a.progressRenderer()
+	_, err = reconciler.Down(ctx, eng, p, o, reconciler.ApplyOptions{Parallel: a.global.parallel}, r)
+	r.Close()
+	return interrupted(ctx, err)
+}

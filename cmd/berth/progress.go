@@ -1,0 +1,183 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"golang.org/x/term"
+
+	"berth/reconciler"
+)
+
+// renderer shows progress events; Close flushes what is left.
+type renderer interface {
+	reconciler.Progress
+	Close()
+}
+
+// progressRenderer picks the renderer --progress (COMPOSE_PROGRESS) and
+// --ansi ask for: auto is tty on a terminal, plain elsewhere.
+func (a *app) progressRenderer() renderer {
+	mode := a.global.progress
+	if mode == "" || mode == "auto" {
+		mode = "plain"
+		if a.ansi() {
+			mode = "tty"
+		}
+	}
+	switch mode {
+	case "quiet":
+		return quietRenderer{}
+	case "json":
+		return &jsonRenderer{w: a.stderr}
+	case "tty":
+		if a.global.ansi != "never" {
+			return &ttyRenderer{w: a.stderr, index: map[string]int{}}
+		}
+	}
+	return &plainRenderer{w: a.stderr}
+}
+
+// ansi reports whether stderr takes ANSI control sequences.
+func (a *app) ansi() bool {
+	switch a.global.ansi {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	f, ok := a.stderr.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// line words an event as Docker Compose does: "Container demo-web-1  Started",
+// with berth's reason appended where it explains a replacement or removal.
+func line(e reconciler.ProgressEvent) string {
+	s := e.Kind + " " + e.Name + "  " + e.Status
+	if e.Err != nil {
+		s += "  " + e.Err.Error()
+	} else if e.Reason != "" && e.Reason != "not found" && e.Done {
+		s += " (" + e.Reason + ")"
+	}
+	return s
+}
+
+type quietRenderer struct{}
+
+func (quietRenderer) Event(reconciler.ProgressEvent) {}
+func (quietRenderer) Close()                         {}
+
+// plainRenderer prints one line per finished step.
+type plainRenderer struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (r *plainRenderer) Event(e reconciler.ProgressEvent) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case e.Kind == "Warning":
+		fmt.Fprintln(r.w, "WARN[0000] "+e.Line)
+	case e.Line != "":
+		fmt.Fprintln(r.w, e.Service+"  | "+strings.TrimRight(e.Line, "\n"))
+	case e.Done || e.Err != nil:
+		fmt.Fprintln(r.w, " "+line(e))
+	}
+}
+
+func (r *plainRenderer) Close() {}
+
+// jsonRenderer prints every event as one JSON object a line.
+type jsonRenderer struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+type jsonEvent struct {
+	ID     string `json:"id,omitempty"`
+	Status string `json:"status,omitempty"`
+	Text   string `json:"text,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	Error  string `json:"error,omitempty"`
+	Done   bool   `json:"done,omitempty"`
+}
+
+func (r *jsonRenderer) Event(e reconciler.ProgressEvent) {
+	je := jsonEvent{Status: e.Status, Text: e.Line, Reason: e.Reason, Done: e.Done}
+	if e.Name != "" {
+		je.ID = e.Kind + " " + e.Name
+	}
+	if e.Err != nil {
+		je.Error = e.Err.Error()
+	}
+	b, _ := json.Marshal(je) // strings only: cannot fail
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fmt.Fprintln(r.w, string(b))
+}
+
+func (r *jsonRenderer) Close() {}
+
+// ttyRenderer keeps one line per resource and rewrites them in place.
+type ttyRenderer struct {
+	mu     sync.Mutex
+	w      io.Writer
+	lines  []string
+	index  map[string]int
+	drawn  int
+	notice []string
+}
+
+func (r *ttyRenderer) Event(e reconciler.ProgressEvent) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e.Kind == "Warning" {
+		r.notice = append(r.notice, "WARN[0000] "+e.Line)
+		return
+	}
+	if e.Line != "" {
+		return // build output would drown the status lines
+	}
+	key := e.Kind + " " + e.Name
+	mark := "⠿"
+	if e.Done {
+		mark = "✔"
+	}
+	if e.Err != nil {
+		mark = "✘"
+	}
+	i, ok := r.index[key]
+	if !ok {
+		i = len(r.lines)
+		r.index[key] = i
+		r.lines = append(r.lines, "")
+	}
+	r.lines[i] = " " + mark + " " + line(e)
+	r.redraw()
+}
+
+// redraw moves the cursor up over what it drew last and draws again.
+func (r *ttyRenderer) redraw() {
+	var b strings.Builder
+	if r.drawn > 0 {
+		fmt.Fprintf(&b, "\x1b[%dA", r.drawn)
+	}
+	for _, l := range r.lines {
+		b.WriteString("\x1b[2K" + l + "\n")
+	}
+	r.drawn = len(r.lines)
+	io.WriteString(r.w, b.String())
+}
+
+func (r *ttyRenderer) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, n := range r.notice {
+		fmt.Fprintln(r.w, n)
+	}
+}
