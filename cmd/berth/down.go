@@ -43,7 +43,7 @@ func (a *app) runDown(ctx context.Context, o reconciler.DownOptions) error {
 	if err != nil {
 		return err
 	}
-	eng, err := openEngine(ctx, a)
+	eng, err := a.engine(ctx)
 	if err != nil {
 		return err
 	}

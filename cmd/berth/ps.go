@@ -63,7 +63,7 @@ func (a *app) runPs(ctx context.Context, o psOptions, services []string) error {
 			return fmt.Errorf("no such service: %s", s)
 		}
 	}
-	eng, err := openEngine(ctx, a)
+	eng, err := a.engine(ctx)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"berth/reconciler"
-	"berth/reconciler/docker"
 )
 
 func init() { commands = append(commands, newUpCommand) }
@@ -83,7 +82,7 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 	if err != nil {
 		return err
 	}
-	eng, err := openEngine(ctx, a)
+	eng, err := a.engine(ctx)
 	if err != nil {
 		return err
 	}
@@ -158,8 +157,3 @@ func interrupted(ctx context.Context, err error) error {
 	return err
 }
 
-// openEngine connects to the engine. (Interim: until cmd/berth/engine.go
-// provides a.engine, the docker adapter is opened directly.)
-func openEngine(ctx context.Context, a *app) (reconciler.Engine, error) {
-	return docker.New(ctx, a.environ)
-}
