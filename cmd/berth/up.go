@@ -90,6 +90,11 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 		plan, err := reconciler.PlanUp(ctx, eng, p, uo)
 		return a.printPlan(plan, err)
 	}
+	if attach != nil && !(o.detach || o.Wait || o.NoStart) {
+		// Attached: attach to each container before it starts and watch
+		// events from before the first start (attach_up.go).
+		eng = a.attachBeforeStart(ctx, eng, p, services)
+	}
 	r := a.progressRenderer()
 	plan, err := reconciler.Up(ctx, eng, p, uo, reconciler.ApplyOptions{Parallel: a.global.parallel}, r)
 	r.Close()
@@ -156,4 +161,3 @@ func interrupted(ctx context.Context, err error) error {
 	}
 	return err
 }
-
