@@ -256,4 +256,4 @@ step="node image"
 build_node
 step="redis image"
 build_redis
-say "done"
+say "done in ${SECONDS}s"
