@@ -116,6 +116,9 @@ func readFiles(o Options, files []string, src *sources) ([]types.ConfigFile, err
 			return nil, fmt.Errorf("read compose file %q: %w", src.display(f), err)
 		}
 		src.add(f, b)
+		if err := src.checkAliases(f); err != nil {
+			return nil, err
+		}
 		out[i] = types.ConfigFile{Filename: f, Content: b}
 	}
 	return out, nil

@@ -100,6 +100,11 @@ func TestLoadErrors(t *testing.T) {
 			want:  `compose.yaml:6:20: services.db.ports.[].published: required variable X is missing a value: need X`,
 		},
 		{
+			name:  "alias inside its own anchor",
+			files: map[string]string{"compose.yaml": "x-base: &base\n  <<: *base\nservices:\n  a:\n    image: x\n"},
+			want:  `compose.yaml:2:7: yaml: alias *base is used inside its own anchor`,
+		},
+		{
 			name:  "invalid template",
 			files: map[string]string{"compose.yaml": "services:\n  db:\n    image: ${FOO\n"},
 			want:  `compose.yaml:3:5: services.db.image: invalid interpolation format "${FOO" (write a literal $ as $$)`,

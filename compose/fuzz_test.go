@@ -22,6 +22,7 @@ var fuzzSeeds = []string{
 	"services:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    depends_on: [a]\n",
 	"services:\n  a:\n    image: x\n    depends_on: [zzz]\n",
 	"a: &a [*a]\n",
+	"x-base: &base\n  <<: *base\nservices:\n  a:\n    <<: *base\n    image: x\n",
 	"services: !!binary aGVsbG8=\n",
 	"services:\n  web:\n    image: x\n---\nservices:\n  db:\n    image: y\n",
 	"volumes:\n  data:\nnetworks:\n  front: {}\nsecrets:\n  s: {file: ./s}\nservices:\n  web:\n    image: x\n    volumes: [data:/data, ./src:/src]\n    networks: [front]\n    secrets: [s]\n",

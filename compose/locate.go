@@ -188,3 +188,37 @@ func mappingChild(n *yaml.Node, path []string, depth int) (at, val *yaml.Node, u
 	}
 	return nil, nil, 0
 }
+
+// checkAliases rejects an alias used inside its own anchor
+// ("x: &a {<<: *a}"). compose-go follows such an alias until the stack
+// overflows, a crash no recover can turn into an error, so it is caught here
+// first.
+func (s *sources) checkAliases(name string) error {
+	for _, doc := range s.documents(name) {
+		if n := selfAlias(doc, map[*yaml.Node]bool{}); n != nil {
+			return &Error{File: s.display(name), Line: n.Line, Column: n.Column,
+				Msg: "yaml: alias *" + n.Value + " is used inside its own anchor"}
+		}
+	}
+	return nil
+}
+
+// selfAlias returns an alias below n that points at a node still open (an
+// ancestor): only such an alias can make a cycle, as an anchor can only be
+// referred to after it starts.
+func selfAlias(n *yaml.Node, open map[*yaml.Node]bool) *yaml.Node {
+	if n.Kind == yaml.AliasNode {
+		if open[n.Alias] {
+			return n
+		}
+		return nil
+	}
+	open[n] = true
+	defer delete(open, n)
+	for _, c := range n.Content {
+		if a := selfAlias(c, open); a != nil {
+			return a
+		}
+	}
+	return nil
+}
