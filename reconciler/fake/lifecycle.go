@@ -11,10 +11,13 @@ import (
 )
 
 // dieLocked ends the current run with code: die event, streams closed,
-// waiters told, ports freed.
+// waiters told, ports freed, health (if any) unhealthy.
 func (e *Engine) dieLocked(c *container, code int) {
 	c.state, c.exitCode, c.finishedAt = reconciler.StateExited, code, time.Now()
 	c.ports = nil
+	if c.health != reconciler.HealthNone {
+		c.health = reconciler.HealthUnhealthy // as the engine reports it, without an event
+	}
 	if c.stop != nil {
 		close(c.stop)
 		c.stop = nil
