@@ -112,6 +112,7 @@ func testQuickExit(t *testing.T, c *env) {
 }
 
 func testPause(t *testing.T, c *env) {
+	rec := c.watch(t)
 	id := c.create(t, c.spec("web", "sleep", "3600"))
 	c.start(t, id)
 	if err := c.eng.PauseContainer(c.ctx(t), id); err != nil {
@@ -126,6 +127,7 @@ func testPause(t *testing.T, c *env) {
 	if st := c.inspect(t, id).State; st != reconciler.StateRunning {
 		t.Errorf("after unpause: state %q", st)
 	}
+	rec.expect(t, id, reconciler.EventStart, reconciler.EventPause, reconciler.EventUnpause)
 }
 
 func testRemoveRunning(t *testing.T, c *env) {

@@ -12,6 +12,7 @@ func streamCases() []testCase {
 		{"AttachBeforeStartSeesFirstLine", testAttach},
 		{"LogsOfExitedContainer", testLogs},
 		{"LogsTail", testLogsTail},
+		{"LogsFollowUntilExit", testLogsFollow},
 	}
 }
 
@@ -96,5 +97,18 @@ func testLogsTail(t *testing.T, c *env) {
 	closeStream(t, s)
 	if got, _ := c.readBoth(t, "logs", s); got != "two\nthree\n" {
 		t.Errorf("logs --tail 2: %q", got)
+	}
+}
+
+func testLogsFollow(t *testing.T, c *env) {
+	id := c.create(t, c.spec("job", "sh", "-c", "echo a; sleep 0.3; echo b"))
+	c.start(t, id)
+	s, err := c.eng.Logs(c.ctx(t), id, reconciler.LogOptions{Follow: true, Tail: "all"})
+	if err != nil {
+		t.Fatalf("logs --follow: %v", err)
+	}
+	closeStream(t, s)
+	if got, _ := c.readBoth(t, "logs --follow", s); got != "a\nb\n" {
+		t.Errorf("logs --follow: %q, want %q", got, "a\nb\n")
 	}
 }

@@ -39,6 +39,11 @@ func testVolumeLifecycle(t *testing.T, c *env) {
 	if v.Name != spec.Name || v.Driver != "local" || !maps.Equal(v.Labels, spec.Labels) {
 		t.Errorf("created volume %+v, want name %q driver local labels %v", v, spec.Name, spec.Labels)
 	}
+	again := spec
+	again.Labels = map[string]string{project.LabelProject: c.project, "other": "label"}
+	if v2, err := c.eng.CreateVolume(c.ctx(t), again); err != nil || !maps.Equal(v2.Labels, spec.Labels) {
+		t.Errorf("second create of %q: %+v, %v; want the first volume unchanged", spec.Name, v2, err)
+	}
 	got, err := c.eng.InspectVolume(c.ctx(t), spec.Name)
 	if err != nil || got.Name != spec.Name || !maps.Equal(got.Labels, spec.Labels) || got.Mountpoint == "" {
 		t.Errorf("inspected volume %+v, %v", got, err)
