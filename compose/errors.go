@@ -172,7 +172,29 @@ func (s *sources) explainSyntax(err error) error {
 	if context != "" && !strings.HasPrefix(context, "construct errors") {
 		e.Msg += " (" + context + ")"
 	}
+	if last[4] < 0 {
+		e.Column = s.firstColumn(file, e.Line)
+	}
 	return e
+}
+
+// firstColumn is the column of the first node on line, or 1: a message that
+// names only the line then points at the key on it.
+func (s *sources) firstColumn(file string, line int) int {
+	col := 0
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Line == line && n.Kind != yaml.DocumentNode && (col == 0 || n.Column < col) {
+			col = n.Column
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	for _, doc := range s.documents(file) {
+		walk(doc)
+	}
+	return max(col, 1)
 }
 
 var undefinedDepRE = regexp.MustCompile(`^service "(.+)" depends on undefined service "(.+)": `)

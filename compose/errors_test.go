@@ -82,7 +82,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:  "duplicate key",
 			files: map[string]string{"compose.yaml": "services:\n  db:\n    image: x\n    image: y\n"},
-			want:  `compose.yaml:4:1: yaml: mapping key "image" already defined at line 3`,
+			want:  `compose.yaml:4:5: yaml: mapping key "image" already defined at line 3`,
 		},
 		{
 			name:  "required variable",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -30,6 +31,11 @@ func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning,
 			p, warnings, err = nil, nil, fmt.Errorf("%s: %v", panicked, r)
 		}
 	}()
+	if o.WorkingDir == "" {
+		if o.WorkingDir, err = os.Getwd(); err != nil {
+			return nil, nil, fmt.Errorf("compose: working directory: %w", err)
+		}
+	}
 	files, warnings, err := configFiles(o)
 	if err != nil {
 		return nil, nil, err

@@ -205,3 +205,18 @@ services:
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestLoadWarnsAboutSeveralComposeFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"compose.yaml": web, "docker-compose.yml": web})
+	p, ws, err := Load(t.Context(), Options{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEqual(t, "files", strings.Join(p.ComposeFiles, ","), filepath.Join(dir, "compose.yaml"))
+	want := "found multiple config files with supported names: " + filepath.Join(dir, "compose.yaml") + ", " +
+		filepath.Join(dir, "docker-compose.yml") + "; using " + filepath.Join(dir, "compose.yaml")
+	if len(ws) != 1 || ws[0].String() != want {
+		t.Errorf("warnings %v, want %q", ws, want)
+	}
+}
