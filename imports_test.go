@@ -21,7 +21,9 @@ var allowed = map[string][]string{
 	"berth/reconciler/enginetest": {"berth/reconciler", "berth/project", "berth/network", "berth/build", "berth/internal/testimages"},
 	"berth/internal/testimages":   {},
 	"berth/e2e":                   {"berth/internal/testimages", "berth/project"},
-	"berth/bench":                 {"berth/internal/testimages", "berth/project"},
+	"berth/bench":                 {"berth/internal/testimages", "berth/project", "berth/bench/raw"},
+	"berth/bench/raw":             {},
+	"berth/bench/cmd/rawlimit":    {"berth/bench/raw"},
 }
 
 func TestImportsPointInward(t *testing.T) {
