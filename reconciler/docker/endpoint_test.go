@@ -35,7 +35,9 @@ func TestResolveEndpoint(t *testing.T) {
 	}
 	altCfg := t.TempDir()
 	writeContext(t, altCfg, "alt", "unix:///run/alt.sock")
-	os.WriteFile(filepath.Join(altCfg, "config.json"), []byte(`{"currentContext":"alt"}`), 0o644)
+	if err := os.WriteFile(filepath.Join(altCfg, "config.json"), []byte(`{"currentContext":"alt"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		env      []string
@@ -70,7 +72,9 @@ func TestResolveEndpoint(t *testing.T) {
 
 func TestResolveEndpointBadConfig(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{not json`), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{not json`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	_, err := ResolveEndpoint([]string{"DOCKER_CONFIG=" + dir})
 	if err == nil || !strings.Contains(err.Error(), "config.json") {
 		t.Errorf("got %v, want an error naming config.json", err)

@@ -53,7 +53,9 @@ func TestTranslate(t *testing.T) {
 		{"healthcheck disabled", reconciler.ContainerSpec{Service: svc(types.ContainerSpec{}, types.WorkloadSpec{HealthCheck: &types.HealthCheckConfig{Disable: true}})},
 			func(r createRequest) any { return r.options.Config.Healthcheck.Test }, []string{"NONE"}},
 		{"restart policy and volumes_from", reconciler.ContainerSpec{Restart: reconciler.RestartPolicy{Name: "on-failure", MaxRetries: 3}, VolumesFrom: []string{"abc", "other:ro"}},
-			func(r createRequest) any { return []any{r.options.HostConfig.RestartPolicy, r.options.HostConfig.VolumesFrom} },
+			func(r createRequest) any {
+				return []any{r.options.HostConfig.RestartPolicy, r.options.HostConfig.VolumesFrom}
+			},
 			[]any{container.RestartPolicy{Name: "on-failure", MaximumRetryCount: 3}, []string{"abc", "other:ro"}}},
 		{"namespaces from the spec win", reconciler.ContainerSpec{PidMode: "container:abc", Service: svc(types.ContainerSpec{Pid: "host", Ipc: "shareable"}, types.WorkloadSpec{})},
 			func(r createRequest) any { return []any{r.options.HostConfig.PidMode, r.options.HostConfig.IpcMode} },
