@@ -215,3 +215,13 @@ func TestConfigWarns(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want %q", code, errOut, want)
 	}
 }
+
+func TestConfigFromStdin(t *testing.T) {
+	t.Chdir(writeProject(t, map[string]string{".keep": ""}))
+	var out, errOut bytes.Buffer
+	stdin := strings.NewReader("services:\n  web:\n    image: from-stdin\n")
+	code := run(t.Context(), []string{"-f", "-", "config", "--images"}, stdin, &out, &errOut, nil)
+	if code != 0 || out.String() != "from-stdin\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	}
+}
