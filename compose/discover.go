@@ -93,7 +93,10 @@ func projectDir(o Options, files []string) string {
 }
 
 // readFiles reads every compose file once (stdin from o.Stdin) and keeps the
-// bytes in src for locating errors later.
+// bytes in src for locating errors later. compose-go's
+// ProjectOptions.LoadProject would read stdin from os.Stdin and resolve paths
+// against the process's directory; reading here keeps Load a function of its
+// Options, so berth can run in-process in tests.
 func readFiles(o Options, files []string, src *sources) ([]types.ConfigFile, error) {
 	out := make([]types.ConfigFile, len(files))
 	readStdin := false
