@@ -203,4 +203,7 @@ func testPortInUse(t *testing.T, c *env) {
 	if err == nil || !strings.Contains(err.Error(), "port is already allocated") {
 		t.Fatalf("start of a second container on port %s: got %v, want \"port is already allocated\"", port, err)
 	}
+	if st := c.inspect(t, idb).State; st != reconciler.StateCreated {
+		t.Errorf("after the failed start: state %q, want created", st)
+	}
 }

@@ -239,9 +239,9 @@ func (e *Engine) RemoveContainer(ctx context.Context, id string, opts reconciler
 	if err != nil {
 		return err
 	}
-	if c.running() && !opts.Force {
-		return wrap("container", id, plain("You cannot remove a running container %s. "+
-			"Stop the container before attempting removal or force remove", c.id))
+	if (c.running() || c.state == reconciler.StateRestarting) && !opts.Force {
+		return wrap("container", id, plain("You cannot remove a %s container %s. "+
+			"Stop the container before attempting removal or force remove", c.state, c.id))
 	}
 	if c.running() {
 		c.manual = true

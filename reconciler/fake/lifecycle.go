@@ -128,7 +128,7 @@ func (e *Engine) allocatePortsLocked(c *container) ([]reconciler.Port, error) {
 		host, err := e.hostPortLocked(p.Published, port.Protocol, out)
 		if err != nil {
 			return nil, plain("driver failed programming external connectivity on endpoint %s (%s): "+
-				"Bind for %s:%s failed: port is already allocated", c.name, c.id[:12], port.HostIP, p.Published)
+				"Bind for %s:%s failed: port is already allocated", c.name, c.id, port.HostIP, p.Published)
 		}
 		port.HostPort = host
 		out = append(out, port)
