@@ -142,10 +142,15 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
+// maxMergeDepth bounds how deep lookups follow YAML merges (<<: *a) into
+// merges: real files use one or two levels, and a crafted file could
+// otherwise make the search exponential.
+const maxMergeDepth = 8
+
 // child finds the entry of n named by the first parts of path and returns
 // the node to point at, its value and how many parts it used.
 func child(n *yaml.Node, path []string, depth int) (at, val *yaml.Node, used int) {
-	if n == nil || depth > 32 {
+	if n == nil || depth > maxMergeDepth {
 		return nil, nil, 0
 	}
 	switch n.Kind {
