@@ -110,24 +110,39 @@ func runJob(ctx context.Context, b Builder, p *types.Project, j job, o Options, 
 		defer c.Close()
 	}
 	progress(Event{Service: name, Image: j.image, Status: "Building"})
+	id, err := Run(ctx, b, req, func(line string) {
+		progress(Event{Service: name, Image: j.image, Line: line})
+	})
+	if err != nil {
+		progress(Event{Service: name, Image: j.image, Status: "Error", Err: err})
+		return "", err
+	}
+	progress(Event{Service: name, Image: j.image, Status: "Built", ID: id})
+	return id, nil
+}
+
+// Run runs one build on b. It hands out the output one non-blank line at a
+// time, and when the build fails it names the service and the Dockerfile
+// step the engine was running (the last "Step n/m" it printed). `build`
+// and `up --build` share it, so both report a failure the same way.
+func Run(ctx context.Context, b Builder, req Request, out Output) (string, error) {
 	var step string
 	id, err := b.BuildImage(ctx, req, func(line string) {
-		for _, l := range strings.Split(strings.TrimRight(line, "\r\n"), "\n") {
+		for _, l := range strings.Split(line, "\n") {
 			if l = strings.TrimRight(l, "\r"); strings.TrimSpace(l) == "" {
 				continue
 			}
 			if strings.HasPrefix(l, "Step ") {
 				step = l
 			}
-			progress(Event{Service: name, Image: j.image, Line: l})
+			if out != nil {
+				out(l)
+			}
 		}
 	})
 	if err != nil {
-		err = stepError(name, step, err)
-		progress(Event{Service: name, Image: j.image, Status: "Error", Err: err})
-		return "", err
+		return "", stepError(req.Service, step, err)
 	}
-	progress(Event{Service: name, Image: j.image, Status: "Built", ID: id})
 	return id, nil
 }
 

@@ -126,7 +126,8 @@ func lookupEnv(p *types.Project, key string) *string {
 
 // imageLabels are the build's labels plus the project and service labels
 // Docker Compose puts on the images it builds, so `down --rmi` can tell
-// them apart.
+// them apart. No version label: the classic builder turns each label into
+// a step, and a berth upgrade should not bust the cache.
 func imageLabels(p *types.Project, s types.ServiceConfig) map[string]string {
 	l := maps.Clone(map[string]string(s.Build.Labels))
 	if l == nil {
@@ -136,7 +137,6 @@ func imageLabels(p *types.Project, s types.ServiceConfig) map[string]string {
 		l[project.LabelProject] = p.Name
 	}
 	l[project.LabelService] = s.Name
-	l[project.LabelVersion] = project.Version
 	return l
 }
 

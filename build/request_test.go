@@ -122,3 +122,19 @@ func TestNewRequestIgnoreFileSymlinkRefused(t *testing.T) {
 		t.Error("a .dockerignore symlink out of the context was read")
 	}
 }
+
+func TestUnsupported(t *testing.T) {
+	b := &types.BuildConfig{SSH: types.SSHConfig{{ID: "default"}}, Platforms: []string{"linux/arm64"}, Privileged: true}
+	got := Unsupported("web", b)
+	want := []string{
+		`service "web": build.platforms needs BuildKit; the classic builder ignores it`,
+		`service "web": build.privileged needs BuildKit; the classic builder ignores it`,
+		`service "web": build.ssh needs BuildKit; the classic builder ignores it`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Unsupported = %q, want %q", got, want)
+	}
+	if got := Unsupported("web", &types.BuildConfig{Context: "."}); got != nil {
+		t.Errorf("a plain build warned: %q", got)
+	}
+}
