@@ -3,7 +3,6 @@ package reconciler
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
@@ -47,7 +46,7 @@ func (a *applier) do(ctx context.Context, act Action) error {
 	case OpRemoveImage:
 		return ignore(failure(act, "remove image", a.eng.RemoveImage(ctx, act.Target, act.Force)), ErrNotFound)
 	}
-	return fmt.Errorf("unknown action %q", act.Op)
+	return a.doLifecycle(ctx, act) // restart, kill, pause, unpause (lifecycle_apply.go)
 }
 
 // ignore drops err when it is the outcome the caller wants anyway (removing

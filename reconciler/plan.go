@@ -54,6 +54,7 @@ type Action struct {
 	Remove    RemoveOptions  // remove
 	Force     bool           // remove-image
 	Timeout   time.Duration  // waits: 0 means no limit
+	Signal    string         // kill: "" means SIGKILL
 }
 
 // BuildTarget is an image to build for a service.

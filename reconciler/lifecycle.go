@@ -1,0 +1,192 @@
+package reconciler
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/project"
+)
+
+// The operations of the lifecycle commands (start, stop, restart, kill,
+// pause, unpause, rm); start, stop and remove reuse OpStart, OpStop and
+// OpRemove.
+const (
+	OpRestart Op = "restart"
+	OpKill    Op = "kill"
+	OpPause   Op = "pause"
+	OpUnpause Op = "unpause"
+)
+
+func init() {
+	// Docker Compose's wording for them; the map is apply_events.go's.
+	words[OpRestart] = wording{"Container", "Restarting", "Started"}
+	words[OpKill] = wording{"Container", "Killing", "Killed"}
+	words[OpPause] = wording{"Container", "Pausing", "Paused"}
+	words[OpUnpause] = wording{"Container", "Unpausing", "Unpaused"}
+}
+
+// LifecycleOptions shape the plans of the lifecycle commands.
+type LifecycleOptions struct {
+	// Services are the services named on the command line; empty: all of
+	// the project's. start also starts what they depend on.
+	Services []string
+	Timeout  *time.Duration // stop, restart, rm -s: nil is each container's own
+	Signal   string         // kill: "" is SIGKILL
+	Stop     bool           // rm -s: stop running containers first
+	Volumes  bool           // rm -v: remove anonymous volumes
+	NoDeps   bool           // restart --no-deps (only the named services)
+}
+
+// selectedContainers are the project's non-one-off containers of the
+// named services (all services when none are named), by service.
+func selectedContainers(p *types.Project, st Observed, services []string) map[string][]Container {
+	out := map[string][]Container{}
+	for _, c := range st.Containers {
+		svc := c.Labels[project.LabelService]
+		if c.Labels[project.LabelOneOff] == "True" {
+			continue
+		}
+		if _, ok := p.Services[svc]; !ok {
+			continue
+		}
+		if len(services) == 0 || slices.Contains(services, svc) {
+			out[svc] = append(out[svc], c)
+		}
+	}
+	return out
+}
+
+// NewStartPlan plans `start`: start the stopped containers of the services
+// and of what they depend on, each after its dependencies' conditions
+// (started, healthy, completed successfully). It never creates: a service
+// without containers is an error, as in Docker Compose.
+func NewStartPlan(p *types.Project, st Observed, o LifecycleOptions) (Plan, error) {
+	order, err := project.StartOrder(p)
+	if err != nil {
+		return Plan{}, err
+	}
+	pl := &planner{p: p, st: st, plan: Plan{Project: p}, selected: map[string]bool{},
+		starts: map[string]map[string]int{}, waits: map[string]int{},
+		byName: map[string]Container{}, replicas: map[string][]string{}}
+	for _, c := range st.Containers {
+		pl.byName[c.Name] = c
+	}
+	bySvc := selectedContainers(p, st, nil)
+	for _, name := range o.Services {
+		if len(bySvc[name]) == 0 {
+			return Plan{}, fmt.Errorf("service %q has no container to start", name)
+		}
+	}
+	for _, name := range order {
+		pl.selected[name] = len(bySvc[name]) > 0
+		pl.starts[name] = map[string]int{}
+		for _, c := range bySvc[name] {
+			pl.replicas[name] = append(pl.replicas[name], c.Name)
+			if !isRunning(c) {
+				pl.start(p.Services[name], c.Name, "", -1)
+			}
+		}
+	}
+	return pl.plan, nil
+}
+
+// NewStopPlan plans `stop`: the running containers, dependents first.
+func NewStopPlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
+	plan := Plan{Project: p}
+	bySvc := selectedContainers(p, st, o.Services)
+	for svc, cs := range bySvc {
+		bySvc[svc] = slices.DeleteFunc(slices.Clone(cs), func(c Container) bool { return !isRunning(c) })
+	}
+	stops := map[string][]int{}
+	for _, svc := range downStopOrder(p, bySvc) {
+		after := dependentsStops(p, svc, stops)
+		for _, c := range bySvc[svc] {
+			stops[svc] = append(stops[svc], plan.add(Action{Op: OpStop, Target: c.Name, Service: svc, Grace: o.Timeout, After: after}))
+		}
+	}
+	return plan
+}
+
+// NewRestartPlan plans `restart`: every container of the services, running
+// or not, each after the restarts of the services it depends on.
+func NewRestartPlan(p *types.Project, st Observed, o LifecycleOptions) (Plan, error) {
+	order, err := project.StartOrder(p)
+	if err != nil {
+		return Plan{}, err
+	}
+	plan := Plan{Project: p}
+	bySvc := selectedContainers(p, st, o.Services)
+	restarts := map[string][]int{}
+	for _, svc := range order {
+		var after []int
+		for _, dep := range project.Dependencies(p.Services[svc]) {
+			after = append(after, restarts[dep]...)
+		}
+		for _, c := range bySvc[svc] {
+			restarts[svc] = append(restarts[svc], plan.add(Action{Op: OpRestart, Target: c.Name, Service: svc, Grace: o.Timeout, After: uniqueSorted(after)}))
+		}
+	}
+	return plan, nil
+}
+
+// NewKillPlan plans `kill`: the running containers. It, NewPausePlan and
+// NewUnpausePlan act on every container at once: order does not matter to
+// a signal or a freeze.
+func NewKillPlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
+	return parallelPlan(p, st, o, OpKill, isRunning)
+}
+
+// NewPausePlan plans `pause`: the running containers.
+func NewPausePlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
+	return parallelPlan(p, st, o, OpPause, func(c Container) bool { return c.State == StateRunning })
+}
+
+// NewUnpausePlan plans `unpause`: the paused containers.
+func NewUnpausePlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
+	return parallelPlan(p, st, o, OpUnpause, func(c Container) bool { return c.State == StatePaused })
+}
+
+func parallelPlan(p *types.Project, st Observed, o LifecycleOptions, op Op, want func(Container) bool) Plan {
+	plan := Plan{Project: p}
+	bySvc := selectedContainers(p, st, o.Services)
+	for _, svc := range slices.Sorted(maps.Keys(bySvc)) {
+		for _, c := range bySvc[svc] {
+			if want(c) {
+				plan.add(Action{Op: op, Target: c.Name, Service: svc, Signal: o.Signal})
+			}
+		}
+	}
+	return plan
+}
+
+// NewRemovePlan plans `rm`: the stopped containers of the services; with
+// o.Stop the running ones too, stopped first (dependents first).
+func NewRemovePlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
+	plan := Plan{Project: p}
+	if o.Stop {
+		plan = NewStopPlan(p, st, o)
+	}
+	stopOf := map[string]int{}
+	for i, a := range plan.Actions {
+		stopOf[a.Target] = i
+	}
+	bySvc := selectedContainers(p, st, o.Services)
+	for _, svc := range slices.Sorted(maps.Keys(bySvc)) {
+		for _, c := range bySvc[svc] {
+			i, stopping := stopOf[c.Name]
+			if isRunning(c) && !stopping {
+				continue
+			}
+			a := Action{Op: OpRemove, Target: c.Name, Service: svc, Remove: RemoveOptions{Force: stopping, Volumes: o.Volumes}}
+			if stopping {
+				a.After = []int{i}
+			}
+			plan.add(a)
+		}
+	}
+	return plan
+}

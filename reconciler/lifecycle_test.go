@@ -1,0 +1,85 @@
+package reconciler
+
+import (
+	"strings"
+	"testing"
+)
+
+// lifecycleState is webDB applied, with the containers in the given states
+// (db first, then web: the order applied lists them).
+func lifecycleState(t *testing.T, states ...State) Observed {
+	t.Helper()
+	p := mustLoad(t, webDB)
+	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	for i, s := range states {
+		st.Containers[i].State = s
+	}
+	return st
+}
+
+func TestStartPlanStartsDependenciesFirst(t *testing.T) {
+	p := mustLoad(t, webDB)
+	st := lifecycleState(t, StateExited, StateExited)
+	got, err := NewStartPlan(p, st, LifecycleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertPlan(t, got, `
+#0 start demo-db-1
+#1 start demo-web-1 after #0`)
+	st = lifecycleState(t, StateRunning, StateExited)
+	got, _ = NewStartPlan(p, st, LifecycleOptions{Services: []string{"web"}})
+	assertPlan(t, got, `
+#0 start demo-web-1`)
+}
+
+func TestStartPlanWithoutContainerFails(t *testing.T) {
+	p := mustLoad(t, webDB)
+	_, err := NewStartPlan(p, Observed{}, LifecycleOptions{Services: []string{"web"}})
+	if err == nil || !strings.Contains(err.Error(), `service "web" has no container to start`) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestStopPlanStopsDependentsFirst(t *testing.T) {
+	p := mustLoad(t, webDB)
+	assertPlan(t, NewStopPlan(p, lifecycleState(t), LifecycleOptions{}), `
+#0 stop demo-web-1
+#1 stop demo-db-1 after #0`)
+	assertPlan(t, NewStopPlan(p, lifecycleState(t), LifecycleOptions{Services: []string{"db"}}), `
+#0 stop demo-db-1`)
+}
+
+func TestRestartPlanRestartsInStartOrder(t *testing.T) {
+	p := mustLoad(t, webDB)
+	got, err := NewRestartPlan(p, lifecycleState(t, StateExited), LifecycleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertPlan(t, got, `
+#0 restart demo-db-1
+#1 restart demo-web-1 after #0`)
+}
+
+func TestParallelPlans(t *testing.T) {
+	p := mustLoad(t, webDB)
+	st := lifecycleState(t, StatePaused)
+	assertPlan(t, NewKillPlan(p, st, LifecycleOptions{Signal: "SIGTERM"}), `
+#0 kill demo-db-1
+#1 kill demo-web-1`)
+	assertPlan(t, NewPausePlan(p, st, LifecycleOptions{}), `
+#0 pause demo-web-1`)
+	assertPlan(t, NewUnpausePlan(p, st, LifecycleOptions{}), `
+#0 unpause demo-db-1`)
+}
+
+func TestRemovePlan(t *testing.T) {
+	p := mustLoad(t, webDB)
+	st := lifecycleState(t, StateExited)
+	assertPlan(t, NewRemovePlan(p, st, LifecycleOptions{}), `
+#0 remove demo-db-1`)
+	assertPlan(t, NewRemovePlan(p, st, LifecycleOptions{Stop: true}), `
+#0 stop demo-web-1
+#1 remove demo-db-1
+#2 remove demo-web-1 after #0`)
+}
