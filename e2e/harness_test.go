@@ -1,0 +1,168 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"berth/internal/testimages"
+)
+
+// The harness: every test gets its own project (a directory and a unique
+// project name) and a cleanup that removes whatever carries that project's
+// label, through the docker CLI, even when berth itself is what failed.
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// berthBin is BERTH_BIN, or a berth built once for this test binary.
+func berthBin(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("BERTH_BIN"); p != "" {
+		return p
+	}
+	binOnce.Do(func() {
+		_, file, _, _ := runtime.Caller(0)
+		root := filepath.Dir(filepath.Dir(file))
+		dir, err := os.MkdirTemp("", "berth-e2e-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "berth")
+		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/berth")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// requireEngine skips under -short, fails under BERTH_E2E=1 when no engine
+// answers (CI must not pass by skipping), and skips otherwise.
+func requireEngine(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("e2e: needs a Docker Engine")
+	}
+	if out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {
+		if os.Getenv("BERTH_E2E") == "1" {
+			t.Fatalf("e2e: no Docker Engine answers: %v\n%s", err, out)
+		}
+		t.Skipf("e2e: no Docker Engine: %v", err)
+	}
+	testimages.Require(t)
+}
+
+// project is one test's compose project.
+type project struct {
+	t    *testing.T
+	dir  string
+	name string
+}
+
+// newProject writes compose.yaml and registers the cleanup.
+func newProject(t *testing.T, yaml string) *project {
+	t.Helper()
+	requireEngine(t)
+	b := make([]byte, 4)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	p := &project{t: t, dir: t.TempDir(), name: "berth-test-" + hex.EncodeToString(b)}
+	p.write(yaml)
+	t.Cleanup(p.cleanup)
+	return p
+}
+
+func (p *project) write(yaml string) {
+	p.t.Helper()
+	if err := os.WriteFile(filepath.Join(p.dir, "compose.yaml"), []byte(yaml), 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// berth runs the binary in the project directory with -p name.
+func (p *project) berth(args ...string) (stdout, stderr string, err error) {
+	p.t.Helper()
+	cmd := exec.Command(berthBin(p.t), append([]string{"-p", p.name, "--progress", "plain"}, args...)...)
+	cmd.Dir = p.dir
+	cmd.Env = append(os.Environ(), "COMPOSE_PROJECT_NAME=", "COMPOSE_FILE=")
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	return o.String(), e.String(), err
+}
+
+// mustBerth is berth that fails the test on a non-zero exit.
+func (p *project) mustBerth(args ...string) (stdout, stderr string) {
+	p.t.Helper()
+	o, e, err := p.berth(args...)
+	if err != nil {
+		p.t.Fatalf("berth %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, o, e)
+	}
+	return o, e
+}
+
+// docker runs the docker CLI and returns its trimmed output lines.
+func docker(t *testing.T, args ...string) []string {
+	t.Helper()
+	out, err := exec.Command("docker", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.Fields(string(out))
+}
+
+func (p *project) label() string { return "label=com.docker.compose.project=" + p.name }
+
+// containers lists "name state" of every container of the project.
+func (p *project) containers() map[string]string {
+	out := map[string]string{}
+	lines := docker(p.t, "ps", "-a", "--filter", p.label(), "--format", "{{.Names}}={{.State}}")
+	for _, l := range lines {
+		name, state, _ := strings.Cut(l, "=")
+		out[name] = state
+	}
+	return out
+}
+
+// id is a container's ID.
+func (p *project) id(name string) string {
+	ids := docker(p.t, "ps", "-aq", "--no-trunc", "--filter", "name=^"+name+"$")
+	if len(ids) != 1 {
+		p.t.Fatalf("container %s: %d matches", name, len(ids))
+	}
+	return ids[0]
+}
+
+// cleanup removes every container, network and volume labelled with the
+// project, whatever state the test left them in.
+func (p *project) cleanup() {
+	run := func(args ...string) []string {
+		out, _ := exec.Command("docker", args...).Output()
+		return strings.Fields(string(out))
+	}
+	if ids := run("ps", "-aq", "--filter", p.label()); len(ids) > 0 {
+		run(append([]string{"rm", "-f", "-v"}, ids...)...)
+	}
+	if ids := run("network", "ls", "-q", "--filter", p.label()); len(ids) > 0 {
+		run(append([]string{"network", "rm"}, ids...)...)
+	}
+	if ids := run("volume", "ls", "-q", "--filter", p.label()); len(ids) > 0 {
+		run(append([]string{"volume", "rm", "-f"}, ids...)...)
+	}
+}

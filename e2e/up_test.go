@@ -1,0 +1,177 @@
+package e2e
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// busybox services stop on SIGKILL: busybox as PID 1 ignores SIGTERM, and
+// waiting out the grace period would only slow the tests down.
+const upPsDown = `
+services:
+  db:
+    image: berth-test/busybox:latest
+    command: [sleep, "3600"]
+    stop_signal: SIGKILL
+    volumes: [data:/data]
+  web:
+    image: berth-test/busybox:latest
+    command: [sleep, "3600"]
+    stop_signal: SIGKILL
+    environment: {FOO: "1"}
+    depends_on: [db]
+volumes:
+  data: {}
+`
+
+func TestUpPsDown(t *testing.T) {
+	p := newProject(t, upPsDown)
+	_, stderr := p.mustBerth("up", "-d")
+	for _, want := range []string{"Network " + p.name + "_default  Created", "Container " + p.name + "-web-1  Started"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("up output lacks %q:\n%s", want, stderr)
+		}
+	}
+	out, _ := p.mustBerth("ps")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "NAME") || !strings.Contains(out, p.name+"-db-1") || !strings.Contains(out, "Up ") {
+		t.Errorf("ps:\n%s", out)
+	}
+	if out, _ := p.mustBerth("ps", "--services"); out != "db\nweb\n" {
+		t.Errorf("ps --services: %q", out)
+	}
+	p.mustBerth("down")
+	if cs := p.containers(); len(cs) != 0 {
+		t.Errorf("containers left: %v", cs)
+	}
+	if nets := docker(t, "network", "ls", "-q", "--filter", p.label()); len(nets) != 0 {
+		t.Errorf("networks left: %v", nets)
+	}
+	// Volumes survive down without -v, and go with it.
+	if vols := docker(t, "volume", "ls", "-q", "--filter", p.label()); len(vols) != 1 {
+		t.Errorf("volumes after down: %v", vols)
+	}
+	p.mustBerth("down", "-v")
+	if vols := docker(t, "volume", "ls", "-q", "--filter", p.label()); len(vols) != 0 {
+		t.Errorf("volumes after down -v: %v", vols)
+	}
+}
+
+func TestWarmUpChangesNothing(t *testing.T) {
+	p := newProject(t, upPsDown)
+	p.mustBerth("up", "-d")
+	before := p.id(p.name + "-web-1")
+	_, stderr := p.mustBerth("up", "-d")
+	if strings.Contains(stderr, "Created") || strings.Contains(stderr, "Started") || !strings.Contains(stderr, "Running") {
+		t.Errorf("warm up output:\n%s", stderr)
+	}
+	if p.id(p.name+"-web-1") != before {
+		t.Error("warm up replaced web")
+	}
+}
+
+func TestConfigChangeRecreatesOneService(t *testing.T) {
+	p := newProject(t, upPsDown)
+	p.mustBerth("up", "-d")
+	db, web := p.id(p.name+"-db-1"), p.id(p.name+"-web-1")
+	p.write(strings.Replace(upPsDown, `FOO: "1"`, `FOO: "2"`, 1))
+	plan, _ := p.mustBerth("--dry-run", "up", "-d")
+	if !strings.Contains(plan, "create "+p.name+"-web-1 (config changed: environment.FOO)") {
+		t.Errorf("dry-run plan:\n%s", plan)
+	}
+	if p.id(p.name+"-web-1") != web {
+		t.Error("--dry-run changed something")
+	}
+	_, stderr := p.mustBerth("up", "-d")
+	if !strings.Contains(stderr, "Container "+p.name+"-web-1  Recreated (config changed: environment.FOO)") {
+		t.Errorf("up output:\n%s", stderr)
+	}
+	if p.id(p.name+"-db-1") != db || p.id(p.name+"-web-1") == web {
+		t.Error("want web replaced and db kept")
+	}
+}
+
+// freePort is a host port nothing listens on right now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp4", "0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func TestPortInUseFailsThenConverges(t *testing.T) {
+	port := freePort(t)
+	l, err := net.Listen("tcp4", fmt.Sprintf("0.0.0.0:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	p := newProject(t, fmt.Sprintf(`
+services:
+  web: {image: berth-test/busybox:latest, command: [sleep, "3600"], stop_signal: SIGKILL, ports: ["%d:80"]}
+  api: {image: berth-test/busybox:latest, command: [sleep, "3600"], stop_signal: SIGKILL}
+`, port))
+	_, stderr, err := p.berth("up", "-d")
+	if err == nil {
+		t.Fatalf("up succeeded with port %d taken:\n%s", port, stderr)
+	}
+	if !strings.Contains(stderr, `service "web"`) || !strings.Contains(stderr, fmt.Sprint(port)) {
+		t.Errorf("error does not name service and port:\n%s", stderr)
+	}
+	if st := p.containers()[p.name+"-api-1"]; st != "running" {
+		t.Errorf("api is %q", st)
+	}
+	l.Close()
+	p.mustBerth("up", "-d")
+	if st := p.containers()[p.name+"-web-1"]; st != "running" {
+		t.Errorf("web is %q after the port was freed", st)
+	}
+}
+
+func TestManyPortPublishingServices(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("services:\n")
+	for i := range 8 {
+		fmt.Fprintf(&b, "  s%d: {image: berth-test/busybox:latest, command: [sleep, \"3600\"], stop_signal: SIGKILL, ports: [\"%d:80\"]}\n", i, freePort(t))
+	}
+	p := newProject(t, b.String())
+	p.mustBerth("up", "-d")
+	cs := p.containers()
+	for i := range 8 {
+		if st := cs[fmt.Sprintf("%s-s%d-1", p.name, i)]; st != "running" {
+			t.Errorf("s%d is %q", i, st)
+		}
+	}
+}
+
+func TestConcurrentUpOneContainerPerReplica(t *testing.T) {
+	p := newProject(t, `
+services:
+  web: {image: berth-test/busybox:latest, command: [sleep, "3600"], stop_signal: SIGKILL, scale: 2}
+  db: {image: berth-test/busybox:latest, command: [sleep, "3600"], stop_signal: SIGKILL}
+`)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			if _, stderr, err := p.berth("up", "-d"); err != nil {
+				t.Errorf("up: %v\n%s", err, stderr)
+			}
+		})
+	}
+	wg.Wait()
+	cs := p.containers()
+	if len(cs) != 3 {
+		t.Errorf("containers: %v", cs)
+	}
+	for name, st := range cs {
+		if st != "running" {
+			t.Errorf("%s is %s", name, st)
+		}
+	}
+}
