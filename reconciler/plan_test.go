@@ -323,3 +323,40 @@ func TestPlanNoStart(t *testing.T) {
 #2 create demo-db-1 (not found) after #0,#1
 #3 create demo-web-1 (not found) after #0`)
 }
+
+func TestPlanRecreateCarriesAnonymousVolumes(t *testing.T) {
+	const y = "services: {web: {image: busybox, volumes: [/cache], environment: [V=%s]}}"
+	p := mustLoad(t, strings.Replace(y, "%s", "1", 1))
+	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st.Containers[0].Mounts = []Mount{{Type: "volume", Source: "0123abcd", Target: "/cache"}, {Type: "volume", Source: "fromimage", Target: "/var/lib/x"}}
+	p2 := mustLoad(t, strings.Replace(y, "%s", "2", 1))
+	create := mustPlan(t, p2, st, UpOptions{}).Actions[2]
+	if got := create.Container.Mounts; len(got) != 2 || got[0].Source != "0123abcd" || got[1].Source != "fromimage" || got[1].Target != "/var/lib/x" {
+		t.Errorf("mounts carried over: %+v", got)
+	}
+	renew := mustPlan(t, p2, st, UpOptions{RenewAnonVolumes: true})
+	if got := renew.Actions[2].Container.Mounts; len(got) != 1 || got[0].Source != "" {
+		t.Errorf("-V mounts: %+v", got)
+	}
+	if !renew.Actions[1].Remove.Volumes {
+		t.Error("-V keeps the old anonymous volumes")
+	}
+}
+
+func TestPlanRestartPolicies(t *testing.T) {
+	for yaml, want := range map[string]RestartPolicy{
+		"restart: always":         {Name: "always"},
+		"restart: on-failure:3":   {Name: "on-failure", MaxRetries: 3},
+		"restart: unless-stopped": {Name: "unless-stopped"},
+		"deploy: {restart_policy: {condition: on-failure, max_attempts: 2}}": {Name: "on-failure", MaxRetries: 2},
+		"deploy: {restart_policy: {condition: any}}":                         {Name: "always"},
+		"deploy: {restart_policy: {condition: none}}":                        {Name: "no"},
+		"command: [sleep, inf]":                                              {Name: "no"},
+	} {
+		p := mustLoad(t, "services:\n  web:\n    image: busybox\n    "+yaml+"\n")
+		got := mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}).Actions[1].Container.Restart
+		if got != want {
+			t.Errorf("%s: %+v, want %+v", yaml, got, want)
+		}
+	}
+}
