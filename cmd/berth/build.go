@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -48,6 +50,13 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 		r = a.progressRenderer()
 	}
 	defer r.Close()
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		if len(services) == 0 || slices.Contains(services, name) {
+			for _, w := range build.Unsupported(name, p.Services[name].Build) {
+				r.Event(reconciler.ProgressEvent{Kind: "Warning", Line: w})
+			}
+		}
+	}
 	var b build.Builder = dryBuilder{}
 	if !a.global.dryRun {
 		eng, err := a.engine(ctx)
