@@ -299,3 +299,20 @@ func TestNegotiatedVersion(t *testing.T) {
 		t.Errorf("version %q, endpoint %+v", e.APIVersion(), e.Endpoint())
 	}
 }
+
+// Engine 20.10 reads mac_address only from the container config, which the
+// adapter sends itself; errors on that path map like any other.
+func TestMacAddress(t *testing.T) {
+	f := newFixture(t)
+	net := f.network(t, "default", "")
+	spec := f.spec("mac", "cat", "/sys/class/net/eth0/address")
+	spec.Service.MacAddress = "02:42:ac:11:00:99"
+	spec.Networks = []network.Endpoint{{Network: net}}
+	code, out := f.run(t, spec)
+	if code != 0 || strings.TrimSpace(out) != "02:42:ac:11:00:99" {
+		t.Errorf("exit %d, address %q", code, out)
+	}
+	if _, err := f.eng.CreateContainer(f.ctx(t), spec); !errors.Is(err, reconciler.ErrExists) {
+		t.Errorf("second create: got %v, want ErrExists", err)
+	}
+}

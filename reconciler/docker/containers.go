@@ -101,19 +101,29 @@ func (e *Engine) CreateContainer(ctx context.Context, spec reconciler.ContainerS
 	if err != nil {
 		return "", wrap("container", spec.Name, err)
 	}
-	res, err := e.cli.ContainerCreate(ctx, req.options)
+	id, err := e.create(ctx, spec, req)
 	if err != nil {
 		return "", wrap("container", spec.Name, err)
 	}
 	for _, ep := range req.connect {
-		if err := e.connect(ctx, ep.Network, res.ID, ep, spec.Links); err != nil {
+		if err := e.connect(ctx, ep.Network, id, ep, spec.Links); err != nil {
 			// A half-wired container would start on the wrong networks
 			// and block the name; remove it so a retry starts clean.
-			_, _ = e.cli.ContainerRemove(context.WithoutCancel(ctx), res.ID, client.ContainerRemoveOptions{Force: true})
+			_, _ = e.cli.ContainerRemove(context.WithoutCancel(ctx), id, client.ContainerRemoveOptions{Force: true})
 			return "", fmt.Errorf("container %q: %w", spec.Name, err)
 		}
 	}
-	return res.ID, nil
+	return id, nil
+}
+
+// create sends the create call, the client's way unless an old engine
+// needs the MAC address where only it still reads it.
+func (e *Engine) create(ctx context.Context, spec reconciler.ContainerSpec, req createRequest) (string, error) {
+	if mac := e.legacyMac(spec); mac != "" {
+		return e.createLegacy(ctx, req.options, mac)
+	}
+	res, err := e.cli.ContainerCreate(ctx, req.options)
+	return res.ID, err
 }
 
 // StartContainer starts a created or stopped container.

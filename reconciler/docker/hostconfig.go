@@ -271,7 +271,10 @@ func networkingConfig(spec reconciler.ContainerSpec, multiNetwork bool) (*mnetwo
 		first, rest = spec.Networks, nil
 	}
 	cfg := &mnetwork.NetworkingConfig{EndpointsConfig: map[string]*mnetwork.EndpointSettings{}}
-	for _, ep := range first {
+	for i, ep := range first {
+		if i == 0 && ep.MacAddress == "" {
+			ep.MacAddress = spec.Service.MacAddress // mac_address belongs to the primary network
+		}
 		es, err := endpointSettings(ep, spec.Links)
 		if err != nil {
 			return nil, nil, err
