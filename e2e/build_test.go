@@ -377,3 +377,28 @@ services:
 		t.Errorf("both services ran the build:\n%s", out)
 	}
 }
+
+func TestBuildInlineDockerfile(t *testing.T) {
+	p := newBuildTestProject(t, map[string]string{
+		"compose.yaml": `
+services:
+  app:
+    build:
+      context: .
+      dockerfile_inline: |
+        FROM berth-test/busybox:latest
+        COPY . /app
+        CMD ["ls", "-A", "/app"]
+`,
+		".dockerignore": "*.log\n",
+		"a.log":         "log",
+		"app.txt":       "app",
+	})
+	img := p.image("%p-app")
+	p.mustBerth(nil, "build")
+	p.imageID(img)
+	got := strings.Fields(p.run(img))
+	if want := []string{".dockerignore", "app.txt", "compose.yaml"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("/app holds %v, want %v (no log, no generated Dockerfile)", got, want)
+	}
+}
