@@ -65,7 +65,7 @@ func NewRequest(p *types.Project, s types.ServiceConfig, imageName string, o Opt
 		Target:     b.Target,
 		Labels:     imageLabels(p, s),
 		NoCache:    b.NoCache || o.NoCache,
-		CacheFrom:  slices.Clone([]string(b.CacheFrom)),
+		CacheFrom:  cacheFrom(b.CacheFrom),
 		Network:    b.Network,
 		ExtraHosts: extraHosts(b.ExtraHosts),
 		ShmSize:    int64(b.ShmSize),
@@ -138,6 +138,29 @@ func imageLabels(p *types.Project, s types.ServiceConfig) map[string]string {
 	}
 	l[project.LabelService] = s.Name
 	return l
+}
+
+// cacheFrom keeps the cache sources the classic builder can use: image
+// references, plain or written as BuildKit's "type=registry,ref=…". Other
+// kinds (local, gha, s3) mean nothing to it and are left out; a reference the
+// engine does not have is skipped by the engine itself.
+func cacheFrom(list []string) []string {
+	var out []string
+	for _, c := range list {
+		if !strings.Contains(c, "=") {
+			out = append(out, c)
+			continue
+		}
+		attrs := map[string]string{}
+		for _, kv := range strings.Split(c, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			attrs[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+		if attrs["type"] == "registry" && attrs["ref"] != "" {
+			out = append(out, attrs["ref"])
+		}
+	}
+	return out
 }
 
 // extraHosts renders extra_hosts the way the engine's build API takes them.

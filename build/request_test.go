@@ -26,7 +26,7 @@ func TestNewRequestFields(t *testing.T) {
 		Network:    "host",
 		ExtraHosts: types.HostsList{"db": {"10.0.0.2"}, "api": {"10.0.0.1"}},
 		ShmSize:    64 << 20,
-		CacheFrom:  []string{"shop-web:cache"},
+		CacheFrom:  []string{"shop-web:cache", "type=registry,ref=shop-web:reg", "type=local,src=/tmp/cache"},
 	}
 	req, err := NewRequest(p, service("web", b), "shop-web", Options{NoCache: true, Args: map[string]*string{"OVER": ptr("flag"), "FLAG_ENV": nil}})
 	if err != nil {
@@ -52,7 +52,7 @@ func TestNewRequestFields(t *testing.T) {
 	if !req.NoCache || req.Pull || req.Target != "prod" || req.Network != "host" || req.ShmSize != 64<<20 || req.Dockerfile != "Dockerfile" || req.Service != "web" {
 		t.Errorf("request = %+v", req)
 	}
-	if !slices.Equal(req.CacheFrom, []string{"shop-web:cache"}) {
+	if !slices.Equal(req.CacheFrom, []string{"shop-web:cache", "shop-web:reg"}) {
 		t.Errorf("CacheFrom = %v", req.CacheFrom)
 	}
 }
