@@ -95,7 +95,8 @@ func tags(imageName string, extra []string) []string {
 
 // buildArgs merges the file's args with --build-arg ones (which win). An arg
 // without a value takes it from the project's environment (the shell and
-// .env), as Docker Compose does; one that is nowhere set is left out.
+// .env), as Docker Compose does; one that is nowhere set is left out (and a
+// bare --build-arg does not override the file's value).
 func buildArgs(p *types.Project, file, flags map[string]*string) map[string]*string {
 	out := map[string]*string{}
 	for _, m := range []map[string]*string{file, flags} {
@@ -103,8 +104,7 @@ func buildArgs(p *types.Project, file, flags map[string]*string) map[string]*str
 			if v == nil {
 				v = lookupEnv(p, k)
 			}
-			if v == nil {
-				delete(out, k)
+			if v == nil { // set nowhere: leave the file's value, if any
 				continue
 			}
 			val := *v

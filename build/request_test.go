@@ -28,7 +28,7 @@ func TestNewRequestFields(t *testing.T) {
 		ShmSize:    64 << 20,
 		CacheFrom:  []string{"shop-web:cache", "type=registry,ref=shop-web:reg", "type=local,src=/tmp/cache"},
 	}
-	req, err := NewRequest(p, service("web", b), "shop-web", Options{NoCache: true, Args: map[string]*string{"OVER": ptr("flag"), "FLAG_ENV": nil}})
+	req, err := NewRequest(p, service("web", b), "shop-web", Options{NoCache: true, Args: map[string]*string{"OVER": ptr("flag"), "FLAG_ENV": nil, "A": nil}})
 	if err != nil {
 		t.Fatal(err)
 	}
