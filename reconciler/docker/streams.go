@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/client"
@@ -59,8 +60,9 @@ func (e *Engine) hasTTY(ctx context.Context, id string) (bool, error) {
 func split(ctx context.Context, src io.Reader, tty bool, closeSrc func() error) reconciler.Stream {
 	var once sync.Once
 	var closeErr error
+	var closed atomic.Bool
 	closeAll := func() error {
-		once.Do(func() { closeErr = closeSrc() })
+		once.Do(func() { closed.Store(true); closeErr = closeSrc() })
 		return closeErr
 	}
 	stop := context.AfterFunc(ctx, func() { _ = closeAll() })
@@ -71,6 +73,9 @@ func split(ctx context.Context, src io.Reader, tty bool, closeSrc func() error) 
 	errR, errW := io.Pipe()
 	go func() {
 		_, err := stdcopy.StdCopy(outW, errW, src)
+		if closed.Load() {
+			err = nil // the reader hung up or the context ended: a plain end
+		}
 		outW.CloseWithError(err)
 		errW.CloseWithError(err)
 	}()
