@@ -1,0 +1,23 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"berth/reconciler"
+)
+
+func init() { commands = append(commands, newStopCommand) }
+
+func newStopCommand(a *app) *cobra.Command {
+	var timeout int
+	cmd := &cobra.Command{
+		Use:               "stop [OPTIONS] [SERVICE...]",
+		Short:             "Stop services",
+		ValidArgsFunction: a.completeServices,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runLifecycle(cmd.Context(), "stop", args, reconciler.LifecycleOptions{Timeout: timeoutFlag(cmd, timeout)})
+		},
+	}
+	cmd.Flags().IntVarP(&timeout, "timeout", "t", 0, "Specify a shutdown timeout in seconds")
+	return cmd
+}

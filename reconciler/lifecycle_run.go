@@ -1,0 +1,133 @@
+package reconciler
+
+import (
+	"context"
+	"fmt"
+	"maps"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/project"
+)
+
+// RunOptions shape the plan of `run`.
+type RunOptions struct {
+	Name   string // --name; "" gives <project>-<service>-run-<slug>
+	Slug   string // 64 hex digits; the name uses the first 12
+	NoDeps bool
+	Build  bool
+	// Service is the service as the one-off runs it (command, entrypoint,
+	// environment, ports, user, … already replaced by the flags).
+	Service types.ServiceConfig
+}
+
+// NewRunPlan plans `run`: what `up` would do for the service's
+// dependencies (unless NoDeps), the networks and volumes the one-off needs,
+// its image when it must be built, and the create of the one-off container
+// once its dependencies meet their conditions. Starting it is the
+// caller's, which attaches first.
+func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, ContainerSpec, error) {
+	order, err := project.StartOrder(p)
+	if err != nil {
+		return Plan{}, ContainerSpec{}, err
+	}
+	s := o.Service
+	pl := &planner{p: p, st: st, o: UpOptions{NoDeps: o.NoDeps}, plan: Plan{Project: p},
+		nets: map[string]int{}, vols: map[string]int{}, builds: map[string]int{},
+		creates: map[string][]int{}, starts: map[string]map[string]int{}, waits: map[string]int{},
+		recreated: map[string]bool{}, byName: map[string]Container{}, replicas: map[string][]string{}}
+	if pl.selected, err = selection(p, UpOptions{Services: []string{s.Name}, NoDeps: o.NoDeps}); err != nil {
+		return Plan{}, ContainerSpec{}, err
+	}
+	for _, c := range st.Containers {
+		pl.byName[c.Name] = c
+	}
+	pl.planNetworks()
+	pl.planVolumes()
+	for _, name := range order {
+		if pl.selected[name] && name != s.Name {
+			if err := pl.planService(p.Services[name]); err != nil {
+				return Plan{}, ContainerSpec{}, err
+			}
+		}
+	}
+	pl.o.Build = o.Build
+	imageID, err := pl.planImage(s)
+	if err != nil {
+		return Plan{}, ContainerSpec{}, err
+	}
+	spec := oneOffSpec(p, s, imageID, o)
+	pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, After: pl.runAfter(s), Container: &spec})
+	pl.plan.Replicas = pl.replicas
+	return pl.plan, spec, nil
+}
+
+// runAfter is what the one-off's create waits for: its networks, volumes
+// and image, and its dependencies' conditions.
+func (pl *planner) runAfter(s types.ServiceConfig) []int {
+	var after []int
+	for key := range s.Networks {
+		if i, ok := pl.nets[key]; ok && s.NetworkMode == "" {
+			after = append(after, i)
+		}
+	}
+	for _, v := range s.Volumes {
+		if i, ok := pl.vols[v.Source]; ok && v.Type == types.VolumeTypeVolume {
+			after = append(after, i)
+		}
+	}
+	if i, ok := pl.builds[s.Name]; ok {
+		after = append(after, i)
+	}
+	for _, dep := range project.Dependencies(s) {
+		if pl.selected[dep] && dep != s.Name {
+			after = append(after, pl.gate(dep, s.DependsOn[dep].Condition)...)
+		}
+	}
+	return uniqueSorted(after)
+}
+
+// oneOffSpec is the one-off container: the service's container with the
+// one-off labels, its own name, and no container_name.
+func oneOffSpec(p *types.Project, s types.ServiceConfig, imageID string, o RunOptions) ContainerSpec {
+	s.ContainerName = ""
+	spec := containerSpec(p, s, 1, imageID, nil, false)
+	spec.Labels = maps.Clone(spec.Labels)
+	spec.Labels[project.LabelOneOff] = "True"
+	spec.Labels[project.LabelSlug] = o.Slug
+	spec.Name = o.Name
+	if spec.Name == "" {
+		short := o.Slug
+		if len(short) > 12 {
+			short = short[:12]
+		}
+		spec.Name = project.OneOffName(p.Name, s.Name, short)
+	}
+	return spec
+}
+
+// LifecyclePlan observes the engine and plans one lifecycle command: "start",
+// "stop", "restart", "kill", "pause", "unpause" or "rm".
+func LifecyclePlan(ctx context.Context, eng Engine, p *types.Project, command string, o LifecycleOptions) (Plan, error) {
+	st, err := Observe(ctx, eng, p)
+	if err != nil {
+		return Plan{}, err
+	}
+	switch command {
+	case "start":
+		return NewStartPlan(p, st, o)
+	case "stop":
+		return NewStopPlan(p, st, o), nil
+	case "restart":
+		return NewRestartPlan(p, st, o)
+	case "kill":
+		return NewKillPlan(p, st, o), nil
+	case "pause":
+		return NewPausePlan(p, st, o), nil
+	case "unpause":
+		return NewUnpausePlan(p, st, o), nil
+	case "rm":
+		return NewRemovePlan(p, st, o), nil
+	}
+	return Plan{}, fmt.Errorf("unknown lifecycle command %q", command)
+}
