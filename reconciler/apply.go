@@ -63,9 +63,6 @@ func Apply(ctx context.Context, eng Engine, plan Plan, progress Progress, o Appl
 	if err := ctx.Err(); err != nil && len(a.errs) == 0 {
 		return err
 	}
-	if cause := context.Cause(ctx); cause != nil && errors.Is(cause, context.Canceled) && len(a.errs) == 0 {
-		return cause
-	}
 	return errors.Join(a.errs...)
 }
 
