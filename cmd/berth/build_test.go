@@ -1,0 +1,55 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"berth/build"
+	"berth/reconciler"
+)
+
+func TestParseBuildArgs(t *testing.T) {
+	got := parseBuildArgs([]string{"A=1", "B=", "C", "D=x=y"})
+	if *got["A"] != "1" || *got["B"] != "" || got["C"] != nil || *got["D"] != "x=y" || len(got) != 4 {
+		t.Errorf("parseBuildArgs = %v", got)
+	}
+}
+
+func TestBuildProgressEvents(t *testing.T) {
+	var got []string
+	p := buildProgress(reconciler.ProgressFunc(func(e reconciler.ProgressEvent) {
+		got = append(got, e.Kind+" "+e.Name+" "+e.Status+" "+e.Line)
+	}))
+	p(build.Event{Service: "web", Status: "Building"})
+	p(build.Event{Service: "web", Line: "Step 2/5 : RUN make"})
+	p(build.Event{Service: "web", Line: " ---> Running in abc"})
+	p(build.Event{Service: "web", Status: "Built", ID: "sha256:1"})
+	want := []string{
+		"Service web Building ",
+		"Service web  Step 2/5 : RUN make",
+		"Service web Building 2/5 : RUN make ",
+		"Service web   ---> Running in abc",
+		"Service web Built ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// --dry-run checks every build section without an engine.
+func TestBuildDryRunChecksContexts(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"compose.yaml": "services:\n  web:\n    build: .\n  remote:\n    build: https://github.com/x/y.git\n",
+		"Dockerfile":   "FROM scratch\n",
+	})
+	f := filepath.Join(dir, "compose.yaml")
+	code, _, errOut := berth(t, nil, "-f", f, "--dry-run", "--progress", "plain", "build", "web")
+	if code != 0 || !strings.Contains(errOut, "Service web  Built") {
+		t.Errorf("dry run of web: exit %d\n%s", code, errOut)
+	}
+	code, _, errOut = berth(t, nil, "-f", f, "--dry-run", "--progress", "plain", "build")
+	if code == 0 || !strings.Contains(errOut, `service "remote": build: context "https://github.com/x/y.git" is not a local directory`) {
+		t.Errorf("dry run of remote: exit %d\n%s", code, errOut)
+	}
+}
