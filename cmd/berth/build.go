@@ -6,9 +6,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 
 	"berth/build"
+	"berth/project"
 	"berth/reconciler"
 )
 
@@ -16,8 +18,8 @@ func init() { commands = append(commands, newBuildCommand) }
 
 // buildFlags are the flags of `build`, as Docker Compose has them.
 type buildFlags struct {
-	noCache, pull, quiet bool
-	buildArgs            []string
+	noCache, pull, quiet, withDeps bool
+	buildArgs                      []string
 }
 
 func newBuildCommand(a *app) *cobra.Command {
@@ -35,6 +37,7 @@ func newBuildCommand(a *app) *cobra.Command {
 	f.BoolVar(&o.pull, "pull", false, "Always attempt to pull a newer version of the image")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "Don't print anything to STDOUT")
 	f.StringArrayVar(&o.buildArgs, "build-arg", nil, "Set build-time variables for services")
+	f.BoolVar(&o.withDeps, "with-dependencies", false, "Also build dependencies (transitively)")
 	return cmd
 }
 
@@ -43,6 +46,9 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 	p, err := a.loadProject(ctx, services...)
 	if err != nil {
 		return err
+	}
+	if o.withDeps && len(services) > 0 {
+		services = withDependencies(p, services)
 	}
 	opts := build.Options{NoCache: o.noCache, Pull: o.pull, Args: parseBuildArgs(o.buildArgs), Parallel: a.global.parallel}
 	var r renderer = quietRenderer{}
@@ -67,6 +73,27 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 	}
 	_, err = build.Images(ctx, b, p, services, opts, buildProgress(r))
 	return err
+}
+
+// withDependencies adds what the services depend on, transitively; a
+// dependency the project does not hold (disabled by a profile) is skipped.
+func withDependencies(p *types.Project, services []string) []string {
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(name string) {
+		s, ok := p.Services[name]
+		if !ok || seen[name] {
+			return
+		}
+		seen[name] = true
+		for _, d := range project.Dependencies(s) {
+			visit(d)
+		}
+	}
+	for _, name := range services {
+		visit(name)
+	}
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // parseBuildArgs reads --build-arg K=V; a bare K takes its value from the

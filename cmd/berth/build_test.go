@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,5 +52,19 @@ func TestBuildDryRunChecksContexts(t *testing.T) {
 	code, _, errOut = berth(t, nil, "-f", f, "--dry-run", "--progress", "plain", "build")
 	if code == 0 || !strings.Contains(errOut, `service "remote": build: context "https://github.com/x/y.git" is not a local directory`) {
 		t.Errorf("dry run of remote: exit %d\n%s", code, errOut)
+	}
+}
+
+func TestWithDependencies(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"compose.yaml": "services:\n  web:\n    image: x\n    depends_on: [api]\n  api:\n    image: x\n    depends_on: [db]\n  db:\n    image: x\n  other:\n    image: x\n",
+	})
+	a := &app{stderr: io.Discard, global: globalFlags{files: []string{filepath.Join(dir, "compose.yaml")}}}
+	p, err := a.loadProject(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(withDependencies(p, []string{"web"}), " "); got != "api db web" {
+		t.Errorf("withDependencies(web) = %q", got)
 	}
 }
