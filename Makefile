@@ -32,7 +32,7 @@ e2e: build images ## only the end-to-end tests of the binary
 	BERTH_E2E=1 BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./e2e/...
 
 bench: build images ## benchmarks: berth against the raw engine limit (and docker-compose)
-	BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 3x -timeout 30m ./bench/
+	BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./bench/
 
 fuzz: ## fuzz the compose loader (FUZZTIME=5m)
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $${FUZZTIME:-1m} ./compose/

@@ -174,6 +174,15 @@ func peak(calls []Call) int {
 	return most
 }
 
+// Calls is how many calls there were in all.
+func (p Profile) Calls() int {
+	n := 0
+	for _, c := range p.Counts {
+		n += c
+	}
+	return n
+}
+
 // String renders the profile as one line per call kind, sorted.
 func (p Profile) String() string {
 	var b strings.Builder

@@ -19,6 +19,7 @@ type report struct {
 	rss            map[string][]int64                // tool → peak RSS of each cold up
 	errs           map[string]error                  // tool → why it stopped being timed
 	profile        map[op]Profile                    // berth's engine calls, untimed run
+	rawProfile     map[op]Profile                    // the raw limit's, for ps and warm up
 }
 
 func (r *report) add(tool string, o op, res result) {
@@ -150,6 +151,9 @@ func (r *report) printNotes(w io.Writer) {
 	fmt.Fprintf(w, "\n%s: berth's engine calls (one untimed run through the counting proxy)\n", r.shape)
 	for _, o := range ops {
 		fmt.Fprintf(w, "  %s: %s", opNames[o], r.profile[o])
+		if rp, ok := r.rawProfile[o]; ok {
+			fmt.Fprintf(w, "    (raw limit: first call at %s, %d calls)\n", rp.First.Round(time.Millisecond), rp.Calls())
+		}
 	}
 }
 
