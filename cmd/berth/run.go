@@ -21,8 +21,8 @@ func init() { commands = append(commands, newRunCommand) }
 
 type runOptions struct {
 	detach, rm, noDeps, servicePorts, noTTY, build, interactive bool
-	name, entrypoint, user, workdir                            string
-	env, publish, volumes, labels                              []string
+	name, entrypoint, user, workdir                             string
+	env, publish, volumes, labels                               []string
 }
 
 func newRunCommand(a *app) *cobra.Command {
