@@ -59,6 +59,9 @@ func stopGroup(ctx context.Context, eng Engine, group []Container, grace *time.D
 			ev.Status = "Stopping"
 			pr.Event(ev)
 			err := eng.StopContainer(ctx, c.ID, grace)
+			if err != nil && ctx.Err() != nil { // given up on: the caller kills it
+				return ctx.Err()
+			}
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				ev.Status, ev.Err = "Error", err
 				pr.Event(ev)
