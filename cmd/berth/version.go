@@ -31,6 +31,7 @@ func newVersionCommand(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&short, "short", false, "Shows only berth's version number")
-	cmd.Flags().StringVarP(&format, "format", "f", "", `Format the output. Values: [pretty | json]`)
+	// No -f shorthand: it is the persistent --file, and pflag panics on the clash.
+	cmd.Flags().StringVar(&format, "format", "", `Format the output. Values: [pretty | json]`)
 	return cmd
 }

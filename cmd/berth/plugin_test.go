@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPluginMetadata(t *testing.T) {
+	code, out, errOut := berth(t, nil, "docker-cli-plugin-metadata")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("not JSON: %v: %q", err, out)
+	}
+	if m["SchemaVersion"] != "0.1.0" || m["Vendor"] == "" || m["Version"] != version || m["ShortDescription"] == "" {
+		t.Errorf("metadata %v", m)
+	}
+}
+
+func TestPluginRunsTheCommandAfterItsName(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": shop})
+	file := filepath.Join(dir, "compose.yaml")
+	code, out, errOut := berth(t, nil, "--log-level", "info", "compose", "-f", file, "config", "--services")
+	if code != 0 || out != "db\nweb\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if code, out, _ := berth(t, nil, "compose", "version", "--short"); code != 0 || out != version+"\n" {
+		t.Errorf("compose version: exit %d, %q", code, out)
+	}
+}
+
+func TestPluginArgs(t *testing.T) {
+	env := map[string]string{"HOME": "/home/u"}
+	getenv := func(k string) string { return env[k] }
+	tests := []struct {
+		name   string
+		args   []string
+		plugin bool
+		rest   []string
+		env    []string
+		err    string
+	}{
+		{"plain berth", []string{"up", "-d"}, false, nil, nil, ""},
+		{"berth flag first", []string{"-p", "x", "up"}, false, nil, nil, ""},
+		{"no options", []string{"compose", "up", "-d"}, true, []string{"up", "-d"}, nil, ""},
+		{"berth flags after the name", []string{"compose", "-p", "x", "ps"}, true, []string{"-p", "x", "ps"}, nil, ""},
+		{"host", []string{"-H", "tcp://h:2376", "--tlsverify", "compose", "ps"}, true, []string{"ps"},
+			[]string{"DOCKER_HOST=tcp://h:2376", "DOCKER_TLS_VERIFY=1"}, ""},
+		{"context clears DOCKER_HOST", []string{"--context=remote", "-D", "compose", "ps"}, true, []string{"ps"},
+			[]string{"DOCKER_HOST=", "DOCKER_CONTEXT=remote"}, ""},
+		{"config", []string{"--config", "/cfg", "-l", "debug", "compose"}, true, []string{},
+			[]string{"DOCKER_CONFIG=/cfg"}, ""},
+		{"certificates of one directory", []string{"--tlscacert", "/c/ca.pem", "--tlskey=/c/key.pem", "compose", "ps"}, true, []string{"ps"},
+			[]string{"DOCKER_CERT_PATH=/c"}, ""},
+		{"tls without verification", []string{"-H", "tcp://h:2376", "--tls", "compose", "ps"}, true, []string{"ps"},
+			[]string{"DOCKER_HOST=tcp://h:2376", "DOCKER_CERT_PATH=/home/u/.docker"}, ""},
+		{"host and context", []string{"-H", "unix:///s", "-c", "x", "compose"}, true, nil, nil, "either --host or --context"},
+		{"two hosts", []string{"-H", "unix:///a", "-H", "unix:///b", "compose"}, true, nil, nil, "one --host, not 2"},
+		{"certificate named otherwise", []string{"--tlscert", "/c/client.crt", "compose"}, true, nil, nil, `--tlscert "/c/client.crt"`},
+		{"unknown docker option", []string{"--bogus", "compose", "ps"}, false, nil, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rest, gotEnv, plugin, err := pluginArgs(tt.args, getenv)
+			if plugin != tt.plugin {
+				t.Fatalf("plugin %v, want %v", plugin, tt.plugin)
+			}
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.plugin && (!slices.Equal(rest, tt.rest) || !slices.Equal(gotEnv, tt.env)) {
+				t.Errorf("rest %q env %q, want %q %q", rest, gotEnv, tt.rest, tt.env)
+			}
+		})
+	}
+}
+
+func TestPluginBadDockerOptionsExit1(t *testing.T) {
+	code, out, errOut := berth(t, nil, "-H", "unix:///a", "--context", "b", "compose", "version")
+	if code != 1 || out != "" || !strings.Contains(errOut, "berth: docker options") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// The docker CLI closes its plugin socket to pass on an interrupt; berth
+// then cancels its context as it would on SIGINT.
+func TestPluginSocketCloseCancels(t *testing.T) {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	addr := "@berth-test-" + hex.EncodeToString(b)
+	l, err := net.Listen("unix", addr)
+	if err != nil {
+		t.Skipf("no abstract unix sockets here: %v", err)
+	}
+	defer l.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, _ := l.Accept()
+		accepted <- c
+	}()
+	a := &app{environ: []string{pluginSocketVar + "=" + addr}}
+	ctx := a.pluginContext(t.Context())
+	conn := <-accepted
+	if conn == nil {
+		t.Fatal("berth did not connect")
+	}
+	if ctx.Err() != nil {
+		t.Fatal("cancelled before the socket closed")
+	}
+	conn.Close()
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("closing the socket did not cancel the context")
+	}
+}
+
+func TestPluginWithoutSocketKeepsContext(t *testing.T) {
+	parent := context.Background()
+	a := &app{environ: []string{pluginSocketVar + "=@berth-test-nobody-listens"}}
+	if ctx := a.pluginContext(parent); ctx != parent {
+		t.Error("a socket nobody listens on changed the context")
+	}
+}
