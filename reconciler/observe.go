@@ -24,6 +24,11 @@ type Observed struct {
 	// Images are the images the services run, by reference; a reference
 	// that is not present locally has no entry.
 	Images map[string]Image
+	// External holds the external networks ("network:<name>") and volumes
+	// ("volume:<name>") the services use, true when the engine has them.
+	External map[string]bool
+	// Files holds the files secrets and configs read, true when present.
+	Files map[string]bool
 }
 
 // Observe takes the snapshot: one list call each for containers, networks
@@ -47,6 +52,11 @@ func Observe(ctx context.Context, eng Engine, p *types.Project) (Observed, error
 		st.Images, err = ObserveImages(ctx, eng, p)
 		return err
 	})
+	g.Go(func() (err error) {
+		st.External, err = observeExternal(ctx, eng, p)
+		return err
+	})
+	st.Files = observeFiles(p)
 	if err := g.Wait(); err != nil {
 		return Observed{}, fmt.Errorf("observe project %q: %w", p.Name, err)
 	}

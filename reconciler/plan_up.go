@@ -50,6 +50,12 @@ func NewPlan(p *types.Project, st Observed, o UpOptions) (Plan, error) {
 	for _, c := range st.Containers {
 		pl.byName[c.Name] = c
 	}
+	if err := pl.preflight(); err != nil {
+		return Plan{}, err
+	}
+	if err := pl.checkNetworkDrift(); err != nil {
+		return Plan{}, err
+	}
 	pl.planNetworks()
 	pl.planVolumes()
 	for _, name := range order {
@@ -191,10 +197,7 @@ func (pl *planner) planService(s types.ServiceConfig) error {
 	}
 	pl.starts[s.Name] = map[string]int{}
 	byNum, dups := pl.existing(s)
-	want := project.Replicas(s)
-	if n, ok := pl.o.Scale[s.Name]; ok {
-		want = n
-	}
+	want := pl.want(s)
 	if s.ContainerName != "" && want > 1 {
 		return fmt.Errorf("service %q: container_name %q allows one replica, not %d", s.Name, s.ContainerName, want)
 	}
@@ -211,6 +214,14 @@ func (pl *planner) planService(s types.ServiceConfig) error {
 		pl.stopRemove(c, "duplicate", false)
 	}
 	return nil
+}
+
+// want is how many containers the service should have.
+func (pl *planner) want(s types.ServiceConfig) int {
+	if n, ok := pl.o.Scale[s.Name]; ok {
+		return n
+	}
+	return project.Replicas(s)
 }
 
 // stopRemove stops c when it runs, then removes it; it returns the remove.

@@ -61,7 +61,8 @@ func environment(s types.ServiceConfig) []string {
 	return env
 }
 
-// mounts translates volumes:, secrets: and configs: into engine mounts.
+// mounts translates volumes:, and the secrets and configs read from host
+// files, into engine mounts.
 func mounts(p *types.Project, s types.ServiceConfig) []Mount {
 	var out []Mount
 	for _, v := range s.Volumes {
@@ -69,14 +70,9 @@ func mounts(p *types.Project, s types.ServiceConfig) []Mount {
 			out = append(out, m)
 		}
 	}
-	for _, sec := range s.Secrets {
-		if f, ok := p.Secrets[sec.Source]; ok && f.File != "" {
-			out = append(out, Mount{Type: "bind", Source: f.File, Target: secretTarget(sec.Source, sec.Target), ReadOnly: true})
-		}
-	}
-	for _, c := range s.Configs {
-		if f, ok := p.Configs[c.Source]; ok && f.File != "" {
-			out = append(out, Mount{Type: "bind", Source: f.File, Target: configTarget(c.Source, c.Target), ReadOnly: true})
+	for _, r := range fileRefs(p, s) {
+		if r.file != "" { // environment: and content: are written in (InjectedFile)
+			out = append(out, Mount{Type: "bind", Source: r.file, Target: r.target, ReadOnly: true})
 		}
 	}
 	return out

@@ -1,0 +1,87 @@
+package network
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"berth/project"
+)
+
+// LabelFields holds short digests of the settings berth created a network
+// with (driver_opts, ipam, internal, attachable, enable_ipv6), since the
+// engine's network listing does not report them all. A later run compares
+// them with the file to find a network that no longer matches it.
+const LabelFields = "io.berth.network-fields"
+
+// fieldDigests digests the settings of spec the labels do not show.
+func fieldDigests(spec Spec) map[string]string {
+	return map[string]string{
+		"driver_opts": digest(spec.DriverOpts),
+		"ipam":        digest(spec.IPAM),
+		"internal":    digest(spec.Internal),
+		"attachable":  digest(spec.Attachable),
+		"enable_ipv6": digest(spec.EnableIPv6),
+	}
+}
+
+func digest(v any) string {
+	b, err := json.Marshal(v) // plain data: maps marshal with sorted keys
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:4])
+}
+
+func encode(m map[string]string) string {
+	parts := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, k+"="+m[k])
+	}
+	return strings.Join(parts, ",")
+}
+
+// Drift says how the existing network info differs from spec, in Docker
+// Compose's words, or "" when it matches. A network created without
+// LabelFields (by an older berth, or by Docker Compose) is compared on its
+// driver and labels only.
+func Drift(spec Spec, info Info) string {
+	for _, k := range slices.Sorted(maps.Keys(spec.Labels)) {
+		if k == project.LabelVersion || k == LabelFields {
+			continue
+		}
+		if got, ok := info.Labels[k]; !ok || got != spec.Labels[k] {
+			return fmt.Sprintf("network %s was found but has incorrect label %s set to %q (expected: %q)", spec.Name, k, got, spec.Labels[k])
+		}
+	}
+	if spec.Driver != "" && info.Driver != spec.Driver {
+		return fmt.Sprintf("network %s was found but has incorrect driver %q (expected: %q)", spec.Name, info.Driver, spec.Driver)
+	}
+	old, ok := info.Labels[LabelFields]
+	if !ok {
+		return ""
+	}
+	have := decode(old)
+	want := fieldDigests(spec)
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		if have[k] != want[k] {
+			return fmt.Sprintf("network %s was found but its %s setting differs from the compose file", spec.Name, k)
+		}
+	}
+	return ""
+}
+
+func decode(v string) map[string]string {
+	out := map[string]string{}
+	for _, part := range strings.Split(v, ",") {
+		if k, val, ok := strings.Cut(part, "="); ok {
+			out[k] = val
+		}
+	}
+	return out
+}

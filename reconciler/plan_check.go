@@ -1,0 +1,165 @@
+package reconciler
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/network"
+	"berth/project"
+)
+
+// preflight checks what would make `up` fail halfway, so that it fails
+// before anything is created: external networks and volumes that are not
+// there, secret and config files that do not exist or variables that are
+// not set, and host ports the project would publish twice.
+func (pl *planner) preflight() error {
+	var errs []error
+	for _, name := range pl.selectedNames() {
+		s := pl.p.Services[name]
+		errs = append(errs, pl.checkExternal(s)...)
+		errs = append(errs, pl.checkFiles(s)...)
+	}
+	errs = append(errs, pl.checkPorts()...)
+	return errors.Join(errs...)
+}
+
+// missing reports whether Observe looked key up and did not find it.
+func missing(m map[string]bool, key string) bool {
+	found, looked := m[key]
+	return looked && !found
+}
+
+func (pl *planner) checkExternal(s types.ServiceConfig) []error {
+	var errs []error
+	for _, key := range network.Used(pl.p, []string{s.Name}) {
+		name := project.NetworkName(pl.p, key)
+		if network.IsExternal(pl.p, key) && missing(pl.st.External, "network:"+name) {
+			errs = append(errs, fmt.Errorf("service %q: network %s declared as external, but could not be found", s.Name, name))
+		}
+	}
+	for _, v := range s.Volumes {
+		cfg, ok := pl.p.Volumes[v.Source]
+		if !ok || v.Type != types.VolumeTypeVolume || !bool(cfg.External) {
+			continue
+		}
+		if name := project.VolumeName(pl.p, v.Source); missing(pl.st.External, "volume:"+name) {
+			errs = append(errs, fmt.Errorf("service %q: external volume %q not found", s.Name, name))
+		}
+	}
+	return errs
+}
+
+func (pl *planner) checkFiles(s types.ServiceConfig) []error {
+	var errs []error
+	for _, r := range fileRefs(pl.p, s) {
+		switch {
+		case r.external:
+			errs = append(errs, fmt.Errorf("service %q: unsupported external %s %s", s.Name, r.kind, r.name))
+		case r.file != "" && missing(pl.st.Files, r.file):
+			errs = append(errs, fmt.Errorf("service %q: %s %q: file %s not found", s.Name, r.kind, r.name, r.file))
+		}
+	}
+	if _, err := injectedFiles(pl.p, s); err != nil {
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+// hostPort is one published host port.
+type hostPort struct {
+	ip    string // "" for every address
+	port  int
+	proto string
+}
+
+func (h hostPort) String() string {
+	ip := h.ip
+	if ip == "" {
+		ip = "0.0.0.0"
+	}
+	return fmt.Sprintf("%s:%d/%s", ip, h.port, h.proto)
+}
+
+// clashes reports whether two bindings cannot both hold: the same port and
+// protocol, on the same address or with either one on every address.
+func (h hostPort) clashes(o hostPort) bool {
+	return h.port == o.port && h.proto == o.proto && (h.ip == "" || o.ip == "" || h.ip == o.ip)
+}
+
+// checkPorts finds host ports published twice by the selected services
+// (two services, or two replicas of one), which the engine would refuse
+// only once the first container runs.
+func (pl *planner) checkPorts() []error {
+	type owner struct {
+		hostPort
+		service string
+	}
+	var seen []owner
+	var errs []error
+	for _, name := range pl.selectedNames() {
+		s := pl.p.Services[name]
+		for _, hp := range publishedPorts(s) {
+			for _, o := range seen {
+				if o.clashes(hp) {
+					errs = append(errs, fmt.Errorf("service %q: host port %s is already published by service %q", name, hp, o.service))
+				}
+			}
+			seen = append(seen, owner{hp, name})
+		}
+		if n := pl.want(s); n > 1 && len(publishedPorts(s)) > 0 {
+			errs = append(errs, fmt.Errorf("service %q: %d replicas cannot all publish host port %s", name, n, publishedPorts(s)[0]))
+		}
+	}
+	return errs
+}
+
+// publishedPorts lists the service's fixed host ports. A range of host
+// ports ("8000-8002:80") is a pool the engine picks from, so replicas may
+// share it; it is not checked here.
+func publishedPorts(s types.ServiceConfig) []hostPort {
+	var out []hostPort
+	for _, p := range s.Ports {
+		port, err := strconv.Atoi(p.Published)
+		if err != nil || port <= 0 {
+			continue
+		}
+		proto := p.Protocol
+		if proto == "" {
+			proto = "tcp"
+		}
+		ip := p.HostIP
+		if ip == "0.0.0.0" || ip == "::" {
+			ip = ""
+		}
+		out = append(out, hostPort{ip: ip, port: port, proto: proto})
+	}
+	return out
+}
+
+// checkNetworkDrift fails when a network the services use exists with
+// settings other than the file's. Recreating it would cut off every
+// container on it, so berth says what differs and changes nothing.
+func (pl *planner) checkNetworkDrift() error {
+	present := map[string]network.Info{}
+	for _, n := range pl.st.Networks {
+		present[n.Name] = n
+	}
+	var errs []error
+	for _, key := range network.Used(pl.p, pl.selectedNames()) {
+		if network.IsExternal(pl.p, key) {
+			continue
+		}
+		spec := network.SpecOf(pl.p, key)
+		info, ok := present[spec.Name]
+		if !ok {
+			continue
+		}
+		if d := network.Drift(spec, info); d != "" {
+			errs = append(errs, errors.New(d+"; remove it (berth down) to recreate it"))
+		}
+	}
+	return errors.Join(errs...)
+}

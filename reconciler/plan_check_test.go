@@ -1,0 +1,171 @@
+package reconciler
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/network"
+)
+
+// planErr plans and returns the error, failing when there is none.
+func planErr(t *testing.T, yaml string, st func(*types.Project, *Observed)) string {
+	t.Helper()
+	p := mustLoad(t, yaml)
+	obs := Observed{Images: images(p), External: map[string]bool{}, Files: map[string]bool{}}
+	if st != nil {
+		st(p, &obs)
+	}
+	plan, err := NewPlan(p, obs, UpOptions{})
+	if err == nil {
+		t.Fatalf("no error; plan:\n%s", plan)
+	}
+	return err.Error()
+}
+
+func wantIn(t *testing.T, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("error %q lacks %q", got, w)
+		}
+	}
+}
+
+func TestPlanMissingExternalNetwork(t *testing.T) {
+	got := planErr(t, `
+services: {web: {image: busybox, networks: [outside]}}
+networks: {outside: {external: true, name: corp-net}}
+`, func(_ *types.Project, st *Observed) { st.External["network:corp-net"] = false })
+	wantIn(t, got, `service "web"`, "network corp-net declared as external, but could not be found")
+}
+
+func TestPlanExternalNetworkPresent(t *testing.T) {
+	p := mustLoad(t, `
+services: {web: {image: busybox, networks: [outside]}}
+networks: {outside: {external: true, name: corp-net}}
+`)
+	got := mustPlan(t, p, Observed{Images: images(p), External: map[string]bool{"network:corp-net": true}}, UpOptions{})
+	assertPlan(t, got, `
+#0 create demo-web-1 (not found)
+#1 start demo-web-1 after #0`)
+}
+
+func TestPlanMissingExternalVolume(t *testing.T) {
+	got := planErr(t, `
+services: {db: {image: busybox, volumes: [data:/data]}}
+volumes: {data: {external: true}}
+`, func(_ *types.Project, st *Observed) { st.External["volume:data"] = false })
+	wantIn(t, got, `service "db"`, `external volume "data" not found`)
+}
+
+func TestPlanMissingImageWithoutBuild(t *testing.T) {
+	got := planErr(t, `services: {web: {image: nowhere/app:1}}`, func(_ *types.Project, st *Observed) { st.Images = nil })
+	wantIn(t, got, `service "web"`, `image "nowhere/app:1"`)
+}
+
+func TestPlanMissingSecretFile(t *testing.T) {
+	got := planErr(t, `
+services: {web: {image: busybox, secrets: [token], configs: [conf]}}
+secrets: {token: {file: ./token.txt}}
+configs: {conf: {file: ./app.conf}}
+`, func(p *types.Project, st *Observed) {
+		st.Files[p.Secrets["token"].File] = false
+		st.Files[p.Configs["conf"].File] = false
+	})
+	wantIn(t, got, `service "web": secret "token": file `, `token.txt not found`, `service "web": config "conf": file `, "app.conf not found")
+}
+
+func TestPlanSecretFromUnsetVariable(t *testing.T) {
+	got := planErr(t, `
+services: {web: {image: busybox, secrets: [token]}}
+secrets: {token: {environment: TOKEN}}
+`, nil)
+	wantIn(t, got, `service "web": environment variable "TOKEN" required by secret "token" is not set`)
+}
+
+func TestPlanHostPortPublishedTwice(t *testing.T) {
+	got := planErr(t, `
+services:
+  a: {image: busybox, ports: ["8080:80"]}
+  b: {image: busybox, ports: ["127.0.0.1:8080:8080"]}
+  c: {image: busybox, ports: ["8080:80/udp"]}
+  d: {image: busybox, ports: ["9100:80"], scale: 2}
+  e: {image: busybox, ports: ["9000-9002:90"], scale: 3}
+`, nil)
+	wantIn(t, got, `service "b": host port 127.0.0.1:8080/tcp is already published by service "a"`,
+		`service "d": 2 replicas cannot all publish host port 0.0.0.0:9100/tcp`)
+	if strings.Contains(got, `service "c"`) || strings.Contains(got, `service "e"`) {
+		t.Errorf("udp and a port range are no conflict: %s", got)
+	}
+}
+
+func TestPlanPortsOnDistinctAddressesAreFine(t *testing.T) {
+	p := mustLoad(t, `
+services:
+  a: {image: busybox, ports: ["127.0.0.1:8080:80"]}
+  b: {image: busybox, ports: ["127.0.0.2:8080:80", "8081:80"]}
+`)
+	if _, err := NewPlan(p, Observed{Images: images(p)}, UpOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// drifted is the observed state after a fresh up of yaml, with the network
+// demo_default changed by edit.
+func drifted(t *testing.T, yaml string, edit func(*network.Info)) Observed {
+	t.Helper()
+	p := mustLoad(t, yaml)
+	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	for i := range st.Networks {
+		st.Networks[i].Driver = "bridge"
+		edit(&st.Networks[i])
+	}
+	return st
+}
+
+const netYAML = `
+services: {web: {image: busybox}}
+networks:
+  default: {driver_opts: {com.docker.network.bridge.name: br-demo}, labels: {team: a}}
+`
+
+func TestPlanNetworkDrift(t *testing.T) {
+	cases := []struct{ name, yaml, want string }{
+		{"label", strings.Replace(netYAML, "team: a", "team: b", 1),
+			`network demo_default was found but has incorrect label team set to "a" (expected: "b")`},
+		{"driver", strings.Replace(netYAML, "default: {", "default: {driver: macvlan, ", 1),
+			`network demo_default was found but has incorrect driver "bridge" (expected: "macvlan")`},
+		{"options", strings.Replace(netYAML, "br-demo", "br-other", 1),
+			"network demo_default was found but its driver_opts setting differs from the compose file"},
+		{"ipam", strings.Replace(netYAML, "default: {", "default: {ipam: {config: [{subnet: 10.9.0.0/24}]}, ", 1),
+			"network demo_default was found but its ipam setting differs from the compose file"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			st := drifted(t, netYAML, func(*network.Info) {})
+			p := mustLoad(t, c.yaml)
+			plan, err := NewPlan(p, st, UpOptions{})
+			if err == nil {
+				t.Fatalf("no error; plan:\n%s", plan)
+			}
+			wantIn(t, err.Error(), c.want)
+		})
+	}
+}
+
+func TestPlanNetworkKeyLabelDrift(t *testing.T) {
+	st := drifted(t, netYAML, func(n *network.Info) { n.Labels["com.docker.compose.network"] = "other" })
+	_, err := NewPlan(mustLoad(t, netYAML), st, UpOptions{})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	wantIn(t, err.Error(), `network demo_default was found but has incorrect label com.docker.compose.network set to "other" (expected: "default")`)
+}
+
+func TestPlanNetworkWithoutFieldsLabelComparesDriverAndLabels(t *testing.T) {
+	st := drifted(t, netYAML, func(n *network.Info) { delete(n.Labels, network.LabelFields) })
+	p := mustLoad(t, strings.Replace(netYAML, "br-demo", "br-other", 1))
+	assertPlan(t, mustPlan(t, p, st, UpOptions{}), ``)
+}
