@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/docker/go-units"
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"berth/reconciler"
+)
+
+func init() { commands = append(commands, newStatsCommand) }
+
+type statsOptions struct {
+	all, noStream, noTrunc bool
+	format                 string
+}
+
+func newStatsCommand(a *app) *cobra.Command {
+	var o statsOptions
+	cmd := &cobra.Command{
+		Use:               "stats [OPTIONS] [SERVICE]",
+		Short:             "Display a live stream of container(s) resource usage statistics",
+		ValidArgsFunction: a.completeServices,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runStats(cmd.Context(), args, o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&o.all, "all", "a", false, "Show all containers (default shows just running)")
+	f.BoolVar(&o.noStream, "no-stream", false, "Disable streaming stats and only pull the first result")
+	f.BoolVar(&o.noTrunc, "no-trunc", false, "Do not truncate output")
+	f.StringVar(&o.format, "format", "table", "Format output: table")
+	return cmd
+}
+
+// runStats prints one sample per container; without --no-stream it goes
+// on sampling (each sample takes the engine about a second) until Ctrl-C.
+func (a *app) runStats(ctx context.Context, services []string, o statsOptions) error {
+	eng, cs, err := a.projectContainers(ctx, services)
+	if err != nil {
+		return err
+	}
+	in, ok := eng.(reconciler.Inspection)
+	if !ok {
+		return errors.New("stats: the engine cannot report resource use")
+	}
+	var shown []reconciler.Container
+	for _, c := range cs {
+		if o.all || c.State == reconciler.StateRunning {
+			shown = append(shown, c)
+		}
+	}
+	for {
+		samples, err := sampleAll(ctx, in, shown)
+		if err != nil {
+			return interrupted(ctx, err)
+		}
+		if !o.noStream {
+			fmt.Fprint(a.stdout, "\033[2J\033[H") // clear, as docker stats does
+		}
+		printStats(a, shown, samples, o.noTrunc)
+		if o.noStream {
+			return nil
+		}
+	}
+}
+
+func sampleAll(ctx context.Context, in reconciler.Inspection, cs []reconciler.Container) ([]reconciler.Stats, error) {
+	out := make([]reconciler.Stats, len(cs))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, c := range cs {
+		if c.State != reconciler.StateRunning {
+			continue // a stopped container uses nothing
+		}
+		g.Go(func() (err error) {
+			out[i], err = in.Stats(gctx, c.ID)
+			return err
+		})
+	}
+	return out, g.Wait()
+}
+
+func printStats(a *app, cs []reconciler.Container, samples []reconciler.Stats, noTrunc bool) {
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 3, ' ', 0)
+	fmt.Fprintln(tw, "CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tNET I/O\tBLOCK I/O\tPIDS")
+	for i, c := range cs {
+		s := samples[i]
+		id := c.ID
+		if !noTrunc {
+			id = shortID(id)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.2f%%\t%s / %s\t%.2f%%\t%s / %s\t%s / %s\t%d\n", id, c.Name, s.CPUPercent,
+			units.BytesSize(float64(s.MemUsage)), units.BytesSize(float64(s.MemLimit)), s.MemPercent,
+			units.HumanSizeWithPrecision(float64(s.NetRx), 3), units.HumanSizeWithPrecision(float64(s.NetTx), 3),
+			units.HumanSizeWithPrecision(float64(s.BlockRead), 3), units.HumanSizeWithPrecision(float64(s.BlockWrite), 3), s.PIDs)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"berth/reconciler"
+)
+
+func init() { commands = append(commands, newTopCommand) }
+
+func newTopCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:               "top [SERVICES...]",
+		Short:             "Display the running processes",
+		ValidArgsFunction: a.completeServices,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runTop(cmd.Context(), args)
+		},
+	}
+}
+
+// runTop prints each running container's processes under its name.
+func (a *app) runTop(ctx context.Context, services []string) error {
+	eng, cs, err := a.projectContainers(ctx, services)
+	if err != nil {
+		return err
+	}
+	in, ok := eng.(reconciler.Inspection)
+	if !ok {
+		return errors.New("top: the engine cannot list processes")
+	}
+	for _, c := range cs {
+		if c.State != reconciler.StateRunning {
+			continue
+		}
+		titles, procs, err := in.Top(ctx, c.ID, nil)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout, c.Name)
+		tw := tabwriter.NewWriter(a.stdout, 0, 0, 3, ' ', 0)
+		fmt.Fprintln(tw, strings.Join(titles, "\t"))
+		for _, p := range procs {
+			fmt.Fprintln(tw, strings.Join(p, "\t"))
+		}
+		tw.Flush()
+		fmt.Fprintln(a.stdout)
+	}
+	return nil
+}
+
+// projectContainers loads the project (an unknown service names the
+// closest one) and lists the services' containers, one-offs included,
+// sorted by name.
+func (a *app) projectContainers(ctx context.Context, services []string) (reconciler.Engine, []reconciler.Container, error) {
+	p, err := a.loadProject(ctx, services...)
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, err := a.engine(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	cs, err := eng.ListContainers(ctx, reconciler.ContainerFilter{Project: p.Name, Services: services})
+	return eng, cs, err
+}

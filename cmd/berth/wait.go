@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"berth/reconciler"
+)
+
+func init() { commands = append(commands, newWaitCommand) }
+
+func newWaitCommand(a *app) *cobra.Command {
+	var downProject bool
+	cmd := &cobra.Command{
+		Use:               "wait SERVICE [SERVICE...] [OPTIONS]",
+		Short:             "Block until containers of all (or specified) services stop.",
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: a.completeServices,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runWait(cmd.Context(), args, downProject)
+		},
+	}
+	cmd.Flags().BoolVar(&downProject, "down-project", false, "Drops project when the first container stops")
+	return cmd
+}
+
+// runWait waits for the services' containers to stop, printing each exit
+// code as it comes; berth exits with the first one.
+func (a *app) runWait(ctx context.Context, services []string, downProject bool) error {
+	eng, cs, err := a.projectContainers(ctx, services)
+	if err != nil {
+		return err
+	}
+	if len(cs) == 0 {
+		return errors.New("no containers for the given services")
+	}
+	var mu sync.Mutex
+	first := -1
+	g, gctx := errgroup.WithContext(ctx)
+	for _, c := range cs {
+		g.Go(func() error {
+			ch, errs := eng.WaitContainer(gctx, c.ID)
+			select {
+			case code := <-ch:
+				mu.Lock()
+				defer mu.Unlock()
+				fmt.Fprintln(a.stdout, code)
+				if first < 0 {
+					first = code
+				}
+				return nil
+			case err := <-errs:
+				return err
+			}
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return interrupted(ctx, err)
+	}
+	if downProject {
+		if err := a.runDown(ctx, reconciler.DownOptions{}); err != nil {
+			return err
+		}
+	}
+	if first != 0 {
+		return &exitError{code: first}
+	}
+	return nil
+}
