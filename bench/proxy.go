@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -122,19 +123,26 @@ func NormalizePath(path string) string {
 
 // Profile sums up the calls of one operation.
 type Profile struct {
-	Counts  map[string]int // by Key
-	Peak    map[string]int // most calls of one Key in flight at once
-	Writes  int            // POST, PUT and DELETE calls
-	Elapsed time.Duration  // from the process start to the end of its last call
-	First   time.Duration  // from the process start to its first call
+	Counts  map[string]int           // by Key
+	Peak    map[string]int           // most calls of one Key in flight at once
+	From    map[string]time.Duration // process start to the first call of a Key
+	To      map[string]time.Duration // process start to the end of its last call
+	Writes  int                      // POST, PUT and DELETE calls
+	Elapsed time.Duration            // from the process start to the end of its last call
+	First   time.Duration            // from the process start to its first call
 }
 
 // Summarize profiles calls made by a process started at start.
 func Summarize(start time.Time, calls []Call) Profile {
-	p := Profile{Counts: map[string]int{}, Peak: map[string]int{}}
+	p := Profile{Counts: map[string]int{}, Peak: map[string]int{}, From: map[string]time.Duration{}, To: map[string]time.Duration{}}
 	byKey := map[string][]Call{}
 	for _, c := range calls {
-		p.Counts[c.Key()]++
+		k := c.Key()
+		if p.Counts[k] == 0 || c.Start.Sub(start) < p.From[k] {
+			p.From[k] = c.Start.Sub(start)
+		}
+		p.To[k] = max(p.To[k], c.End.Sub(start))
+		p.Counts[k]++
 		byKey[c.Key()] = append(byKey[c.Key()], c)
 		if c.Method != http.MethodGet && c.Method != http.MethodHead {
 			p.Writes++
@@ -186,9 +194,14 @@ func (p Profile) Calls() int {
 // String renders the profile as one line per call kind, sorted.
 func (p Profile) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "first call at %s, writes %d\n", p.First.Round(time.Millisecond), p.Writes)
-	for _, k := range slices.Sorted(maps.Keys(p.Counts)) {
-		fmt.Fprintf(&b, "    %-40s x%-3d at once %d\n", k, p.Counts[k], p.Peak[k])
+	fmt.Fprintf(&b, "first call at %s, last done at %s, writes %d\n",
+		p.First.Round(time.Millisecond), p.Elapsed.Round(time.Millisecond), p.Writes)
+	keys := slices.SortedFunc(maps.Keys(p.Counts), func(a, b string) int {
+		return cmp.Or(cmp.Compare(p.From[a], p.From[b]), strings.Compare(a, b))
+	})
+	for _, k := range keys {
+		fmt.Fprintf(&b, "    %-32s x%-3d at once %-3d %7s .. %s\n", k, p.Counts[k], p.Peak[k],
+			p.From[k].Round(time.Millisecond), p.To[k].Round(time.Millisecond))
 	}
 	return b.String()
 }
