@@ -129,7 +129,7 @@ func (r *running) signal(sig os.Signal) {
 
 // count is how many lines of out match re.
 func count(out, re string) int {
-	return len(regexp.MustCompile("(?m)" + re).FindAllString(out, -1))
+	return len(regexp.MustCompile("(?m)"+re).FindAllString(out, -1))
 }
 
 func TestUpAttachedPrefixesWholeLines(t *testing.T) {
