@@ -279,3 +279,59 @@ services:
 		t.Errorf("web after up -d: %q, want running", st)
 	}
 }
+
+func TestUpWaitHealthyAndOneShot(t *testing.T) {
+	p := newProject(t, `
+services:
+  init:
+    image: berth-test/busybox:latest
+    command: ["sh", "-c", "sleep 1; echo init done"]
+  db:
+    image: berth-test/busybox:latest
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    healthcheck: {test: ["CMD", "true"], interval: 1s, timeout: 2s, retries: 3}
+  web:
+    image: berth-test/busybox:latest
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    depends_on:
+      init: {condition: service_completed_successfully}
+      db: {condition: service_healthy}
+`)
+	p.mustBerth("up", "-d", "--wait", "--wait-timeout", "60")
+	health := docker(t, "inspect", "--format", "{{.State.Health.Status}}", p.name+"-db-1")
+	if len(health) != 1 || health[0] != "healthy" {
+		t.Errorf("db health after --wait: %v", health)
+	}
+	cs := p.containers()
+	if cs[p.name+"-init-1"] != "exited" || cs[p.name+"-web-1"] != "running" {
+		t.Errorf("after --wait: %v", cs)
+	}
+}
+
+func TestUpWaitTimeoutNamesWhatIsNotReady(t *testing.T) {
+	p := newProject(t, `
+services:
+  db:
+    image: berth-test/busybox:latest
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    healthcheck: {test: ["CMD", "false"], interval: 1s, timeout: 2s, retries: 1000}
+  web:
+    image: berth-test/busybox:latest
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+`)
+	start := time.Now()
+	_, stderr, err := p.berth("up", "-d", "--wait", "--wait-timeout", "3")
+	if err == nil {
+		t.Fatalf("up --wait with a never-healthy db succeeded:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, `service "db"`) || !strings.Contains(stderr, "health: starting") || strings.Contains(stderr, `service "web"`) {
+		t.Errorf("timeout error should name db (and only db) and why:\n%s", stderr)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("--wait-timeout 3 took %v", d)
+	}
+}
