@@ -1,0 +1,95 @@
+package reconciler_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/project"
+	"berth/reconciler"
+	"berth/reconciler/enginetest"
+	"berth/reconciler/fake"
+)
+
+// createOnFake makes a container of project "sv" on the fake engine.
+func createOnFake(t *testing.T, eng reconciler.Engine, service string, policy reconciler.RestartPolicy, command ...string) reconciler.Watched {
+	t.Helper()
+	name := "sv-" + service + "-1"
+	id, err := eng.CreateContainer(t.Context(), reconciler.ContainerSpec{
+		Name: name, Image: enginetest.DefaultImage, Restart: policy,
+		Labels:  map[string]string{project.LabelProject: "sv", project.LabelService: service, project.LabelOneOff: "False"},
+		Service: types.ServiceConfig{Name: service, ContainerSpec: types.ContainerSpec{Command: command}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reconciler.Watched{ID: id, Name: name, Service: service, Restart: policy, Attached: true}
+}
+
+// supervise runs Supervise to its end and returns the decisions' kinds.
+func supervise(t *testing.T, ctx context.Context, sv *reconciler.Supervisor) ([]string, int) {
+	t.Helper()
+	var kinds []string
+	code, err := sv.Supervise(ctx, func(d reconciler.Decision) { kinds = append(kinds, d.Kind.String()) })
+	if err != nil {
+		t.Fatalf("Supervise: %v (decisions so far %v)", err, kinds)
+	}
+	return kinds, code
+}
+
+func TestSuperviseOnFakeFollowsOnFailureRestarts(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	eng := fake.New(enginetest.DefaultImage)
+	sv := reconciler.Watch(ctx, eng, reconciler.SuperviseOptions{Project: "sv"})
+	w := createOnFake(t, eng, "crash", reconciler.RestartPolicy{Name: "on-failure", MaxRetries: 2}, "sh", "-c", "echo crashing; exit 1")
+	sv.Follow(w)
+	if err := eng.StartContainer(ctx, w.ID); err != nil {
+		t.Fatal(err)
+	}
+	kinds, code := supervise(t, ctx, sv)
+	want := []string{"exit", "restart", "attach", "exit", "restart", "attach", "exit", "give-up", "done"}
+	if !slices.Equal(kinds, want) || code != 0 {
+		t.Errorf("decisions %v code %d, want %v code 0", kinds, code, want)
+	}
+}
+
+func TestSuperviseOnFakeStopEndsAlways(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	eng := fake.New(enginetest.DefaultImage)
+	sv := reconciler.Watch(ctx, eng, reconciler.SuperviseOptions{Project: "sv", ExitCodeFrom: "job"})
+	web := createOnFake(t, eng, "web", reconciler.RestartPolicy{Name: "always"}, "sleep", "3600")
+	job := createOnFake(t, eng, "job", reconciler.RestartPolicy{Name: "no"}, "sh", "-c", "exit 4")
+	sv.Follow(web, job)
+	// The caller stops the project on Abort, as attached up does.
+	done := make(chan struct{})
+	var kinds []string
+	var code int
+	go func() {
+		defer close(done)
+		c, err := sv.Supervise(ctx, func(d reconciler.Decision) {
+			kinds = append(kinds, d.Kind.String()+" "+d.Service)
+			if d.Kind == reconciler.Abort {
+				go func() { _ = eng.StopContainer(ctx, web.ID, new(time.Duration)) }()
+			}
+		})
+		if err != nil {
+			t.Errorf("Supervise: %v", err)
+		}
+		code = c
+	}()
+	for _, id := range []string{web.ID, job.ID} {
+		if err := eng.StartContainer(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	want := []string{"exit job", "abort job", "exit web", "done "}
+	if !slices.Equal(kinds, want) || code != 4 {
+		t.Errorf("decisions %q code %d, want %q code 4", kinds, code, want)
+	}
+}
