@@ -15,7 +15,7 @@ services:
     command: ["sh", "-c", "trap 'exit 2' USR1; echo web running; while true; do sleep 0.1; done"]
 `)
 	p.mustBerth("up", "-d")
-	r := p.start("logs", "--follow", "--no-color")
+	r := p.start("logs", "-f", "--no-color")
 	r.waitLine(`^web-1  \| web running$`)
 	docker(t, "exec", p.name+"-web-1", "kill", "-USR1", "1") // dies; the engine restarts it
 	r.waitLine(`^web-1  \| web running$`)
