@@ -118,7 +118,7 @@ func (o *attachOptions) run(ctx context.Context, a *app, eng reconciler.Engine, 
 	ae.follower.statuses = true
 	ae.follower.printer.release(a.useColor(o.noColor), !o.noPrefix, o.timestamps,
 		func(svc string) bool { return slices.Contains(services, svc) })
-	return o.supervise(ctx, a, ae, p)
+	return o.supervise(a, ae, p)
 }
 
 // followReplicas hands the attached services' containers to the supervisor;
@@ -177,6 +177,9 @@ func (o *attachOptions) attachedServices(p *types.Project, plan reconciler.Plan,
 			return nil, fmt.Errorf("no such service: %s", s)
 		}
 	}
+	if len(o.attach) > 0 && o.attachDeps {
+		return nil, errors.New("--attach and --attach-dependencies are incompatible")
+	}
 	var out []string
 	switch {
 	case len(o.attach) > 0:
@@ -204,51 +207,14 @@ func (o *attachOptions) attachedServices(p *types.Project, plan reconciler.Plan,
 // SIGTERM) stops the project gracefully, the second kills it. main's
 // context is cancelled by the first signal too, so everything here runs on
 // the attachingEngine's own context. After Ctrl-C the exit code is 130.
-func (o *attachOptions) supervise(ctx context.Context, a *app, ae *attachingEngine, p *types.Project) error {
+func (o *attachOptions) supervise(a *app, ae *attachingEngine, p *types.Project) error {
 	sigc := make(chan os.Signal, 2)
 	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigc)
-	abortc := make(chan struct{}, 1)
-	handle := func(d reconciler.Decision) {
-		ae.follower.handle(d)
-		if d.Kind == reconciler.Abort {
-			select {
-			case abortc <- struct{}{}:
-			default:
-			}
-		}
-	}
-	type result struct {
-		code int
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		code, err := ae.sv.Supervise(ae.follower.ctx, handle)
-		done <- result{code, err}
-	}()
+	done, aborts := ae.startSupervisor()
 	st := newStopper(ae.follower.ctx, a, ae.Engine, p, o.grace())
 	defer st.close()
-	interrupted := false
-	var res *result
-	for res == nil {
-		select {
-		case <-sigc:
-			if st.begun() {
-				st.kill()
-				continue
-			}
-			interrupted = true
-			ae.follower.printer.notice("Gracefully stopping... (press Ctrl+C again to force)")
-			ae.sv.Stop()
-			st.stop()
-		case <-abortc:
-			ae.follower.printer.notice("Aborting on container exit...")
-			st.stop()
-		case r := <-done:
-			res = &r
-		}
-	}
+	res, interrupted := ae.untilDone(sigc, done, aborts, st)
 	for !st.finished() { // every container has exited; the stop calls return
 		select {
 		case <-sigc:
@@ -258,6 +224,55 @@ func (o *attachOptions) supervise(ctx context.Context, a *app, ae *attachingEngi
 	}
 	ae.follower.waitFor(5 * time.Second) // the streams of stopped containers end at once
 	return upResult(res.code, res.err, interrupted)
+}
+
+// superviseResult is how the supervisor ended.
+type superviseResult struct {
+	code int
+	err  error
+}
+
+// startSupervisor runs the supervisor on its own goroutine; aborts asks
+// for the project to be stopped (--abort-on-container-exit/-failure).
+func (e *attachingEngine) startSupervisor() (<-chan superviseResult, <-chan struct{}) {
+	done := make(chan superviseResult, 1)
+	aborts := make(chan struct{}, 1)
+	handle := func(d reconciler.Decision) {
+		e.follower.handle(d)
+		if d.Kind == reconciler.Abort {
+			select {
+			case aborts <- struct{}{}:
+			default:
+			}
+		}
+	}
+	go func() {
+		code, err := e.sv.Supervise(e.follower.ctx, handle)
+		done <- superviseResult{code, err}
+	}()
+	return done, aborts
+}
+
+// untilDone answers signals and aborts until the supervisor ends.
+func (e *attachingEngine) untilDone(sigc <-chan os.Signal, done <-chan superviseResult, aborts <-chan struct{}, st *stopper) (res superviseResult, interrupted bool) {
+	for {
+		select {
+		case <-sigc:
+			if st.begun() {
+				st.kill()
+				continue
+			}
+			interrupted = true
+			e.follower.printer.notice("Gracefully stopping... (press Ctrl+C again to force)")
+			e.sv.Stop()
+			st.stop()
+		case <-aborts:
+			e.follower.printer.notice("Aborting on container exit...")
+			st.stop()
+		case res = <-done:
+			return res, interrupted
+		}
+	}
 }
 
 // upResult maps the run's outcome to up's exit.
