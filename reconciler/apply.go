@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -70,30 +71,60 @@ func Apply(ctx context.Context, eng Engine, plan Plan, progress Progress, o Appl
 func (a *applier) run(ctx context.Context, i int) {
 	defer close(a.done[i])
 	act := a.plan.Actions[i]
-	for _, dep := range act.After {
-		select {
-		case <-a.done[dep]:
-			if a.failed[dep] {
-				a.failed[i] = true
-				return
-			}
-		case <-ctx.Done():
-			a.failed[i] = true
-			return
-		}
+	if !a.awaitDeps(ctx, act) {
+		a.failed[i] = true
+		return
 	}
 	a.event(act, false, nil)
 	if err := a.do(ctx, act); err != nil {
 		a.failed[i] = true
 		if ctx.Err() == nil {
-			a.event(act, true, err)
-			a.errMu.Lock()
-			a.errs = append(a.errs, err)
-			a.errMu.Unlock()
+			a.fail(act, err)
 		}
 		return
 	}
 	a.event(act, true, nil)
+}
+
+// awaitDeps waits for the actions act needs and reports whether act may
+// run: not when one it requires failed, nor after a cancellation. A failed
+// optional dependency (required: false) only earns a warning.
+func (a *applier) awaitDeps(ctx context.Context, act Action) bool {
+	warned := map[string]bool{}
+	for _, dep := range act.After {
+		select {
+		case <-a.done[dep]:
+		case <-ctx.Done():
+			return false
+		}
+		if !a.failed[dep] {
+			continue
+		}
+		if !slices.Contains(act.Soft, dep) {
+			return false
+		}
+		if svc := a.plan.Actions[dep].Service; !warned[svc] {
+			warned[svc] = true
+			a.warn(fmt.Sprintf("optional dependency %q is not running or is unhealthy; starting %s anyway", svc, act.Target))
+		}
+	}
+	return true
+}
+
+// fail records an action's error; an optional wait's failure is a warning.
+func (a *applier) fail(act Action, err error) {
+	if act.Optional {
+		a.warn(err.Error())
+		return
+	}
+	a.event(act, true, err)
+	a.errMu.Lock()
+	a.errs = append(a.errs, err)
+	a.errMu.Unlock()
+}
+
+func (a *applier) warn(line string) {
+	a.progress.Event(ProgressEvent{Kind: "Warning", Status: "Warning", Line: line, Done: true})
 }
 
 // acquire takes a slot of the parallel limit; release gives it back.

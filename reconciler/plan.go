@@ -38,6 +38,13 @@ type Action struct {
 	Service string // the service it serves, "" for project resources
 	Reason  string // "not found", "config changed: environment.FOO"
 	After   []int  // indexes of the actions that must finish first
+	// Soft are the entries of After whose failure does not stop this
+	// action (depends_on with required: false): it still waits for them,
+	// then goes on with a warning.
+	Soft []int
+	// Optional marks a wait only optional dependents need: its failure is
+	// a warning, not an error of the run.
+	Optional bool
 
 	// Recreate marks the stop, remove and create of a replacement, so
 	// progress says "Recreate"/"Recreated" as Docker Compose does.
@@ -92,9 +99,20 @@ func (p Plan) String() string {
 			}
 			b.WriteString(" after " + strings.Join(deps, ","))
 		}
+		if len(a.Soft) > 0 {
+			b.WriteString(" (optional " + refs(a.Soft) + ")")
+		}
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+func refs(idx []int) string {
+	out := make([]string, len(idx))
+	for j, d := range idx {
+		out[j] = fmt.Sprintf("#%d", d)
+	}
+	return strings.Join(out, ",")
 }
 
 // Empty reports whether the plan changes nothing.

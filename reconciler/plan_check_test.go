@@ -169,3 +169,24 @@ func TestPlanNetworkWithoutFieldsLabelComparesDriverAndLabels(t *testing.T) {
 	p := mustLoad(t, strings.Replace(netYAML, "br-demo", "br-other", 1))
 	assertPlan(t, mustPlan(t, p, st, UpOptions{}), ``)
 }
+
+func TestPlanOptionalDependency(t *testing.T) {
+	p := mustLoad(t, `
+services:
+  db: {image: busybox, healthcheck: {test: [CMD, "true"]}}
+  web:
+    image: busybox
+    depends_on: {db: {condition: service_healthy, required: false}}
+`)
+	got := mustPlan(t, p, Observed{Images: images(p)}, UpOptions{})
+	assertPlan(t, got, `
+#0 create-network demo_default (not found)
+#1 create demo-db-1 (not found) after #0
+#2 start demo-db-1 after #1
+#3 create demo-web-1 (not found) after #0
+#4 wait-healthy demo-db-1 after #2
+#5 start demo-web-1 after #3,#4 (optional #4)`)
+	if !got.Actions[4].Optional {
+		t.Error("the wait only an optional dependent needs is not optional")
+	}
+}

@@ -141,7 +141,7 @@ func (pl *planner) start(s types.ServiceConfig, name, reason string, prev int) {
 	if pl.o.NoStart {
 		return
 	}
-	var after []int
+	var after, soft []int
 	if prev >= 0 {
 		after = append(after, prev)
 	}
@@ -149,10 +149,15 @@ func (pl *planner) start(s types.ServiceConfig, name, reason string, prev int) {
 		if !pl.selected[dep] {
 			continue // not required, or left out by --no-deps
 		}
-		after = append(after, pl.gate(dep, s.DependsOn[dep].Condition)...)
+		cfg := s.DependsOn[dep]
+		gates := pl.gateOn(dep, cfg.Condition, cfg.Required)
+		after = append(after, gates...)
+		if !cfg.Required {
+			soft = append(soft, gates...)
+		}
 	}
 	pl.starts[s.Name][name] = pl.plan.add(Action{Op: OpStart, Target: name, Service: s.Name, Reason: reason,
-		After: uniqueSorted(after), PublishesPorts: publishesPorts(s)})
+		After: uniqueSorted(after), Soft: uniqueSorted(soft), PublishesPorts: publishesPorts(s)})
 }
 
 func publishesPorts(s types.ServiceConfig) bool {
