@@ -44,7 +44,7 @@ var commands []func(*app) *cobra.Command
 // result to an exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ}
-	ctx, args, code := a.dockerPlugin(ctx, args)
+	args, code := a.dockerPlugin(args)
 	if code >= 0 {
 		return code
 	}

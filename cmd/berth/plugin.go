@@ -1,12 +1,13 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/pflag"
 )
@@ -25,9 +26,7 @@ import (
 const (
 	pluginMetadataArg = "docker-cli-plugin-metadata"
 	pluginName        = "compose"
-	// pluginSocketVar names a socket the docker CLI listens on; it closes
-	// the connection when it is interrupted and its output is no terminal
-	// (on a terminal, the signal reaches berth directly).
+	// pluginSocketVar names a socket the docker CLI listens on.
 	pluginSocketVar = "DOCKER_CLI_PLUGIN_SOCKET"
 )
 
@@ -41,22 +40,23 @@ type pluginMetadata struct {
 }
 
 // dockerPlugin handles the plugin side of an invocation. It returns the
-// context and arguments to run with, and an exit code >= 0 when the
+// arguments to run with, and an exit code >= 0 when the
 // invocation is already answered (the metadata, or bad docker options).
-func (a *app) dockerPlugin(ctx context.Context, args []string) (context.Context, []string, int) {
+func (a *app) dockerPlugin(args []string) ([]string, int) {
 	if len(args) == 1 && args[0] == pluginMetadataArg {
-		return ctx, nil, a.printPluginMetadata()
+		return nil, a.printPluginMetadata()
 	}
 	rest, env, isPlugin, err := pluginArgs(args, a.getenv)
 	if !isPlugin {
-		return ctx, args, -1
+		return args, -1
 	}
 	if err != nil {
 		fmt.Fprintln(a.stderr, err)
-		return ctx, nil, 1
+		return nil, 1
 	}
 	a.environ = append(a.environ, env...)
-	return a.pluginContext(ctx), rest, -1
+	a.watchPluginSocket()
+	return rest, -1
 }
 
 func (a *app) printPluginMetadata() int {
@@ -167,24 +167,29 @@ func configDirFrom(getenv func(string) string) string {
 	return filepath.Join(getenv("HOME"), ".docker")
 }
 
-// pluginContext connects to the docker CLI's plugin socket, when there is
-// one, and cancels ctx when the CLI closes it: that is how the CLI passes
-// on an interrupt when it cannot rely on the terminal to do so.
-func (a *app) pluginContext(ctx context.Context) context.Context {
+// interruptSelf is what the docker CLI's closing of the plugin socket does:
+// it raises SIGINT in berth, so the close takes the path Ctrl-C takes
+// (main's context, attached up's graceful stop). Tests replace it.
+var interruptSelf = func() { _ = syscall.Kill(os.Getpid(), syscall.SIGINT) }
+
+// watchPluginSocket connects to the docker CLI's plugin socket, when there
+// is one. The CLI closes it when it is interrupted and cannot count on the
+// terminal to pass the signal on (its output is no terminal).
+func (a *app) watchPluginSocket() {
 	addr := a.getenv(pluginSocketVar)
 	if addr == "" {
-		return ctx
+		return
 	}
-	conn, err := (&net.Dialer{}).DialContext(ctx, "unix", addr)
+	conn, err := net.Dial("unix", addr)
 	if err != nil {
-		return ctx // an older CLI, or none: signals still arrive directly
+		return // an older CLI, or none: signals still arrive directly
 	}
-	ctx, cancel := context.WithCancel(ctx)
 	go func() {
 		defer conn.Close()
-		_, _ = io.Copy(io.Discard, conn) // the CLI sends nothing; EOF is the message
-		cancel()
+		// The CLI sends nothing; EOF is the message. The connection lives
+		// as long as the process, so the goroutine ends with it.
+		if _, err := io.Copy(io.Discard, conn); err == nil {
+			interruptSelf()
+		}
 	}()
-	context.AfterFunc(ctx, func() { conn.Close() })
-	return ctx
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -99,8 +98,8 @@ func TestPluginBadDockerOptionsExit1(t *testing.T) {
 }
 
 // The docker CLI closes its plugin socket to pass on an interrupt; berth
-// then cancels its context as it would on SIGINT.
-func TestPluginSocketCloseCancels(t *testing.T) {
+// then interrupts itself, as Ctrl-C would.
+func TestPluginSocketCloseInterrupts(t *testing.T) {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
 	addr := "@berth-test-" + hex.EncodeToString(b)
@@ -109,32 +108,36 @@ func TestPluginSocketCloseCancels(t *testing.T) {
 		t.Skipf("no abstract unix sockets here: %v", err)
 	}
 	defer l.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, _ := l.Accept()
-		accepted <- c
-	}()
-	a := &app{environ: []string{pluginSocketVar + "=" + addr}}
-	ctx := a.pluginContext(t.Context())
-	conn := <-accepted
-	if conn == nil {
-		t.Fatal("berth did not connect")
+	interrupted := make(chan struct{}, 1)
+	saved := interruptSelf
+	interruptSelf = func() { interrupted <- struct{}{} }
+	t.Cleanup(func() { interruptSelf = saved })
+
+	(&app{environ: []string{pluginSocketVar + "=" + addr}}).watchPluginSocket()
+	conn, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if ctx.Err() != nil {
-		t.Fatal("cancelled before the socket closed")
+	select {
+	case <-interrupted:
+		t.Fatal("interrupted before the socket closed")
+	default:
 	}
 	conn.Close()
 	select {
-	case <-ctx.Done():
+	case <-interrupted:
 	case <-time.After(10 * time.Second):
-		t.Fatal("closing the socket did not cancel the context")
+		t.Fatal("closing the socket did not interrupt berth")
 	}
 }
 
-func TestPluginWithoutSocketKeepsContext(t *testing.T) {
-	parent := context.Background()
-	a := &app{environ: []string{pluginSocketVar + "=@berth-test-nobody-listens"}}
-	if ctx := a.pluginContext(parent); ctx != parent {
-		t.Error("a socket nobody listens on changed the context")
+func TestPluginWithoutListenerRunsOn(t *testing.T) {
+	saved := interruptSelf
+	interruptSelf = func() { t.Error("interrupted without a socket") }
+	t.Cleanup(func() { interruptSelf = saved })
+	(&app{environ: []string{pluginSocketVar + "=@berth-test-nobody-listens"}}).watchPluginSocket()
+	code, out, _ := berth(t, []string{pluginSocketVar + "=@berth-test-nobody-listens"}, "compose", "version", "--short")
+	if code != 0 || out != version+"\n" {
+		t.Errorf("exit %d, %q", code, out)
 	}
 }
