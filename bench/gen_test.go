@@ -50,6 +50,9 @@ func TestGeneratedProjectsLoad(t *testing.T) {
 			if got := plan.Containers[1]; got.Name != "gen-svc-01-1" || got.Labels[project.LabelImage] != "sha256:x" {
 				t.Errorf("container %q labels %v", got.Name, got.Labels)
 			}
+			if c.shape == Chain && !slices.Equal(plan.Containers[3].After, []string{"gen-svc-02-1"}) {
+				t.Errorf("svc-03 starts after %v", plan.Containers[3].After)
+			}
 			if plan.Network.Name != "gen_default" {
 				t.Errorf("network %q", plan.Network.Name)
 			}

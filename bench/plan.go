@@ -48,10 +48,24 @@ func NewPlan(p *types.Project, imageIDs map[string]string) (raw.Plan, error) {
 				Command: s.Command,
 				Labels:  project.ContainerLabels(p, s, n, project.ConfigHash(s), imageIDs[s.Image]),
 				Level:   levels[name],
+				After:   after(p, s),
 			})
 		}
 	}
 	return plan, nil
+}
+
+// after names the containers of the services s depends on.
+func after(p *types.Project, s types.ServiceConfig) []string {
+	var names []string
+	for _, dep := range project.Dependencies(s) {
+		if d, ok := p.Services[dep]; ok {
+			for n := 1; n <= project.Replicas(d); n++ {
+				names = append(names, project.ContainerName(p.Name, d, n))
+			}
+		}
+	}
+	return names
 }
 
 // Levels gives each service its depth in the dependency graph: 0 for a

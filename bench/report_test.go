@@ -152,7 +152,8 @@ func (r *report) printNotes(w io.Writer) {
 	for _, o := range ops {
 		fmt.Fprintf(w, "  %s: %s", opNames[o], r.profile[o])
 		if rp, ok := r.rawProfile[o]; ok {
-			fmt.Fprintf(w, "    (raw limit: first call at %s, %d calls)\n", rp.First.Round(time.Millisecond), rp.Calls())
+			fmt.Fprintf(w, "    (raw limit: first call at %s, last done at %s, %d calls)\n",
+				rp.First.Round(time.Millisecond), rp.Elapsed.Round(time.Millisecond), rp.Calls())
 		}
 	}
 }

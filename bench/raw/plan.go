@@ -22,6 +22,7 @@ type Network struct {
 
 // Container is one container of the plan. Level is its depth in the
 // dependency graph: 0 depends on nothing, level n depends only on levels < n.
+// After names the containers that must have started before it starts.
 type Container struct {
 	Name    string            `json:"name"`
 	Service string            `json:"service"`
@@ -29,6 +30,7 @@ type Container struct {
 	Command []string          `json:"command"`
 	Labels  map[string]string `json:"labels"`
 	Level   int               `json:"level"`
+	After   []string          `json:"after,omitempty"`
 }
 
 // Levels groups the containers of p by level, lowest first.

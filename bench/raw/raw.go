@@ -17,8 +17,8 @@ import (
 const projectLabel = "com.docker.compose.project"
 
 // Up is a cold `up -d`: one image inspect per image (a compose tool needs the
-// image ID for its labels), the network, every container created at once,
-// then each dependency level started at once.
+// image ID for its labels), the network, then every container at once, each
+// created and started as soon as what it depends on has started.
 func Up(ctx context.Context, cli *client.Client, p Plan) error {
 	if err := inspectImages(ctx, cli, p); err != nil {
 		return err
@@ -27,22 +27,27 @@ func Up(ctx context.Context, cli *client.Client, p Plan) error {
 	if err != nil {
 		return fmt.Errorf("raw: create network %q: %w", p.Network.Name, err)
 	}
-	if err := eachParallel(ctx, p.Containers, func(ctx context.Context, c Container) error {
-		return create(ctx, cli, p.Network.Name, c)
-	}); err != nil {
-		return err
+	started := map[string]chan struct{}{}
+	for _, c := range p.Containers {
+		started[c.Name] = make(chan struct{})
 	}
-	for _, level := range p.Levels() {
-		if err := eachParallel(ctx, level, func(ctx context.Context, c Container) error {
-			if _, err := cli.ContainerStart(ctx, c.Name, client.ContainerStartOptions{}); err != nil {
-				return fmt.Errorf("raw: start %q: %w", c.Name, err)
-			}
-			return nil
-		}); err != nil {
+	return eachParallel(ctx, p.Containers, func(ctx context.Context, c Container) error {
+		if err := create(ctx, cli, p.Network.Name, c); err != nil {
 			return err
 		}
-	}
-	return nil
+		for _, dep := range c.After {
+			select {
+			case <-started[dep]:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		if _, err := cli.ContainerStart(ctx, c.Name, client.ContainerStartOptions{}); err != nil {
+			return fmt.Errorf("raw: start %q: %w", c.Name, err)
+		}
+		close(started[c.Name])
+		return nil
+	})
 }
 
 func inspectImages(ctx context.Context, cli *client.Client, p Plan) error {
