@@ -65,7 +65,10 @@ func (a *applier) create(ctx context.Context, act Action) error {
 	if errors.Is(err, ErrExists) {
 		_, err = a.eng.InspectContainer(ctx, act.Target)
 	}
-	return failure(act, "create container", err)
+	if err != nil {
+		return failure(act, "create container", err)
+	}
+	return a.inject(ctx, act)
 }
 
 // start starts the container. A later service_completed_successfully wait

@@ -54,6 +54,7 @@ type Action struct {
 	PublishesPorts bool
 
 	Container *ContainerSpec // create
+	Inject    []InjectedFile // create: written in before the start
 	Network   *network.Spec  // create-network
 	Volume    *VolumeSpec    // create-volume
 	Build     *BuildTarget   // build

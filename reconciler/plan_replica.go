@@ -52,6 +52,9 @@ func (pl *planner) divergence(s types.ServiceConfig, c Container, imageID string
 		}
 		return "config changed: " + strings.Join(changed, ", ")
 	}
+	if inject, _ := injectedFiles(pl.p, s); c.Labels[LabelInjected] != injectedDigest(inject) {
+		return "config changed: secrets or configs content"
+	}
 	if imageID == "" || (c.ImageID != imageID && c.Labels[project.LabelImage] != imageID) {
 		return "image changed"
 	}
@@ -92,6 +95,10 @@ func (pl *planner) restartingDependency(s types.ServiceConfig) string {
 // links, volumes_from).
 func (pl *planner) create(s types.ServiceConfig, n int, imageID string, old *Container, reason string, after []int) int {
 	spec := containerSpec(pl.p, s, n, imageID, old, pl.o.RenewAnonVolumes)
+	inject, _ := injectedFiles(pl.p, s) // preflight reported its errors
+	if d := injectedDigest(inject); d != "" {
+		spec.Labels[LabelInjected] = d
+	}
 	for _, key := range slices.Sorted(maps.Keys(s.Networks)) {
 		if i, ok := pl.nets[key]; ok && s.NetworkMode == "" {
 			after = append(after, i)
@@ -109,7 +116,7 @@ func (pl *planner) create(s types.ServiceConfig, n int, imageID string, old *Con
 		after = append(after, pl.creates[ref]...)
 	}
 	i := pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, Reason: reason,
-		After: uniqueSorted(after), Recreate: old != nil, Container: &spec})
+		After: uniqueSorted(after), Recreate: old != nil, Container: &spec, Inject: inject})
 	pl.creates[s.Name] = append(pl.creates[s.Name], i)
 	return i
 }

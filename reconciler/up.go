@@ -46,6 +46,9 @@ func Up(ctx context.Context, eng Engine, p *types.Project, o UpOptions, ap Apply
 		}
 	}
 	warn(progress, plan.Warnings)
+	if err := canInject(eng, plan); err != nil {
+		return plan, err
+	}
 	if err := Apply(ctx, eng, plan, progress, ap); err != nil {
 		return plan, err
 	}

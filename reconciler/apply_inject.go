@@ -1,0 +1,80 @@
+package reconciler
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// LabelInjected digests the content of the secrets and configs berth writes
+// into a container, so that a changed value recreates it although the
+// service's own config hash is the same.
+const LabelInjected = "io.berth.injected"
+
+// injectedDigest is the LabelInjected value for files ("" for none).
+func injectedDigest(files []InjectedFile) string {
+	if len(files) == 0 {
+		return ""
+	}
+	var b bytes.Buffer
+	for _, f := range files {
+		fmt.Fprintf(&b, "%s\x00%o\x00%d\x00%d\x00%s\x00", f.Path, f.Mode, f.UID, f.GID, f.Content)
+	}
+	return digest(b.Bytes())
+}
+
+// inject writes the secrets and configs given by environment: or content:
+// into the created container, through the engine's archive API, before it
+// starts: the way Docker Compose provides them without a host file.
+func (a *applier) inject(ctx context.Context, act Action) error {
+	if len(act.Inject) == 0 {
+		return nil
+	}
+	arc, ok := a.eng.(Archive)
+	if !ok {
+		f := act.Inject[0]
+		return fmt.Errorf("service %q: %s %q: this engine cannot copy files into containers", act.Service, f.Kind, f.Name)
+	}
+	body, err := injectTar(act.Inject)
+	if err != nil {
+		return failure(act, "write secrets and configs into container", err)
+	}
+	return failure(act, "write secrets and configs into container", arc.CopyTo(ctx, act.Target, "/", body, true))
+}
+
+// canInject fails, before anything is created, a plan that must write
+// files into containers when the engine cannot.
+func canInject(eng Engine, plan Plan) error {
+	if _, ok := eng.(Archive); ok {
+		return nil
+	}
+	for _, act := range plan.Actions {
+		if len(act.Inject) > 0 {
+			f := act.Inject[0]
+			return fmt.Errorf("service %q: %s %q: this engine cannot copy files into containers", act.Service, f.Kind, f.Name)
+		}
+	}
+	return nil
+}
+
+// injectTar is the tar of the files, paths relative to "/"; the engine
+// makes the missing parent directories.
+func injectTar(files []InjectedFile) (*bytes.Buffer, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	now := time.Now()
+	for _, f := range files {
+		hdr := &tar.Header{Typeflag: tar.TypeReg, Name: strings.TrimPrefix(f.Path, "/"), Size: int64(len(f.Content)),
+			Mode: int64(f.Mode), Uid: f.UID, Gid: f.GID, ModTime: now}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return nil, err
+		}
+		if _, err := tw.Write(f.Content); err != nil {
+			return nil, err
+		}
+	}
+	return &buf, tw.Close()
+}
