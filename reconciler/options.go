@@ -13,10 +13,20 @@ type UpOptions struct {
 	NoStart          bool
 	Build            bool // build images even when present
 	NoBuild          bool
-	Scale            map[string]int // --scale SERVICE=N
-	Timeout          *time.Duration // -t: stop timeout when replacing containers
-	Wait             bool           // wait for running/healthy
-	WaitTimeout      time.Duration
+	// AlwaysRecreateDeps recreates the dependencies of the named services
+	// too, changed or not.
+	AlwaysRecreateDeps bool
+	// Pull overrides every service's pull_policy: "always", "missing",
+	// "never", "build"; "" or "policy" keeps each service's own.
+	Pull        string
+	Scale       map[string]int // --scale SERVICE=N
+	Timeout     *time.Duration // -t: stop timeout when replacing containers
+	Wait        bool           // wait for running/healthy
+	WaitTimeout time.Duration
+
+	// built is set by Up once the builds ran: the plan against the new
+	// images must not ask for them again.
+	built bool
 }
 
 // DownOptions are the choices of `down`.

@@ -190,3 +190,53 @@ services:
 		t.Error("the wait only an optional dependent needs is not optional")
 	}
 }
+
+func TestPlanPullPolicies(t *testing.T) {
+	const yaml = `
+services:
+  web: {image: busybox}
+  app: {image: demo/app, build: {context: .}}
+`
+	cases := []struct{ pull, missing, want, err string }{
+		{pull: "missing", want: ""},
+		{pull: "never", want: ""},
+		{pull: "never", missing: "busybox", err: `service "web": image "busybox" not found locally and pull policy is "never"`},
+		{pull: "missing", missing: "busybox", err: `service "web": image "busybox" not found locally (berth does not pull images)`},
+		{pull: "always", err: `service "web": pull policy "always" needs to pull image "busybox", and berth does not pull images`},
+		{pull: "build", want: "#0 build demo/app (--build)"},
+		{pull: "never", missing: "demo/app", want: "#0 build demo/app (not found)"},
+	}
+	for _, c := range cases {
+		t.Run(c.pull+"/"+c.missing, func(t *testing.T) {
+			p := mustLoad(t, yaml)
+			st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+			delete(st.Images, c.missing)
+			plan, err := NewPlan(p, st, UpOptions{Pull: c.pull})
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("err = %v, want %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := plan.String(); !strings.HasPrefix(got, c.want) || (c.want == "" && got != "") {
+				t.Errorf("plan:\n%s\nwant it to begin with %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestPlanAlwaysRecreateDeps(t *testing.T) {
+	p := mustLoad(t, webDB)
+	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	got := mustPlan(t, p, st, UpOptions{Services: []string{"web"}, AlwaysRecreateDeps: true})
+	assertPlan(t, got, `
+#0 stop demo-db-1 (--always-recreate-deps)
+#1 remove demo-db-1 (--always-recreate-deps) after #0
+#2 create demo-db-1 (--always-recreate-deps) after #1
+#3 start demo-db-1 after #2`)
+	// With no service named, every service is a target, none a dependency.
+	assertPlan(t, mustPlan(t, p, st, UpOptions{AlwaysRecreateDeps: true}), ``)
+}

@@ -21,10 +21,13 @@ func (pl *planner) planReplica(s types.ServiceConfig, n int, imageID string, c C
 		return
 	}
 	reason := pl.divergence(s, c, imageID)
-	if pl.o.NoRecreate {
+	switch {
+	case pl.o.NoRecreate:
 		reason = ""
-	} else if reason == "" && pl.o.ForceRecreate {
+	case reason == "" && pl.o.ForceRecreate:
 		reason = "--force-recreate"
+	case reason == "" && pl.o.AlwaysRecreateDeps && pl.isDependency(s.Name):
+		reason = "--always-recreate-deps"
 	}
 	if reason != "" {
 		pl.recreated[s.Name] = true
@@ -41,6 +44,12 @@ func (pl *planner) planReplica(s types.ServiceConfig, n int, imageID string, c C
 	if !isRunning(c) {
 		pl.start(s, name, "not running", -1)
 	}
+}
+
+// isDependency reports whether the service is up only because a named
+// service depends on it.
+func (pl *planner) isDependency(name string) bool {
+	return len(pl.o.Services) > 0 && !slices.Contains(pl.o.Services, name)
 }
 
 // divergence says why the container no longer matches the service, or "".

@@ -149,26 +149,47 @@ func (pl *planner) planVolumes() {
 }
 
 // planImage adds the build the service needs, if any, and returns the ID of
-// the image present now ("" when it is about to be built).
+// the image present now ("" when it is about to be built). berth cannot
+// pull: an image that would have to be pulled fails the plan, naming it.
 func (pl *planner) planImage(s types.ServiceConfig) (string, error) {
 	ref := project.ImageName(pl.p, s)
 	img, present := pl.st.Images[ref]
-	build := s.Build != nil && !pl.o.NoBuild && (!present || pl.o.Build)
-	if !build {
-		if !present {
-			return "", fmt.Errorf("service %q: image %q not found locally (berth does not pull images)", s.Name, ref)
-		}
-		return img.ID, nil
+	policy := pl.pullPolicy(s)
+	canBuild := s.Build != nil && !pl.o.NoBuild
+	rebuild := !pl.o.built && (pl.o.Build || policy == types.PullPolicyBuild || policy == types.PullPolicyAlways)
+	switch {
+	case canBuild && (!present || rebuild):
+		return pl.addBuild(s, ref, img, present), nil
+	case canBuild && policy == types.PullPolicyAlways:
+		return img.ID, nil // built just now instead of pulled
+	case policy == types.PullPolicyAlways:
+		return "", fmt.Errorf("service %q: pull policy %q needs to pull image %q, and berth does not pull images", s.Name, policy, ref)
+	case !present && policy == types.PullPolicyNever:
+		return "", fmt.Errorf("service %q: image %q not found locally and pull policy is %q", s.Name, ref, policy)
+	case !present:
+		return "", fmt.Errorf("service %q: image %q not found locally (berth does not pull images)", s.Name, ref)
 	}
+	return img.ID, nil
+}
+
+// pullPolicy is --pull when given, else the service's pull_policy.
+func (pl *planner) pullPolicy(s types.ServiceConfig) string {
+	if p := pl.o.Pull; p != "" && p != "policy" {
+		return p
+	}
+	return s.PullPolicy
+}
+
+func (pl *planner) addBuild(s types.ServiceConfig, ref string, img Image, present bool) string {
 	reason := "not found"
 	if present {
 		reason = "--build"
 	}
 	pl.builds[s.Name] = pl.plan.add(Action{Op: OpBuild, Target: ref, Service: s.Name, Reason: reason, Build: &BuildTarget{Image: ref, Service: s}})
-	if present && pl.o.Build {
-		return img.ID, nil
+	if present {
+		return img.ID
 	}
-	return "", nil
+	return ""
 }
 
 // existing returns the service's containers by replica number; extra

@@ -40,7 +40,7 @@ func Up(ctx context.Context, eng Engine, p *types.Project, o UpOptions, ap Apply
 		if st.Images, err = ObserveImages(ctx, eng, p); err != nil {
 			return plan, err
 		}
-		o.Build = false
+		o.Build, o.built = false, true
 		if plan, err = NewPlan(p, st, o); err != nil {
 			return plan, err
 		}

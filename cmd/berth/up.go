@@ -24,6 +24,8 @@ type upOptions struct {
 	scale       []string
 	timeout     int
 	waitTimeout int
+	quietPull   bool // berth never pulls: accepted for Compose's command lines
+	yes         bool // berth asks nothing: accepted for Compose's command lines
 }
 
 // upAttached is the seam for attached `up` (without -d), filled in by the
@@ -59,6 +61,10 @@ func newUpCommand(a *app) *cobra.Command {
 	f.BoolVarP(&o.RenewAnonVolumes, "renew-anon-volumes", "V", false, "Recreate anonymous volumes instead of retrieving data from the previous containers")
 	f.BoolVar(&o.NoDeps, "no-deps", false, "Don't start linked services")
 	f.BoolVar(&o.NoStart, "no-start", false, "Don't start the services after creating them")
+	f.BoolVar(&o.AlwaysRecreateDeps, "always-recreate-deps", false, "Recreate dependent containers. Incompatible with --no-recreate.")
+	f.StringVar(&o.Pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never")`)
+	f.BoolVar(&o.quietPull, "quiet-pull", false, "Pull without printing progress information")
+	f.BoolVarP(&o.yes, "yes", "y", false, `Assume "yes" as answer to all prompts and run non-interactively`)
 	f.StringArrayVar(&o.scale, "scale", nil, "Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.")
 	f.IntVarP(&o.timeout, "timeout", "t", 0, "Use this timeout in seconds for container shutdown when attached or when containers are already running")
 	f.BoolVar(&o.Wait, "wait", false, "Wait for services to be running|healthy. Implies detached mode.")
@@ -71,8 +77,8 @@ func newUpCommand(a *app) *cobra.Command {
 
 // runUp converges the project, then attaches unless detached.
 func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach attachFunc) error {
-	if o.ForceRecreate && o.NoRecreate {
-		return errors.New("--force-recreate and --no-recreate are incompatible")
+	if err := o.validate(); err != nil {
+		return err
 	}
 	p, err := a.loadProject(ctx)
 	if err != nil {
@@ -109,6 +115,24 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 		return nil
 	}
 	return attach(ctx, a, eng, p, plan)
+}
+
+// validate rejects flags that contradict each other or values up does not
+// know, in Docker Compose's words.
+func (o upOptions) validate() error {
+	switch {
+	case o.ForceRecreate && o.NoRecreate:
+		return errors.New("--force-recreate and --no-recreate are incompatible")
+	case o.AlwaysRecreateDeps && o.NoRecreate:
+		return errors.New("--always-recreate-deps and --no-recreate are incompatible")
+	case o.Build && o.NoBuild:
+		return errors.New("--build and --no-build are incompatible")
+	}
+	switch o.Pull {
+	case "", "policy", types.PullPolicyAlways, types.PullPolicyMissing, types.PullPolicyNever, types.PullPolicyBuild:
+		return nil
+	}
+	return fmt.Errorf("invalid --pull option %q: want \"always\", \"missing\", \"never\" or \"build\"", o.Pull)
 }
 
 // resolve turns the flags into the reconciler's options.
