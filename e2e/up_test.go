@@ -3,9 +3,11 @@ package e2e
 import (
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // busybox services stop on SIGKILL: busybox as PID 1 ignores SIGTERM, and
@@ -173,5 +175,109 @@ services:
 		if st != "running" {
 			t.Errorf("%s is %s", name, st)
 		}
+	}
+}
+
+// slowDB turns healthy only once /tmp/ready exists in it; web waits for
+// that.
+const slowDB = `
+services:
+  db:
+    image: berth-test/busybox:latest
+    command: [sleep, "3600"]
+    stop_signal: SIGKILL
+    healthcheck: {test: [CMD, test, -f, /tmp/ready], interval: 1s, retries: 1000}
+  web:
+    image: berth-test/busybox:latest
+    command: [sleep, "3600"]
+    stop_signal: SIGKILL
+    depends_on: {db: {condition: service_healthy}}
+`
+
+func TestCtrlCDuringUpThenConverge(t *testing.T) {
+	p := newProject(t, slowDB)
+	r := p.background("up", "-d")
+	r.await(t, "Container "+p.name+"-db-1  Started", 60*time.Second)
+	if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := r.exitCode(t, 10*time.Second); code != 130 {
+		t.Errorf("exit code %d after Ctrl-C, want 130", code)
+	}
+	docker(t, "exec", p.name+"-db-1", "touch", "/tmp/ready")
+	p.mustBerth("up", "-d")
+	cs := p.containers()
+	if len(cs) != 2 || cs[p.name+"-db-1"] != "running" || cs[p.name+"-web-1"] != "running" {
+		t.Errorf("containers after converge: %v", cs)
+	}
+	if nets := p.networks(); len(nets) != 1 {
+		t.Errorf("networks after converge: %v", nets)
+	}
+}
+
+func TestBadInputCreatesNothing(t *testing.T) {
+	cases := map[string]string{
+		"external network": `
+services:
+  web: {image: berth-test/busybox:latest, command: [sleep, "3600"], networks: [outside]}
+  api: {image: berth-test/busybox:latest, command: [sleep, "3600"]}
+networks: {outside: {external: true, name: berth-test-no-such-net}}
+`,
+		"missing image": `
+services:
+  web: {image: berth-test/busybox:latest, command: [sleep, "3600"]}
+  api: {image: berth-test/no-such-image:latest}
+`,
+		"secret file": `
+services:
+  web: {image: berth-test/busybox:latest, command: [sleep, "3600"], secrets: [token]}
+secrets: {token: {file: ./no-such-token}}
+`,
+		"port twice": `
+services:
+  web: {image: berth-test/busybox:latest, command: [sleep, "3600"], ports: ["18080:80"]}
+  api: {image: berth-test/busybox:latest, command: [sleep, "3600"], ports: ["18080:80"]}
+`,
+	}
+	wants := map[string]string{
+		"external network": "network berth-test-no-such-net declared as external, but could not be found",
+		"missing image":    `service "api": image "berth-test/no-such-image:latest" not found locally`,
+		"secret file":      `service "web": secret "token": file `,
+		"port twice":       `host port 0.0.0.0:18080/tcp is already published by service`,
+	}
+	for name, yaml := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := newProject(t, yaml)
+			_, stderr, err := p.berth("up", "-d")
+			if err == nil || !strings.Contains(stderr, wants[name]) {
+				t.Errorf("up: %v, want %q in:\n%s", err, wants[name], stderr)
+			}
+			if cs, nets := p.containers(), p.networks(); len(cs) != 0 || len(nets) != 0 {
+				t.Errorf("created containers %v networks %v", cs, nets)
+			}
+		})
+	}
+}
+
+func TestSecretsFromEnvironmentAndContent(t *testing.T) {
+	p := newProject(t, `
+services:
+  web:
+    image: berth-test/busybox:latest
+    command: [sleep, "3600"]
+    stop_signal: SIGKILL
+    environment: {TOKEN: unused}
+    secrets: [token]
+    configs: [{source: conf, target: /etc/app/app.conf}]
+secrets:
+  token: {environment: BERTH_E2E_TOKEN}
+configs:
+  conf: {content: "port=80"}
+`)
+	t.Setenv("BERTH_E2E_TOKEN", "s3cret")
+	p.mustBerth("up", "-d")
+	got := strings.Join(docker(t, "exec", p.name+"-web-1", "cat", "/run/secrets/token", "/etc/app/app.conf"), " ")
+	if got != "s3cretport=80" {
+		t.Errorf("files read %q", got)
 	}
 }
