@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"time"
 
@@ -30,28 +29,18 @@ func newLogsCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "logs [OPTIONS] [SERVICE...]",
 		Short: "View output from containers",
-		// berth's global flags are persistent and take -f for --file, and
-		// cobra refuses a local -f beside it; Compose's `logs -f` means
-		// --follow, so logs parses its own arguments (parseLogsArgs).
-		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			services, err := parseLogsArgs(cmd, &o, args)
-			if errors.Is(err, pflag.ErrHelp) {
-				return cmd.Help()
-			} else if err != nil {
-				return err
-			}
+		RunE: func(cmd *cobra.Command, services []string) error {
 			return a.runLogs(cmd.Context(), o, services)
 		},
+		ValidArgsFunction: a.completeServices,
 	}
-	o.register(cmd.Flags(), "") // for help and completion
+	o.register(cmd.Flags())
 	return cmd
 }
 
-// register declares the flags of logs; follow is the shorthand of
-// --follow ("" where cobra would refuse -f).
-func (o *logsOptions) register(f *pflag.FlagSet, follow string) {
-	f.BoolVarP(&o.follow, "follow", follow, false, "Follow log output (-f)")
+// register declares the flags of logs.
+func (o *logsOptions) register(f *pflag.FlagSet) {
+	f.BoolVarP(&o.follow, "follow", "f", false, "Follow log output")
 	f.BoolVarP(&o.timestamps, "timestamps", "t", false, "Show timestamps")
 	f.BoolVar(&o.noColor, "no-color", false, "Produce monochrome output")
 	f.BoolVar(&o.noPrefix, "no-log-prefix", false, "Don't print prefix in logs")
@@ -59,31 +48,6 @@ func (o *logsOptions) register(f *pflag.FlagSet, follow string) {
 	f.StringVar(&o.since, "since", "", "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)")
 	f.StringVar(&o.until, "until", "", "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)")
 	f.IntVar(&o.index, "index", 0, "index of the container if service has multiple replicas")
-}
-
-// parseLogsArgs parses logs' flags with -f for --follow; global flags
-// given after the command still apply (--file keeps its long form).
-func parseLogsArgs(cmd *cobra.Command, o *logsOptions, args []string) ([]string, error) {
-	fs := pflag.NewFlagSet("logs", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	o.register(fs, "f")
-	cmd.InheritedFlags().VisitAll(func(fl *pflag.Flag) {
-		if fs.Lookup(fl.Name) != nil {
-			return
-		}
-		g := *fl // shares the Value: parsing sets the global flag
-		if fs.ShorthandLookup(g.Shorthand) != nil {
-			g.Shorthand = ""
-		}
-		fs.AddFlag(&g)
-	})
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%w\nSee 'berth logs --help'.", err)
-	}
-	return fs.Args(), nil
 }
 
 // runLogs prints the services' logs; with -f it keeps following them,

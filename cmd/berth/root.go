@@ -29,14 +29,21 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceErrors: true,
 		// Unknown commands are errors, not help pages.
 		Args: cobra.NoArgs,
+		// The project flags belong to berth itself and come before the
+		// command, as with Docker Compose: `berth -f a.yaml logs -f` reads
+		// a.yaml and follows. So -f, -p … are free for the commands.
+		TraverseChildren: true,
 	}
 	root.SetVersionTemplate("berth version {{.Version}}\n")
-	f := root.PersistentFlags()
+	f := root.Flags()
 	f.StringArrayVarP(&a.global.files, "file", "f", nil, "Compose configuration files")
 	f.StringVarP(&a.global.projectName, "project-name", "p", "", "Project name")
 	f.StringVar(&a.global.projectDirectory, "project-directory", "", "Specify an alternate working directory\n(default: the path of the, first specified, Compose file)")
 	f.StringArrayVar(&a.global.envFiles, "env-file", nil, "Specify an alternate environment file")
 	f.StringArrayVar(&a.global.profiles, "profile", nil, "Specify a profile to enable")
+	// The output and dry-run flags are also accepted after the command
+	// (`berth up --dry-run`); they have no shorthand to clash with.
+	f = root.PersistentFlags()
 	// COMPOSE_PROGRESS, COMPOSE_ANSI and COMPOSE_PARALLEL_LIMIT are the
 	// defaults of their flags; a flag given on the command line wins.
 	f.StringVar(&a.global.progress, "progress", a.getenv("COMPOSE_PROGRESS"), `Set type of progress output ("auto", "tty", "plain", "json", "quiet")`)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,5 +79,24 @@ func TestCompleteServices(t *testing.T) {
 	}
 	if want := "db\ndebug\n:4\n"; !strings.HasPrefix(out, want) {
 		t.Errorf("got %q, want prefix %q", out, want)
+	}
+}
+
+// The project flags come before the command, as with Docker Compose, which
+// leaves -f and -p free for the commands (logs -f is --follow).
+func TestProjectFlagsComeBeforeTheCommand(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "other.yaml"), []byte("services: {web: {image: busybox}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"-f", filepath.Join(dir, "other.yaml"), "-p", "flags", "config", "--services"}, strings.NewReader(""), &stdout, &stderr, nil)
+	if code != 0 || stdout.String() != "web\n" {
+		t.Fatalf("config --services: exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(t.Context(), []string{"logs", "--help"}, strings.NewReader(""), &stdout, &stderr, nil); code != 0 || !strings.Contains(stdout.String(), "-f, --follow") {
+		t.Fatalf("logs --help: exit %d, want -f, --follow in %q", code, stdout.String())
 	}
 }
