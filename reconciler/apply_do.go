@@ -115,6 +115,8 @@ func (a *applier) build(ctx context.Context, act Action) error {
 	out := func(line string) {
 		a.progress.Event(ProgressEvent{Kind: "Image", Name: act.Target, Service: act.Service, Status: "Building", Line: line})
 	}
-	_, err = a.eng.BuildImage(ctx, req, out)
-	return failure(act, "build image", err)
+	// build.Run names the failing Dockerfile step; the service is named
+	// already, so the error is not wrapped again.
+	_, err = build.Run(ctx, a.eng, req, out)
+	return err
 }
