@@ -27,8 +27,10 @@ func (a *app) rootCommand() *cobra.Command {
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// Unknown commands are errors, not help pages.
+		// Unknown commands are errors, not help pages: a root that runs
+		// makes cobra check its arguments (NoArgs) instead of printing help.
 		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		// The project flags belong to berth itself and come before the
 		// command, as with Docker Compose: `berth -f a.yaml logs -f` reads
 		// a.yaml and follows. So -f, -p … are free for the commands.

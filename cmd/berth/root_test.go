@@ -100,3 +100,11 @@ func TestProjectFlagsComeBeforeTheCommand(t *testing.T) {
 		t.Fatalf("logs --help: exit %d, want -f, --follow in %q", code, stdout.String())
 	}
 }
+
+func TestUnknownCommandFails(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"composer"}, strings.NewReader(""), &stdout, &stderr, nil)
+	if code != 1 || !strings.Contains(stderr.String(), `unknown command "composer"`) {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+}
