@@ -118,7 +118,7 @@ func (o *attachOptions) run(ctx context.Context, a *app, eng reconciler.Engine, 
 	ae.follower.statuses = true
 	ae.follower.printer.release(a.useColor(o.noColor), !o.noPrefix, o.timestamps,
 		func(svc string) bool { return slices.Contains(services, svc) })
-	return o.supervise(a, ae, p)
+	return o.supervise(ctx, a, ae, p)
 }
 
 // followReplicas hands the attached services' containers to the supervisor;
@@ -206,15 +206,17 @@ func (o *attachOptions) attachedServices(p *types.Project, plan reconciler.Plan,
 // supervise runs the supervisor and answers signals: the first SIGINT (or
 // SIGTERM) stops the project gracefully, the second kills it. main's
 // context is cancelled by the first signal too, so everything here runs on
-// the attachingEngine's own context. After Ctrl-C the exit code is 130.
-func (o *attachOptions) supervise(a *app, ae *attachingEngine, p *types.Project) error {
+// the attachingEngine's own context; a signal that arrived before ours was
+// registered shows as ctx being done, and counts as the first Ctrl-C.
+// After Ctrl-C the exit code is 130.
+func (o *attachOptions) supervise(ctx context.Context, a *app, ae *attachingEngine, p *types.Project) error {
 	sigc := make(chan os.Signal, 2)
 	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigc)
 	done, aborts := ae.startSupervisor()
 	st := newStopper(ae.follower.ctx, a, ae.Engine, p, o.grace())
 	defer st.close()
-	res, interrupted := ae.untilDone(sigc, done, aborts, st)
+	res, interrupted := ae.untilDone(ctx.Done(), sigc, done, aborts, st)
 	for !st.finished() { // every container has exited; the stop calls return
 		select {
 		case <-sigc:
@@ -253,19 +255,23 @@ func (e *attachingEngine) startSupervisor() (<-chan superviseResult, <-chan stru
 	return done, aborts
 }
 
-// untilDone answers signals and aborts until the supervisor ends.
-func (e *attachingEngine) untilDone(sigc <-chan os.Signal, done <-chan superviseResult, aborts <-chan struct{}, st *stopper) (res superviseResult, interrupted bool) {
+// untilDone answers signals and aborts until the supervisor ends. cancelled
+// is the command's context: main cancels it on the first signal, which may
+// have come before sigc was registered.
+func (e *attachingEngine) untilDone(cancelled <-chan struct{}, sigc <-chan os.Signal, done <-chan superviseResult, aborts <-chan struct{}, st *stopper) (res superviseResult, interrupted bool) {
 	for {
 		select {
+		case <-cancelled:
+			cancelled = nil // once: later presses arrive on sigc
+			if !st.begun() {
+				interrupted = e.gracefulStop(st)
+			}
 		case <-sigc:
 			if st.begun() {
 				st.kill()
 				continue
 			}
-			interrupted = true
-			e.follower.printer.notice("Gracefully stopping... (press Ctrl+C again to force)")
-			e.sv.Stop()
-			st.stop()
+			interrupted = e.gracefulStop(st)
 		case <-aborts:
 			e.follower.printer.notice("Aborting on container exit...")
 			st.stop()
@@ -273,6 +279,15 @@ func (e *attachingEngine) untilDone(sigc <-chan os.Signal, done <-chan supervise
 			return res, interrupted
 		}
 	}
+}
+
+// gracefulStop answers the first Ctrl-C: stop the project, respecting each
+// container's grace period. It reports that up was interrupted.
+func (e *attachingEngine) gracefulStop(st *stopper) bool {
+	e.follower.printer.notice("Gracefully stopping... (press Ctrl+C again to force)")
+	e.sv.Stop()
+	st.stop()
+	return true
 }
 
 // upResult maps the run's outcome to up's exit.
