@@ -34,7 +34,8 @@ type Engine interface {
 // name wherever an id parameter appears.
 type Containers interface {
 	// ListContainers returns the containers labelled with the project
-	// (all of them, running or not), sorted by name.
+	// (all of them, running or not), sorted by name, with the fields a
+	// list fills (see Container).
 	ListContainers(ctx context.Context, filter ContainerFilter) ([]Container, error)
 	InspectContainer(ctx context.Context, id string) (Container, error)
 	CreateContainer(ctx context.Context, spec ContainerSpec) (id string, err error)
@@ -86,6 +87,14 @@ type ContainerFilter struct {
 }
 
 // Container is a container as the engine reports it.
+//
+// ListContainers fills it from one list call: ID, Name, Image (the
+// reference it was created from; the image ID once that reference has moved
+// to another image), ImageID, Command, Created (whole seconds), State,
+// Status, Labels, Ports, Networks and Mounts; ExitCode only for an exited
+// or restarting container and Health only for a running one (both read
+// from Status). RestartPolicy, RestartCount, StartedAt and FinishedAt are
+// zero in a list: InspectContainer fills every field.
 type Container struct {
 	ID       string
 	Name     string

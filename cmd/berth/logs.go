@@ -82,7 +82,7 @@ func (a *app) runLogs(ctx context.Context, o logsOptions, services []string) err
 	for _, c := range cs {
 		f.logs(c.ID, shortName(p.Name, c.Name), serviceOf(c), time.Time{})
 		if sv != nil {
-			sv.Follow(reconciler.WatchedFrom(c, true))
+			followInspected(ctx, eng, sv, c)
 		}
 	}
 	if sv != nil {
@@ -92,6 +92,16 @@ func (a *app) runLogs(ctx context.Context, o logsOptions, services []string) err
 	}
 	f.wait(ctx)
 	return nil
+}
+
+// followInspected hands c to the supervisor with its restart policy, restart
+// count and finish time, which only an inspect reports. When the inspect
+// fails (removed meanwhile), the listed fields are the best there is.
+func followInspected(ctx context.Context, eng reconciler.Engine, sv *reconciler.Supervisor, c reconciler.Container) {
+	if full, err := eng.InspectContainer(ctx, c.ID); err == nil {
+		c = full
+	}
+	sv.Follow(reconciler.WatchedFrom(c, true))
 }
 
 // logsContainers lists the services' containers (replica index only, when

@@ -8,19 +8,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
-	"golang.org/x/sync/errgroup"
 
 	"berth/project"
 	"berth/reconciler"
 )
 
-// inspectConcurrency bounds the inspects of one ListContainers.
-const inspectConcurrency = 8
-
-// ListContainers lists the project's containers, fully inspected, sorted by
-// name. Several services are filtered here: the engine ANDs label filters.
+// ListContainers lists the project's containers, sorted by name, in one
+// list call: its answer carries every field but the inspect-only ones (see
+// reconciler.Container). Several services are filtered here: the engine
+// ANDs label filters.
 func (e *Engine) ListContainers(ctx context.Context, f reconciler.ContainerFilter) ([]reconciler.Container, error) {
 	filters := make(client.Filters).Add("label", project.LabelProject+"="+f.Project)
 	if f.OneOff != nil {
@@ -33,13 +30,14 @@ func (e *Engine) ListContainers(ctx context.Context, f reconciler.ContainerFilte
 	if err != nil {
 		return nil, wrap("project", f.Project, err)
 	}
-	var items []container.Summary
+	var list []reconciler.Container
 	for _, c := range res.Items {
 		if len(f.Services) == 0 || slices.Contains(f.Services, c.Labels[project.LabelService]) {
-			items = append(items, c)
+			list = append(list, fromSummary(c))
 		}
 	}
-	return e.inspectAll(ctx, items)
+	slices.SortFunc(list, func(a, b reconciler.Container) int { return strings.Compare(a.Name, b.Name) })
+	return list, nil
 }
 
 // oneOffValue is how the oneoff label spells a bool.
@@ -48,40 +46,6 @@ func oneOffValue(b bool) string {
 		return "True"
 	}
 	return "False"
-}
-
-// inspectAll inspects the listed containers in parallel; one removed in
-// the meantime is left out.
-func (e *Engine) inspectAll(ctx context.Context, items []container.Summary) ([]reconciler.Container, error) {
-	out := make([]reconciler.Container, len(items))
-	found := make([]bool, len(items))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(inspectConcurrency)
-	for i, item := range items {
-		g.Go(func() error {
-			c, err := e.InspectContainer(gctx, item.ID)
-			if isNotFound(err) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			c.Status = item.Status // the engine's own words for ps
-			out[i], found[i] = c, true
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	var list []reconciler.Container
-	for i, c := range out {
-		if found[i] {
-			list = append(list, c)
-		}
-	}
-	slices.SortFunc(list, func(a, b reconciler.Container) int { return strings.Compare(a.Name, b.Name) })
-	return list, nil
 }
 
 // InspectContainer reports one container.

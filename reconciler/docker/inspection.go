@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
@@ -97,13 +96,4 @@ func (e *Engine) ListAllProjects(ctx context.Context, all bool) ([]reconciler.Co
 		return strings.Compare(a.Name, b.Name)
 	})
 	return out, nil
-}
-
-func fromSummary(c container.Summary) reconciler.Container {
-	out := reconciler.Container{ID: c.ID, Image: c.Image, ImageID: c.ImageID, Command: c.Command,
-		Created: time.Unix(c.Created, 0), State: reconciler.State(c.State), Status: c.Status, Labels: c.Labels}
-	if len(c.Names) > 0 {
-		out.Name = strings.TrimPrefix(c.Names[0], "/")
-	}
-	return out
 }

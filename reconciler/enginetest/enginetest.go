@@ -55,6 +55,7 @@ type testCase struct {
 func cases() []testCase {
 	var all []testCase
 	all = append(all, containerCases()...)
+	all = append(all, listCases()...)
 	all = append(all, lifecycleCases()...)
 	all = append(all, eventCases()...)
 	all = append(all, streamCases()...)

@@ -195,7 +195,8 @@ func (e *Engine) InspectContainer(ctx context.Context, id string) (reconciler.Co
 	return e.viewLocked(c), nil
 }
 
-// ListContainers reports the project's containers, sorted by name.
+// ListContainers reports the project's containers, sorted by name, with
+// the fields a real list fills (see reconciler.Container).
 func (e *Engine) ListContainers(ctx context.Context, f reconciler.ContainerFilter) ([]reconciler.Container, error) {
 	if err := e.enter(ctx, "ListContainers", f.Project); err != nil {
 		return nil, wrap("project", f.Project, err)
@@ -208,7 +209,7 @@ func (e *Engine) ListContainers(ctx context.Context, f reconciler.ContainerFilte
 	var out []reconciler.Container
 	for _, c := range e.containers {
 		if matches(c.spec.Labels, f) {
-			out = append(out, e.viewLocked(c))
+			out = append(out, e.listViewLocked(c))
 		}
 	}
 	slices.SortFunc(out, func(a, b reconciler.Container) int { return strings.Compare(a.Name, b.Name) })

@@ -34,6 +34,24 @@ func (e *Engine) viewLocked(c *container) reconciler.Container {
 	}
 }
 
+// listViewLocked is the container as the engine's list reports it: no
+// restart policy, restart count or times, the exit code only once it has
+// exited (or restarts) and the health only while it runs, as the real
+// list's status words tell them.
+func (e *Engine) listViewLocked(c *container) reconciler.Container {
+	v := e.viewLocked(c)
+	v.RestartPolicy, v.RestartCount = reconciler.RestartPolicy{}, 0
+	v.StartedAt, v.FinishedAt = time.Time{}, time.Time{}
+	v.Created = v.Created.Truncate(time.Second)
+	if v.State != reconciler.StateExited && v.State != reconciler.StateRestarting {
+		v.ExitCode = 0
+	}
+	if v.State != reconciler.StateRunning {
+		v.Health = reconciler.HealthNone
+	}
+	return v
+}
+
 // argv is the command the container runs: entrypoint, then command.
 func argv(s reconciler.ContainerSpec) []string {
 	return append(slices.Clone([]string(s.Service.Entrypoint)), s.Service.Command...)
