@@ -51,11 +51,16 @@ func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning,
 		return nil, nil, err
 	}
 	var found []loader.UnsupportedAttribute
+	cache, key := validCacheFile(o.Environ), validKey(o, configs, env)
+	skip := validated(cache, key)
 	p, err = loader.LoadWithContext(ctx,
 		types.ConfigDetails{WorkingDir: dir, ConfigFiles: configs, Environment: env},
-		loaderOptions(o, dir, env, &found)...)
+		append(loaderOptions(o, dir, env, &found), func(lo *loader.Options) { lo.SkipValidation = skip })...)
 	if err != nil {
 		return nil, nil, src.explain(err)
+	}
+	if !skip {
+		rememberValid(cache, key)
 	}
 	p.ComposeFiles = files
 	if p, err = selectServices(p, o.Services); err != nil {
