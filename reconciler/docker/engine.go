@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -29,6 +30,9 @@ type Engine struct {
 	endpoint Endpoint
 	// apiVersion is the version both sides speak (1.41 on Engine 20.10).
 	apiVersion string
+	// networkLocks serializes this process's creates of one network name
+	// (name → *sync.Mutex): engines before API 1.44 accept duplicates.
+	networkLocks sync.Map
 }
 
 // pingTimeout bounds the one probe at construction, so a dead TCP endpoint

@@ -2,10 +2,12 @@ package docker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 
 	mnetwork "github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
@@ -48,12 +50,29 @@ func (e *Engine) CreateNetwork(ctx context.Context, spec network.Spec) (string, 
 	if err != nil {
 		return "", wrap("network", spec.Name, err)
 	}
+	if e.refusesDuplicateNetworks() {
+		res, err := e.cli.NetworkCreate(ctx, spec.Name, opts)
+		return res.ID, wrap("network", spec.Name, err)
+	}
+	return e.createUnique(ctx, spec, opts)
+}
+
+// createUnique creates a network on an engine that accepts duplicate names.
+// Creators in this process take turns and look before they create; a
+// creator in another process is caught afterwards: of two networks with one
+// name the oldest stays, and the loser removes its own and reports ErrExists.
+func (e *Engine) createUnique(ctx context.Context, spec network.Spec, opts client.NetworkCreateOptions) (string, error) {
+	mu, _ := e.networkLocks.LoadOrStore(spec.Name, new(sync.Mutex))
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+	if _, err := e.oldestNetwork(ctx, spec.Name); err == nil {
+		return "", networkExists(spec.Name)
+	} else if !errors.Is(err, reconciler.ErrNotFound) {
+		return "", err
+	}
 	res, err := e.cli.NetworkCreate(ctx, spec.Name, opts)
 	if err != nil {
 		return "", wrap("network", spec.Name, err)
-	}
-	if e.refusesDuplicateNetworks() {
-		return res.ID, nil
 	}
 	oldest, err := e.oldestNetwork(ctx, spec.Name)
 	if err != nil {
@@ -65,8 +84,14 @@ func (e *Engine) CreateNetwork(ctx context.Context, spec network.Spec) (string, 
 	if _, err := e.cli.NetworkRemove(ctx, res.ID, client.NetworkRemoveOptions{}); err != nil {
 		return "", wrap("network", spec.Name, err)
 	}
-	return "", wrap("network", spec.Name, &engineError{sentinel: reconciler.ErrExists,
-		err: fmt.Errorf("network with name %s already exists", spec.Name)})
+	return "", networkExists(spec.Name)
+}
+
+// networkExists is the error of a create that found the name taken, in the
+// words of newer engines.
+func networkExists(name string) error {
+	return wrap("network", name, &engineError{sentinel: reconciler.ErrExists,
+		err: fmt.Errorf("network with name %s already exists", name)})
 }
 
 // oldestNetwork is the first-created network named exactly name (the
