@@ -31,6 +31,7 @@ type applier struct {
 	failed   []bool // written before done[i] closes
 	exits    *exitWaits
 	health   *healthHub
+	leaves   *disconnects // nil: no network removal waits
 
 	errMu sync.Mutex
 	errs  []error
@@ -56,6 +57,8 @@ func Apply(ctx context.Context, eng Engine, plan Plan, progress Progress, o Appl
 		// Subscribe before anything starts so no health event is missed.
 		a.health = watchHealth(ctx, eng, plan.Project.Name)
 	}
+	// Subscribe before any stop, so no disconnect is missed.
+	a.leaves = watchDisconnects(ctx, eng, plan)
 	var g errgroup.Group
 	for i := range plan.Actions {
 		g.Go(func() error { a.run(ctx, i); return nil })

@@ -17,6 +17,8 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return a.waitHealthy(ctx, act)
 	case OpWaitExit:
 		return a.waitExit(ctx, act)
+	case OpRemoveNetwork: // wait before taking a slot of --parallel
+		a.leaves.await(ctx, act.Target, act.Disconnects)
 	}
 	if err := a.acquire(ctx); err != nil {
 		return err

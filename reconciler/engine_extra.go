@@ -80,8 +80,8 @@ type Inspection interface {
 	// Stats is one sample of the container's resource use.
 	Stats(ctx context.Context, id string) (Stats, error)
 	// ListAllProjects lists the containers of every project (those with a
-	// project label), from the engine's list alone: no inspection, so Ports,
-	// Mounts and Networks are left empty. all includes stopped ones.
+	// project label), from the engine's list alone: the fields a list
+	// fills (see Container). all includes stopped ones.
 	ListAllProjects(ctx context.Context, all bool) ([]Container, error)
 }
 

@@ -63,6 +63,9 @@ type Action struct {
 	Force     bool           // remove-image
 	Timeout   time.Duration  // waits: 0 means no limit
 	Signal    string         // kill: "" means SIGKILL
+	// Disconnects (remove-network) are the IDs of the containers this run
+	// stops whose release from the network the removal awaits.
+	Disconnects []string
 }
 
 // BuildTarget is an image to build for a service.

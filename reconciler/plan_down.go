@@ -22,7 +22,8 @@ func NewDownPlan(p *types.Project, st Observed, o DownOptions) Plan {
 	stops := planDownStops(&plan, p, st, o)
 	allStops := slices.Concat(slices.Collect(maps.Values(stops))...)
 	var removes []int
-	for _, c := range downContainers(&plan, p, st, o) {
+	removed := downContainers(&plan, p, st, o)
+	for _, c := range removed {
 		removes = append(removes, plan.add(Action{Op: OpRemove, Target: c.Name, Service: c.Labels[project.LabelService],
 			After: uniqueSorted(allStops), Remove: RemoveOptions{Force: true, Volumes: o.Volumes}}))
 	}
@@ -30,7 +31,7 @@ func NewDownPlan(p *types.Project, st Observed, o DownOptions) Plan {
 	for _, n := range st.Networks {
 		key := n.Labels[project.LabelNetwork]
 		if cfg, ok := p.Networks[key]; ok && !bool(cfg.External) {
-			plan.add(Action{Op: OpRemoveNetwork, Target: n.Name, After: removes})
+			plan.add(Action{Op: OpRemoveNetwork, Target: n.Name, After: removes, Disconnects: stoppedOn(n.Name, removed)})
 		}
 	}
 	for _, v := range st.Volumes {
@@ -43,6 +44,21 @@ func NewDownPlan(p *types.Project, st Observed, o DownOptions) Plan {
 		plan.add(Action{Op: OpRemoveImage, Target: ref, After: removes})
 	}
 	return plan
+}
+
+// stoppedOn are the IDs of the containers down stops (or removes running)
+// that are attached to network, sorted: the engine reports their release.
+func stoppedOn(network string, removed []Container) []string {
+	var ids []string
+	for _, c := range removed {
+		// A restarting container is between runs: its endpoint is gone already.
+		running := c.State == StateRunning || c.State == StatePaused
+		if running && slices.Contains(c.Networks, network) {
+			ids = append(ids, c.ID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // downContainers are the containers down removes: those of the project's

@@ -23,6 +23,7 @@ type Engine struct {
 	images     map[string]*image     // by ID
 	tags       map[string]string     // normalized reference → image ID
 	subs       map[*subscriber]struct{}
+	leaveSubs  map[*leaveSubscriber]struct{} // NetworkDisconnects calls; nil until one
 	calls      map[string]int
 	fails      map[string][]failure
 	reserved   map[uint16]bool // host ports held outside the engine

@@ -23,6 +23,9 @@ func (e *Engine) dieLocked(c *container, code int) {
 		c.stop = nil
 	}
 	e.emitLocked(c, reconciler.Event{Action: reconciler.EventDie, ExitCode: code})
+	for n := range c.networks {
+		e.disconnectedLocked(n, c.id)
+	}
 	for a := range c.attached {
 		a.close()
 	}

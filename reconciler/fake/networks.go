@@ -169,5 +169,8 @@ func (e *Engine) DisconnectNetwork(ctx context.Context, netName, ctr string) err
 		return wrap("container", ctr, plain("container %s is not connected to network %s", c.id, n.name))
 	}
 	delete(c.networks, n.name)
+	if c.running() {
+		e.disconnectedLocked(n.name, c.id)
+	}
 	return nil
 }
