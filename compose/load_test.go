@@ -184,10 +184,15 @@ services:
     develop:
       watch: []
     gpus: all
+    platform: linux/arm64
+    networks:
+      back: {link_local_ips: [169.254.8.8]}
   off:
     image: x
     profiles: [never]
     blkio_config: {weight: 10}
+networks:
+  back: {}
 `})
 	_, ws, err := Load(t.Context(), Options{WorkingDir: dir})
 	if err != nil {
@@ -200,6 +205,8 @@ services:
 	want := []string{
 		"compose.yaml:6:5: services.web.develop: not applied by berth yet, ignored (file watching is not implemented)",
 		"compose.yaml:8:5: services.web.gpus: not applied by berth yet, ignored",
+		"compose.yaml:9:5: services.web.platform: not applied by berth yet, ignored (containers run on the engine's own platform)",
+		"compose.yaml:11:14: services.web.networks.back.link_local_ips: not applied by berth yet, ignored",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/loader"
@@ -37,6 +39,10 @@ var unsupported = []struct {
 	{"services.*.credential_spec", "Windows only"},
 	{"services.*.isolation", "Windows only"},
 	{"services.*.use_api_socket", ""},
+	{"services.*.platform", "containers run on the engine's own platform"},
+	{"services.*.networks.*.driver_opts", ""},
+	{"services.*.networks.*.gw_priority", ""},
+	{"services.*.networks.*.link_local_ips", ""},
 }
 
 // unsupportedCheck asks compose-go to report the unsupported keys of the
@@ -72,5 +78,9 @@ func (s *sources) unsupportedWarnings(found []loader.UnsupportedAttribute, p *ty
 		}
 		ws = append(ws, w)
 	}
+	// In the order of the files, as a reader meets them.
+	slices.SortStableFunc(ws, func(a, b Warning) int {
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
 	return ws
 }
