@@ -152,7 +152,7 @@ func (p *project) id(name string) string {
 	return ids[0]
 }
 
-// cleanup removes every container, network and volume labelled with the
+// cleanup removes every container, network, volume and image labelled with the
 // project, whatever state the test left them in.
 func (p *project) cleanup() {
 	run := func(args ...string) []string {
@@ -167,6 +167,10 @@ func (p *project) cleanup() {
 	}
 	if ids := run("volume", "ls", "-q", "--filter", p.label()); len(ids) > 0 {
 		run(append([]string{"volume", "rm", "-f"}, ids...)...)
+	}
+	// Images berth built carry the project label.
+	if ids := run("image", "ls", "-q", "--filter", p.label()); len(ids) > 0 {
+		run(append([]string{"image", "rm", "-f"}, ids...)...)
 	}
 }
 
