@@ -70,6 +70,30 @@ func (e *Engine) find(ref string) (*container, error) {
 	return nil, wrap("container", ref, notFound("No such container: %s", ref))
 }
 
+// lockContainer lets a call on container id through the hooks, locks the
+// engine and finds the container. On success the caller holds e.mu and
+// unlocks it; on failure the engine is unlocked.
+func (e *Engine) lockContainer(ctx context.Context, method, id string) (*container, error) {
+	if err := e.enter(ctx, method, id); err != nil {
+		return nil, wrap("container", id, err)
+	}
+	e.mu.Lock()
+	c, err := e.find(id)
+	if err != nil {
+		e.mu.Unlock()
+		return nil, err
+	}
+	return c, nil
+}
+
+// killLocked ends c's run with SIGKILL (137) as a stop by hand, which no
+// restart policy undoes.
+func (e *Engine) killLocked(c *container) {
+	c.manual = true
+	e.emitLocked(c, reconciler.Event{Action: reconciler.EventKill, Signal: "9"})
+	e.dieLocked(c, 137)
+}
+
 // CreateContainer creates a container in state created.
 func (e *Engine) CreateContainer(ctx context.Context, spec reconciler.ContainerSpec) (string, error) {
 	if err := e.enter(ctx, "CreateContainer", spec.Name); err != nil {
@@ -183,15 +207,11 @@ func cloneSpec(s reconciler.ContainerSpec) reconciler.ContainerSpec {
 
 // InspectContainer reports one container.
 func (e *Engine) InspectContainer(ctx context.Context, id string) (reconciler.Container, error) {
-	if err := e.enter(ctx, "InspectContainer", id); err != nil {
-		return reconciler.Container{}, wrap("container", id, err)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	c, err := e.find(id)
+	c, err := e.lockContainer(ctx, "InspectContainer", id)
 	if err != nil {
 		return reconciler.Container{}, err
 	}
+	defer e.mu.Unlock()
 	return e.viewLocked(c), nil
 }
 
@@ -231,23 +251,17 @@ func matches(labels map[string]string, f reconciler.ContainerFilter) bool {
 
 // RemoveContainer removes a container; force kills a running one first.
 func (e *Engine) RemoveContainer(ctx context.Context, id string, opts reconciler.RemoveOptions) error {
-	if err := e.enter(ctx, "RemoveContainer", id); err != nil {
-		return wrap("container", id, err)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	c, err := e.find(id)
+	c, err := e.lockContainer(ctx, "RemoveContainer", id)
 	if err != nil {
 		return err
 	}
+	defer e.mu.Unlock()
 	if (c.running() || c.state == reconciler.StateRestarting) && !opts.Force {
 		return wrap("container", id, plain("You cannot remove a %s container %s. "+
 			"Stop the container before attempting removal or force remove", c.state, c.id))
 	}
 	if c.running() {
-		c.manual = true
-		e.emitLocked(c, reconciler.Event{Action: reconciler.EventKill, Signal: "9"})
-		e.dieLocked(c, 137)
+		e.killLocked(c)
 	}
 	c.state, c.removed = reconciler.StateExited, true
 	delete(e.containers, c.id)
@@ -269,15 +283,11 @@ func (e *Engine) UnpauseContainer(ctx context.Context, id string) error {
 }
 
 func (e *Engine) setPaused(ctx context.Context, method, id string, pause bool) error {
-	if err := e.enter(ctx, method, id); err != nil {
-		return wrap("container", id, err)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	c, err := e.find(id)
+	c, err := e.lockContainer(ctx, method, id)
 	if err != nil {
 		return err
 	}
+	defer e.mu.Unlock()
 	switch {
 	case pause && c.state == reconciler.StateRunning:
 		c.state = reconciler.StatePaused

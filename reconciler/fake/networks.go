@@ -126,15 +126,11 @@ func (e *Engine) ListNetworks(ctx context.Context, proj string) ([]network.Info,
 
 // ConnectNetwork attaches a container to a network.
 func (e *Engine) ConnectNetwork(ctx context.Context, netName, ctr string, ep network.Endpoint) error {
-	if err := e.enter(ctx, "ConnectNetwork", ctr); err != nil {
-		return wrap("container", ctr, err)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	c, err := e.find(ctr)
+	c, err := e.lockContainer(ctx, "ConnectNetwork", ctr)
 	if err != nil {
 		return err
 	}
+	defer e.mu.Unlock()
 	n, err := e.findNetwork(netName)
 	if err != nil {
 		return err
@@ -152,15 +148,11 @@ func (e *Engine) ConnectNetwork(ctx context.Context, netName, ctr string, ep net
 
 // DisconnectNetwork detaches a container from a network.
 func (e *Engine) DisconnectNetwork(ctx context.Context, netName, ctr string) error {
-	if err := e.enter(ctx, "DisconnectNetwork", ctr); err != nil {
-		return wrap("container", ctr, err)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	c, err := e.find(ctr)
+	c, err := e.lockContainer(ctx, "DisconnectNetwork", ctr)
 	if err != nil {
 		return err
 	}
+	defer e.mu.Unlock()
 	n, err := e.findNetwork(netName)
 	if err != nil {
 		return err

@@ -11,15 +11,11 @@ import (
 // StartContainer starts a created or exited container; starting a running
 // one does nothing, as with the engine.
 func (e *Engine) StartContainer(ctx context.Context, id string) error {
-	if err := e.enter(ctx, "StartContainer", id); err != nil {
-		return wrap("container", id, err)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	c, err := e.find(id)
+	c, err := e.lockContainer(ctx, "StartContainer", id)
 	if err != nil {
 		return err
 	}
+	defer e.mu.Unlock()
 	switch c.state {
 	case reconciler.StateRunning, reconciler.StateRestarting:
 		return nil
@@ -60,23 +56,17 @@ func (e *Engine) startLocked(c *container, ports []reconciler.Port) {
 // stop signal as a busybox PID 1 does, so they end with SIGKILL (137), but
 // at once: the grace period is not waited out.
 func (e *Engine) StopContainer(ctx context.Context, id string, grace *time.Duration) error {
-	if err := e.enter(ctx, "StopContainer", id); err != nil {
-		return wrap("container", id, err)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	c, err := e.find(id)
+	c, err := e.lockContainer(ctx, "StopContainer", id)
 	if err != nil {
 		return err
 	}
+	defer e.mu.Unlock()
 	switch {
 	case c.state == reconciler.StateRestarting:
 		c.manual, c.state = true, reconciler.StateExited
 	case c.running():
-		c.manual = true
 		e.emitLocked(c, reconciler.Event{Action: reconciler.EventKill, Signal: signalNumber(c.spec.Service.StopSignal)})
-		e.emitLocked(c, reconciler.Event{Action: reconciler.EventKill, Signal: "9"})
-		e.dieLocked(c, 137)
+		e.killLocked(c)
 	default:
 		return nil // not running: nothing to do, no event
 	}
@@ -87,15 +77,11 @@ func (e *Engine) StopContainer(ctx context.Context, id string, grace *time.Durat
 // KillContainer sends a signal. SIGKILL ends the run (137) for good; the
 // fake's programs ignore every other signal, as a busybox PID 1 does.
 func (e *Engine) KillContainer(ctx context.Context, id, signal string) error {
-	if err := e.enter(ctx, "KillContainer", id); err != nil {
-		return wrap("container", id, err)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	c, err := e.find(id)
+	c, err := e.lockContainer(ctx, "KillContainer", id)
 	if err != nil {
 		return err
 	}
+	defer e.mu.Unlock()
 	if signal == "" {
 		signal = "SIGKILL"
 	}
@@ -106,11 +92,11 @@ func (e *Engine) KillContainer(ctx context.Context, id, signal string) error {
 	if !c.running() {
 		return wrap("container", id, plain("Container %s is not running", c.id))
 	}
-	e.emitLocked(c, reconciler.Event{Action: reconciler.EventKill, Signal: num})
 	if num == "9" {
-		c.manual = true
-		e.dieLocked(c, 137)
+		e.killLocked(c)
+		return nil
 	}
+	e.emitLocked(c, reconciler.Event{Action: reconciler.EventKill, Signal: num})
 	return nil
 }
 
@@ -138,17 +124,12 @@ func signalNumber(s string) string {
 // current run's when it is running).
 func (e *Engine) WaitContainer(ctx context.Context, id string) (<-chan int, <-chan error) {
 	codes, errs := make(chan int, 1), make(chan error, 1)
-	if err := e.enter(ctx, "WaitContainer", id); err != nil {
-		errs <- wrap("container", id, err)
-		return codes, errs
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	c, err := e.find(id)
+	c, err := e.lockContainer(ctx, "WaitContainer", id)
 	if err != nil {
 		errs <- err
 		return codes, errs
 	}
+	defer e.mu.Unlock()
 	w := make(chan int, 1)
 	c.waiters = append(c.waiters, w)
 	go func() {

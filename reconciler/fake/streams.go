@@ -125,15 +125,11 @@ func (e *Engine) streamLocked(ctx context.Context, c *container, a *attachment, 
 
 // Attach streams the container's output from now on, until its run ends.
 func (e *Engine) Attach(ctx context.Context, id string) (reconciler.Stream, error) {
-	if err := e.enter(ctx, "Attach", id); err != nil {
-		return reconciler.Stream{}, wrap("container", id, err)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	c, err := e.find(id)
+	c, err := e.lockContainer(ctx, "Attach", id)
 	if err != nil {
 		return reconciler.Stream{}, err
 	}
+	defer e.mu.Unlock()
 	a := &attachment{out: newPipe(), err: newPipe()}
 	return e.streamLocked(ctx, c, a, true), nil
 }
@@ -142,15 +138,11 @@ func (e *Engine) Attach(ctx context.Context, id string) (reconciler.Stream, erro
 // Timestamps honoured); with Follow, also what it writes until its run
 // ends.
 func (e *Engine) Logs(ctx context.Context, id string, opts reconciler.LogOptions) (reconciler.Stream, error) {
-	if err := e.enter(ctx, "Logs", id); err != nil {
-		return reconciler.Stream{}, wrap("container", id, err)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	c, err := e.find(id)
+	c, err := e.lockContainer(ctx, "Logs", id)
 	if err != nil {
 		return reconciler.Stream{}, err
 	}
+	defer e.mu.Unlock()
 	lines, err := selectLines(c.logs, opts, time.Now())
 	if err != nil {
 		return reconciler.Stream{}, wrap("container", id, err)
