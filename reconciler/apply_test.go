@@ -9,26 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth/reconciler"
 	"berth/reconciler/fake"
 )
 
-func load(t *testing.T, yaml string) *types.Project {
-	t.Helper()
-	dir := t.TempDir()
-	p, err := loader.LoadWithContext(t.Context(), types.ConfigDetails{
-		WorkingDir:  dir,
-		ConfigFiles: []types.ConfigFile{{Filename: dir + "/compose.yaml", Content: []byte(yaml)}},
-		Environment: types.Mapping{},
-	}, func(o *loader.Options) { o.SetProjectName("demo", true) })
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	return p
-}
+// load is the shared loader of the reconciler tests (load_test.go).
+var load = reconciler.MustLoad
 
 func up(t *testing.T, eng reconciler.Engine, p *types.Project, o reconciler.UpOptions) error {
 	t.Helper()

@@ -4,27 +4,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth/network"
 	"berth/project"
 )
-
-// mustLoad loads inline YAML as project "demo".
-func mustLoad(t *testing.T, yaml string) *types.Project {
-	t.Helper()
-	dir := t.TempDir()
-	p, err := loader.LoadWithContext(t.Context(), types.ConfigDetails{
-		WorkingDir:  dir,
-		ConfigFiles: []types.ConfigFile{{Filename: dir + "/compose.yaml", Content: []byte(yaml)}},
-		Environment: types.Mapping{},
-	}, func(o *loader.Options) { o.SetProjectName("demo", true) })
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	return p
-}
 
 // images says every service's image is present, with ID "sha256:<ref>".
 func images(p *types.Project) map[string]Image {
