@@ -50,10 +50,30 @@ func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning,
 	if err != nil {
 		return nil, nil, err
 	}
-	var found []loader.UnsupportedAttribute
+	p, found, err := loadModel(ctx, o, dir, configs, env, src)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.ComposeFiles = files
+	if p, err = selectServices(p, o.Services); err != nil {
+		return nil, nil, err
+	}
+	return p, append(warnings, src.unsupportedWarnings(found, p)...), nil
+}
+
+// loadModel has compose-go load the project, unless the project cache
+// holds it for this input. A load validates only input not validated
+// before, and its result is stored for the next run.
+func loadModel(ctx context.Context, o Options, dir string, configs []types.ConfigFile, env types.Mapping,
+	src *sources) (*types.Project, []loader.UnsupportedAttribute, error) {
 	cache, key := validCacheFile(o.Environ), validKey(o, configs, env)
+	projects, pkey := projectCacheDir(cache), projectKey(key)
+	if p, found, ok := cachedProject(projects, pkey); ok {
+		return p, found, nil
+	}
+	var found []loader.UnsupportedAttribute
 	skip := validated(cache, key)
-	p, err = loader.LoadWithContext(ctx,
+	p, err := loader.LoadWithContext(ctx,
 		types.ConfigDetails{WorkingDir: dir, ConfigFiles: configs, Environment: env},
 		append(loaderOptions(o, dir, env, &found), func(lo *loader.Options) { lo.SkipValidation = skip })...)
 	if err != nil {
@@ -62,11 +82,8 @@ func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning,
 	if !skip {
 		rememberValid(cache, key)
 	}
-	p.ComposeFiles = files
-	if p, err = selectServices(p, o.Services); err != nil {
-		return nil, nil, err
-	}
-	return p, append(warnings, src.unsupportedWarnings(found, p)...), nil
+	rememberProject(projects, pkey, p, found)
+	return p, found, nil
 }
 
 // environment is what interpolation sees: the invocation's variables, then
