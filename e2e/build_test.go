@@ -2,114 +2,40 @@ package e2e
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"berth/internal/testimages"
 )
 
-// The helpers below are private to the build tests (prefixed buildTest) so
-// they cannot clash with the shared e2e harness.
-
-var (
-	buildTestBinOnce sync.Once
-	buildTestBinPath string
-	buildTestBinErr  error
-)
-
-// buildTestBerth returns the berth binary: $BERTH_BIN, else one built once
-// per test binary from this checkout.
-func buildTestBerth(t *testing.T) string {
-	t.Helper()
-	if bin := os.Getenv("BERTH_BIN"); bin != "" {
-		return bin
-	}
-	buildTestBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "berth-e2e-build-")
-		if err != nil {
-			buildTestBinErr = err
-			return
-		}
-		_, file, _, _ := runtime.Caller(0)
-		buildTestBinPath = filepath.Join(dir, "berth")
-		cmd := exec.Command("go", "build", "-o", buildTestBinPath, "./cmd/berth")
-		cmd.Dir = filepath.Dir(filepath.Dir(file))
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildTestBinErr = &buildTestError{"go build ./cmd/berth", out, err}
-		}
-	})
-	if buildTestBinErr != nil {
-		t.Fatal(buildTestBinErr)
-	}
-	return buildTestBinPath
-}
-
-type buildTestError struct {
-	what string
-	out  []byte
-	err  error
-}
-
-func (e *buildTestError) Error() string { return e.what + ": " + e.err.Error() + "\n" + string(e.out) }
-
-// buildTestEngine skips under -short and when no engine answers, unless
-// BERTH_E2E=1 says the engine must be there; then it makes sure the offline
-// base images exist.
-func buildTestEngine(t *testing.T) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("e2e: needs a Docker engine")
-	}
-	if out, err := exec.Command("docker", "version", "--format", "{{.Server.APIVersion}}").CombinedOutput(); err != nil {
-		if os.Getenv("BERTH_E2E") == "1" {
-			t.Fatalf("BERTH_E2E=1 but no Docker engine answers: %v\n%s", err, out)
-		}
-		t.Skipf("no Docker engine: %v", err)
-	}
-	testimages.Require(t)
-}
-
-// buildTestProject writes files into a fresh project directory and returns
-// it with a unique project name. Cleanup removes the images named in
-// images (resolved against the project name with %p) and every image ID the
-// test recorded.
-type buildTestProject struct {
-	t      *testing.T
-	dir    string
-	name   string
-	images []string
+// A build test's project is made of files, where "%p" becomes the project
+// name. The harness's cleanup removes the images berth built (they carry
+// the project label); the untagged stages a multi-stage build leaves carry
+// none, so the build tests note the layers the builder printed and remove
+// those too.
+type buildProject struct {
+	*project
 	// layers are the image IDs the classic builder printed (" ---> id"):
 	// the stages a multi-stage build leaves untagged among them.
 	layers []string
 }
 
-func newBuildTestProject(t *testing.T, files map[string]string) *buildTestProject {
+func newBuildProject(t *testing.T, files map[string]string) *buildProject {
 	t.Helper()
-	buildTestEngine(t)
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	p := &buildTestProject{t: t, dir: t.TempDir(), name: "berth-test-" + hex.EncodeToString(b)}
-	p.write(files)
-	t.Cleanup(p.cleanup)
+	p := &buildProject{}
+	// Registered before the harness's cleanup, so it runs after it: a
+	// layer is free only once the images built on it are gone.
+	t.Cleanup(p.removeLayers)
+	p.project = newProject(t, "") // compose.yaml is among files
+	p.writeFiles(files)
 	return p
 }
 
-// cleanup removes the test's images, then the untagged layers its builds
-// left, newest first. A layer is removed without force and only while
-// untagged, so a base image or a layer another image still needs stays.
-func (p *buildTestProject) cleanup() {
-	for _, img := range p.images {
-		_ = exec.Command("docker", "image", "rm", "-f", img).Run()
-	}
+// removeLayers removes the untagged layers the builds left, newest first.
+// A layer is removed without force and only while untagged, so a base
+// image or a layer another image still needs stays.
+func (p *buildProject) removeLayers() {
 	for i := len(p.layers) - 1; i >= 0; i-- {
 		out, err := exec.Command("docker", "image", "inspect", "--format", "{{len .RepoTags}}", p.layers[i]).Output()
 		if err == nil && strings.TrimSpace(string(out)) == "0" {
@@ -118,69 +44,49 @@ func (p *buildTestProject) cleanup() {
 	}
 }
 
-var buildTestLayer = regexp.MustCompile(`---> ([0-9a-f]{12})\b`)
-
-// write creates or replaces files of the project; "%p" in a file becomes
-// the project name.
-func (p *buildTestProject) write(files map[string]string) {
+// writeFiles creates or replaces files of the project.
+func (p *buildProject) writeFiles(files map[string]string) {
 	p.t.Helper()
+	named := map[string]string{}
 	for name, body := range files {
-		path := filepath.Join(p.dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			p.t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(strings.ReplaceAll(body, "%p", p.name)), 0o644); err != nil {
-			p.t.Fatal(err)
-		}
+		named[name] = strings.ReplaceAll(body, "%p", p.name)
 	}
+	writeTree(p.t, p.dir, named)
 }
 
-// image names an image the test creates and removes it at cleanup.
-func (p *buildTestProject) image(name string) string {
-	name = strings.ReplaceAll(name, "%p", p.name)
-	p.images = append(p.images, name)
-	return name
-}
+var buildLayer = regexp.MustCompile(`---> ([0-9a-f]{12})\b`)
 
-// berth runs the binary in the project directory and returns its combined
-// output and error.
-func (p *buildTestProject) berth(env []string, args ...string) (string, error) {
+// tryBuild runs berth build and returns its output (stdout, then stderr),
+// noting the layers the builder printed.
+func (p *buildProject) tryBuild(args ...string) (string, error) {
 	p.t.Helper()
-	cmd := exec.Command(buildTestBerth(p.t), append([]string{"-p", p.name, "--progress", "plain"}, args...)...)
-	cmd.Dir = p.dir
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	for _, m := range buildTestLayer.FindAllStringSubmatch(string(out), -1) {
+	stdout, stderr, err := p.berth(append([]string{"build"}, args...)...)
+	out := stdout + stderr
+	for _, m := range buildLayer.FindAllStringSubmatch(out, -1) {
 		p.layers = append(p.layers, m[1])
 	}
-	return string(out), err
+	return out, err
 }
 
-// mustBerth is berth that fails the test when berth fails.
-func (p *buildTestProject) mustBerth(env []string, args ...string) string {
+// build is tryBuild that fails the test when berth fails.
+func (p *buildProject) build(args ...string) string {
 	p.t.Helper()
-	out, err := p.berth(env, args...)
+	out, err := p.tryBuild(args...)
 	if err != nil {
-		p.t.Fatalf("berth %s: %v\n%s", strings.Join(args, " "), err, out)
+		p.t.Fatalf("berth build %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return out
 }
 
-// imageID is the ID of an image, recorded for cleanup (a rebuild leaves the
-// old one dangling).
-func (p *buildTestProject) imageID(ref string) string {
+// imageID is the ID of an image; the test fails when there is none.
+func (p *buildProject) imageID(ref string) string {
 	p.t.Helper()
-	out, err := exec.Command("docker", "image", "inspect", "--format", "{{.Id}}", ref).CombinedOutput()
-	if err != nil {
-		p.t.Fatalf("inspect %s: %v\n%s", ref, err, out)
-	}
-	id := strings.TrimSpace(string(out))
-	p.images = append(p.images, id)
-	return id
+	return docker(p.t, "image", "inspect", "--format", "{{.Id}}", ref)[0]
 }
 
-// run runs a throwaway container of the image and returns its output.
-func (p *buildTestProject) run(image string, cmd ...string) string {
+// run runs a throwaway container of the image and returns its output. The
+// container carries the project label, so cleanup finds it if --rm did not.
+func (p *buildProject) run(image string, cmd ...string) string {
 	p.t.Helper()
 	args := append([]string{"run", "--rm", "--label", "com.docker.compose.project=" + p.name, image}, cmd...)
 	var out bytes.Buffer
@@ -199,18 +105,18 @@ services:
 `
 
 func TestBuildUsesCacheWhenNothingChanged(t *testing.T) {
-	p := newBuildTestProject(t, map[string]string{
+	p := newBuildProject(t, map[string]string{
 		"compose.yaml": buildTestCompose,
 		"Dockerfile":   "FROM berth-test/busybox:latest\nWORKDIR /app\nCOPY msg.txt .\nRUN cp msg.txt copy.txt\nCMD [\"cat\", \"/app/copy.txt\"]\n",
 		"msg.txt":      "one\n",
 	})
-	img := p.image("%p-app")
+	img := p.name + "-app"
 	start := time.Now()
-	p.mustBerth(nil, "build")
+	p.build()
 	cold := time.Since(start)
 	first := p.imageID(img)
 	start = time.Now()
-	out := p.mustBerth(nil, "build")
+	out := p.build()
 	warm := time.Since(start)
 	t.Logf("first build %v, cached build %v", cold, warm)
 	if warm >= cold {
@@ -229,16 +135,16 @@ func TestBuildUsesCacheWhenNothingChanged(t *testing.T) {
 }
 
 func TestBuildRebuildsAfterFileChange(t *testing.T) {
-	p := newBuildTestProject(t, map[string]string{
+	p := newBuildProject(t, map[string]string{
 		"compose.yaml": buildTestCompose,
 		"Dockerfile":   "FROM berth-test/busybox:latest\nWORKDIR /app\nCOPY . .\nCMD [\"cat\", \"/app/msg.txt\"]\n",
 		"msg.txt":      "one\n",
 	})
-	img := p.image("%p-app")
-	p.mustBerth(nil, "build")
+	img := p.name + "-app"
+	p.build()
 	first := p.imageID(img)
-	p.write(map[string]string{"msg.txt": "two\n"})
-	out := p.mustBerth(nil, "build")
+	p.writeFiles(map[string]string{"msg.txt": "two\n"})
+	out := p.build()
 	if second := p.imageID(img); second == first {
 		t.Fatalf("the image did not change after msg.txt changed:\n%s", out)
 	}
@@ -248,7 +154,7 @@ func TestBuildRebuildsAfterFileChange(t *testing.T) {
 }
 
 func TestBuildIgnoredFilesAbsent(t *testing.T) {
-	p := newBuildTestProject(t, map[string]string{
+	p := newBuildProject(t, map[string]string{
 		"compose.yaml":  buildTestCompose,
 		"Dockerfile":    "FROM berth-test/busybox:latest\nWORKDIR /app\nCOPY . .\n",
 		".dockerignore": "secret.txt\nlogs\n!logs/keep.txt\n",
@@ -257,8 +163,8 @@ func TestBuildIgnoredFilesAbsent(t *testing.T) {
 		"logs/a.log":    "log",
 		"logs/keep.txt": "keep",
 	})
-	img := p.image("%p-app")
-	p.mustBerth(nil, "build", "app")
+	img := p.name + "-app"
+	p.build("app")
 	p.imageID(img)
 	got := strings.Fields(p.run(img, "find", ".", "-type", "f"))
 	want := map[string]bool{"./app.txt": true, "./logs/keep.txt": true, "./Dockerfile": true, "./compose.yaml": true}
@@ -274,7 +180,7 @@ func TestBuildIgnoredFilesAbsent(t *testing.T) {
 }
 
 func TestBuildArgsReachTheImage(t *testing.T) {
-	p := newBuildTestProject(t, map[string]string{
+	p := newBuildProject(t, map[string]string{
 		"compose.yaml": `
 services:
   app:
@@ -287,8 +193,9 @@ services:
 		"Dockerfile": "FROM berth-test/busybox:latest\nARG FROM_FILE\nARG FROM_ENV\nARG FROM_FLAG\n" +
 			"RUN echo \"$FROM_FILE $FROM_ENV $FROM_FLAG\" > /args\nCMD [\"cat\", \"/args\"]\n",
 	})
-	img := p.image("%p-app")
-	p.mustBerth([]string{"SUFFIX=interpolated", "FROM_ENV=shell"}, "build", "--build-arg", "FROM_FLAG=flag")
+	img := p.name + "-app"
+	p.env = []string{"SUFFIX=interpolated", "FROM_ENV=shell"}
+	p.build("--build-arg", "FROM_FLAG=flag")
 	p.imageID(img)
 	if got, want := p.run(img), "file-interpolated shell flag\n"; got != want {
 		t.Errorf("the image says %q, want %q", got, want)
@@ -298,7 +205,7 @@ services:
 // The Dockerfile patterns of the course berth grew from: ARG before FROM,
 // WORKDIR, COPY, RUN, CMD, a multi-stage build picked with target.
 func TestBuildCourseDockerfilePatterns(t *testing.T) {
-	p := newBuildTestProject(t, map[string]string{
+	p := newBuildProject(t, map[string]string{
 		"compose.yaml": `
 services:
   app:
@@ -323,8 +230,8 @@ RUN echo never built > /debug
 `,
 		"hello.txt": "hello course\n",
 	})
-	img := p.image("%p-course:v1")
-	p.mustBerth(nil, "build")
+	img := p.name + "-course:v1"
+	p.build()
 	p.imageID(img)
 	if got := p.run(img); got != "HELLO COURSE\n" {
 		t.Errorf("CMD printed %q, want %q", got, "HELLO COURSE\n")
@@ -335,7 +242,7 @@ RUN echo never built > /debug
 }
 
 func TestBuildBrokenDockerfileNamesServiceAndStep(t *testing.T) {
-	p := newBuildTestProject(t, map[string]string{
+	p := newBuildProject(t, map[string]string{
 		"compose.yaml": `
 services:
   broken:
@@ -343,8 +250,7 @@ services:
 `,
 		"Dockerfile": "FROM berth-test/busybox:latest\nRUN echo about to fail && exit 3\nCMD [\"true\"]\n",
 	})
-	p.image("%p-broken")
-	out, err := p.berth(nil, "build")
+	out, err := p.tryBuild()
 	if err == nil {
 		t.Fatalf("a failing RUN step built:\n%s", out)
 	}
@@ -355,7 +261,7 @@ services:
 }
 
 func TestBuildSharedImageBuildsOnce(t *testing.T) {
-	p := newBuildTestProject(t, map[string]string{
+	p := newBuildProject(t, map[string]string{
 		"compose.yaml": `
 services:
   web:
@@ -368,8 +274,7 @@ services:
 `,
 		"Dockerfile": "FROM berth-test/busybox:latest\nCOPY . /app\n",
 	})
-	p.image("%p-shared")
-	out := p.mustBerth(nil, "build")
+	out := p.build()
 	if n := strings.Count(out, "Step 1/"); n != 1 {
 		t.Errorf("the shared image was built %d times, want once:\n%s", n, out)
 	}
@@ -379,7 +284,7 @@ services:
 }
 
 func TestBuildInlineDockerfile(t *testing.T) {
-	p := newBuildTestProject(t, map[string]string{
+	p := newBuildProject(t, map[string]string{
 		"compose.yaml": `
 services:
   app:
@@ -394,8 +299,8 @@ services:
 		"a.log":         "log",
 		"app.txt":       "app",
 	})
-	img := p.image("%p-app")
-	p.mustBerth(nil, "build")
+	img := p.name + "-app"
+	p.build()
 	p.imageID(img)
 	got := strings.Fields(p.run(img))
 	if want := []string{".dockerignore", "app.txt", "compose.yaml"}; strings.Join(got, " ") != strings.Join(want, " ") {

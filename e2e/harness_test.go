@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"berth/internal/testimages"
 )
@@ -77,6 +74,7 @@ type project struct {
 	t    *testing.T
 	dir  string
 	name string
+	env  []string // extra environment of every berth run (KEY=value)
 }
 
 // newProject writes compose.yaml and registers the cleanup.
@@ -98,12 +96,20 @@ func (p *project) write(yaml string) {
 	}
 }
 
-// berth runs the binary in the project directory with -p name.
-func (p *project) berth(args ...string) (stdout, stderr string, err error) {
+// command is berth in the project directory with -p name and plain
+// progress; the caller's COMPOSE_PROJECT_NAME and COMPOSE_FILE do not leak in.
+func (p *project) command(args ...string) *exec.Cmd {
 	p.t.Helper()
 	cmd := exec.Command(berthBin(p.t), append([]string{"-p", p.name, "--progress", "plain"}, args...)...)
 	cmd.Dir = p.dir
-	cmd.Env = append(os.Environ(), "COMPOSE_PROJECT_NAME=", "COMPOSE_FILE=")
+	cmd.Env = append(append(os.Environ(), "COMPOSE_PROJECT_NAME=", "COMPOSE_FILE="), p.env...)
+	return cmd
+}
+
+// berth runs the binary and waits for it.
+func (p *project) berth(args ...string) (stdout, stderr string, err error) {
+	p.t.Helper()
+	cmd := p.command(args...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err = cmd.Run()
@@ -171,87 +177,6 @@ func (p *project) cleanup() {
 	// Images berth built carry the project label.
 	if ids := run("image", "ls", "-q", "--filter", p.label()); len(ids) > 0 {
 		run(append([]string{"image", "rm", "-f"}, ids...)...)
-	}
-}
-
-// background is a berth process whose progress (stderr) the test reads
-// while it runs, to act at a given step instead of sleeping.
-type background struct {
-	cmd   *exec.Cmd
-	lines chan string // stderr, line by line; closed at EOF
-}
-
-// background runs berth without waiting for it; the process is killed at
-// cleanup if still running.
-func (p *project) background(args ...string) *background {
-	p.t.Helper()
-	cmd := exec.Command(berthBin(p.t), append([]string{"-p", p.name, "--progress", "plain"}, args...)...)
-	cmd.Dir = p.dir
-	cmd.Env = append(os.Environ(), "COMPOSE_PROJECT_NAME=", "COMPOSE_FILE=")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		p.t.Fatal(err)
-	}
-	r := &background{cmd: cmd, lines: make(chan string, 256)}
-	go func() {
-		defer close(r.lines)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			r.lines <- sc.Text()
-		}
-	}()
-	p.t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	return r
-}
-
-// await reads progress lines until one contains want; it returns what it
-// read, and fails the test at EOF or after limit.
-func (r *background) await(t *testing.T, want string, limit time.Duration) string {
-	t.Helper()
-	var seen strings.Builder
-	deadline := time.After(limit)
-	for {
-		select {
-		case l, ok := <-r.lines:
-			if !ok {
-				t.Fatalf("berth ended before printing %q:\n%s", want, seen.String())
-			}
-			seen.WriteString(l + "\n")
-			if strings.Contains(l, want) {
-				return seen.String()
-			}
-		case <-deadline:
-			t.Fatalf("no %q within %s:\n%s", want, limit, seen.String())
-		}
-	}
-}
-
-// exitCode waits for the process to end (at most limit) and returns its
-// exit code.
-func (r *background) exitCode(t *testing.T, limit time.Duration) int {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() {
-		for range r.lines { // drain, so berth never blocks on a full pipe
-		}
-		done <- r.cmd.Wait()
-	}()
-	select {
-	case err := <-done:
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return 0
-	case <-time.After(limit):
-		t.Fatalf("berth still runs after %s", limit)
-		return -1
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLogsFollowsRestart(t *testing.T) {
@@ -20,8 +21,8 @@ services:
 	docker(t, "exec", p.name+"-web-1", "kill", "-USR1", "1") // dies; the engine restarts it
 	r.waitLine(`^web-1  \| web running$`)
 	docker(t, "stop", "-t", "0", p.name+"-web-1") // stopped by hand: logs -f ends
-	if code := r.wait(); code != 0 {
-		t.Fatalf("logs -f exit code %d\n%s\n%s", code, r.output(), r.stderr.String())
+	if code := r.wait(90 * time.Second); code != 0 {
+		t.Fatalf("logs -f exit code %d\n%s\n%s", code, r.output(), r.rest.String())
 	}
 	if n := count(r.output(), `^web-1  \| web running$`); n != 2 {
 		t.Errorf("%d runs in logs -f, want 2 (no line twice):\n%s", n, r.output())

@@ -1,136 +1,15 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
-
-// running is a berth process the test talks to while it runs (attached up,
-// logs -f): its stdout arrives line by line, so the test waits for output
-// instead of sleeping.
-type running struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	lines  chan string
-	mu     sync.Mutex
-	out    []string
-	stderr bytes.Buffer
-	done   chan error
-}
-
-// start runs berth in the project directory without waiting for it.
-func (p *project) start(args ...string) *running {
-	p.t.Helper()
-	cmd := exec.Command(berthBin(p.t), append([]string{"-p", p.name, "--progress", "plain"}, args...)...)
-	cmd.Dir = p.dir
-	cmd.Env = append(os.Environ(), "COMPOSE_PROJECT_NAME=", "COMPOSE_FILE=")
-	r := &running{t: p.t, cmd: cmd, lines: make(chan string, 1024), done: make(chan error, 1)}
-	cmd.Stderr = &r.stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		p.t.Fatal(err)
-	}
-	go r.read(stdout)
-	p.t.Cleanup(func() { _ = cmd.Process.Kill(); <-r.done })
-	return r
-}
-
-func (r *running) read(stdout io.Reader) {
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		r.mu.Lock()
-		r.out = append(r.out, sc.Text())
-		r.mu.Unlock()
-		select {
-		case r.lines <- sc.Text():
-		default: // nobody waits for lines now; out keeps them
-		}
-	}
-	close(r.lines)
-	r.done <- r.cmd.Wait()
-	close(r.done)
-}
-
-// waitLine reads lines until each of res has matched one, in any order.
-func (r *running) waitLine(res ...string) {
-	r.t.Helper()
-	var rxs []*regexp.Regexp
-	for _, re := range res {
-		rxs = append(rxs, regexp.MustCompile(re))
-	}
-	timeout := time.After(60 * time.Second)
-	for len(rxs) > 0 {
-		select {
-		case l, ok := <-r.lines:
-			if !ok {
-				r.t.Fatalf("berth ended before lines matching %q:\n%s\nstderr:\n%s", res, r.output(), r.stderr.String())
-			}
-			for i, rx := range rxs {
-				if rx.MatchString(l) {
-					rxs = append(rxs[:i], rxs[i+1:]...)
-					break
-				}
-			}
-		case <-timeout:
-			r.t.Fatalf("no lines matching %q within 60s:\n%s", res, r.output())
-		}
-	}
-}
-
-// wait waits for berth to exit and returns its exit code.
-func (r *running) wait() int {
-	r.t.Helper()
-	go func() {
-		for range r.lines { // drain: read never blocks on the channel
-		}
-	}()
-	select {
-	case err := <-r.done:
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode()
-		} else if err != nil {
-			r.t.Fatal(err)
-		}
-		return 0
-	case <-time.After(90 * time.Second):
-		r.t.Fatalf("berth did not exit within 90s:\n%s\nstderr:\n%s", r.output(), r.stderr.String())
-	}
-	return -1
-}
-
-func (r *running) output() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return strings.Join(r.out, "\n")
-}
-
-func (r *running) signal(sig os.Signal) {
-	r.t.Helper()
-	if err := r.cmd.Process.Signal(sig); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
-// count is how many lines of out match re.
-func count(out, re string) int {
-	return len(regexp.MustCompile("(?m)"+re).FindAllString(out, -1))
-}
 
 func TestUpAttachedPrefixesWholeLines(t *testing.T) {
 	// Two services print 300 long lines each as fast as they can: every
@@ -264,8 +143,8 @@ services:
 		t.Errorf("once (restart: no): %q, want exited", st)
 	}
 	r.signal(syscall.SIGINT)
-	if code := r.wait(); code != 130 {
-		t.Fatalf("exit code after Ctrl-C: %d, want 130\n%s\nstderr:\n%s", code, r.output(), r.stderr.String())
+	if code := r.wait(90 * time.Second); code != 130 {
+		t.Fatalf("exit code after Ctrl-C: %d, want 130\n%s\nstderr:\n%s", code, r.output(), r.rest.String())
 	}
 	out := r.output()
 	if !strings.Contains(out, "Gracefully stopping... (press Ctrl+C again to force)") || count(out, `^web-1 exited with code 0$`) != 1 {

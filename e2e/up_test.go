@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -197,11 +198,9 @@ services:
 func TestCtrlCDuringUpThenConverge(t *testing.T) {
 	p := newProject(t, slowDB)
 	r := p.background("up", "-d")
-	r.await(t, "Container "+p.name+"-db-1  Started", 60*time.Second)
-	if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	if code := r.exitCode(t, 10*time.Second); code != 130 {
+	r.waitLine(regexp.QuoteMeta("Container " + p.name + "-db-1  Started"))
+	r.signal(os.Interrupt)
+	if code := r.wait(10 * time.Second); code != 130 {
 		t.Errorf("exit code %d after Ctrl-C, want 130", code)
 	}
 	docker(t, "exec", p.name+"-db-1", "touch", "/tmp/ready")
