@@ -39,17 +39,12 @@ func (a *app) runDown(ctx context.Context, o reconciler.DownOptions) error {
 	if o.RemoveImages != "" && o.RemoveImages != "local" && o.RemoveImages != "all" {
 		return fmt.Errorf("invalid --rmi %q: want \"local\" or \"all\"", o.RemoveImages)
 	}
-	p, err := a.loadProject(ctx)
-	if err != nil {
-		return err
-	}
-	eng, err := a.engine(ctx)
+	p, eng, err := a.projectEngine(ctx)
 	if err != nil {
 		return err
 	}
 	if a.global.dryRun {
-		plan, err := reconciler.PlanDown(ctx, eng, p, o)
-		return a.printPlan(plan, err)
+		return a.printPlan(reconciler.PlanDown(ctx, eng, p, o))
 	}
 	r := a.progressRenderer()
 	_, err = reconciler.Down(ctx, eng, p, o, reconciler.ApplyOptions{Parallel: a.global.parallel}, r)

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"berth/reconciler"
-	"berth/reconciler/docker"
 )
 
 func init() { commands = append(commands, newLogsCommand) }
@@ -53,18 +52,13 @@ func (o *logsOptions) register(f *pflag.FlagSet) {
 // runLogs prints the services' logs; with -f it keeps following them,
 // through restarts and new replicas, until every container has stopped.
 func (a *app) runLogs(ctx context.Context, o logsOptions, services []string) error {
-	p, err := a.loadProject(ctx, services...)
-	if err != nil {
-		return err
-	}
 	if o.index > 0 && len(services) != 1 {
 		return errors.New("--index requires exactly one service")
 	}
-	eng, err := docker.New(ctx, a.environ)
+	p, eng, err := a.projectEngine(ctx, services...)
 	if err != nil {
 		return err
 	}
-	defer eng.Close()
 	f := &follower{ctx: ctx, eng: eng, project: p.Name,
 		printer: newLogPrinter(a.stdout, a.useColor(o.noColor), !o.noPrefix, false),
 		logOpts: reconciler.LogOptions{Follow: o.follow, Tail: o.tail, Since: o.since, Until: o.until, Timestamps: o.timestamps}}

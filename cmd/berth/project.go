@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/compose"
+	"berth/reconciler"
 )
 
 // loadProject loads the project the global flags and COMPOSE_* variables
@@ -19,6 +20,21 @@ import (
 // services of the project.
 func (a *app) loadProject(ctx context.Context, services ...string) (*types.Project, error) {
 	return a.loadWith(ctx, a.composeOptions(services))
+}
+
+// projectEngine loads the project (services, when given, must name
+// services of it) and connects the engine: the start of every command that
+// acts on what the project runs.
+func (a *app) projectEngine(ctx context.Context, services ...string) (*types.Project, reconciler.Engine, error) {
+	p, err := a.loadProject(ctx, services...)
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, err := a.engine(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, eng, nil
 }
 
 // loadWith loads with options a command has adjusted (config's

@@ -93,8 +93,7 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 		return err
 	}
 	if a.global.dryRun {
-		plan, err := reconciler.PlanUp(ctx, eng, p, uo)
-		return a.printPlan(plan, err)
+		return a.printPlan(reconciler.PlanUp(ctx, eng, p, uo))
 	}
 	if attach != nil && !(o.detach || o.Wait || o.NoStart) {
 		// Attached: attach to each container before it starts and watch
