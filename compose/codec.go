@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sync"
 
 	"github.com/compose-spec/compose-go/v2/types"
 )
@@ -114,15 +115,30 @@ func (e *encoder) elements(v reflect.Value, depth int) error {
 	return nil
 }
 
+// fieldsOf caches, per struct type, which fields are exported: asking
+// reflect for each field of each value is most of a decode otherwise.
+var fieldsOf sync.Map // reflect.Type -> []bool
+
+func exported(t reflect.Type) []bool {
+	if f, ok := fieldsOf.Load(t); ok {
+		return f.([]bool)
+	}
+	f := make([]bool, t.NumField())
+	for i := range f {
+		f[i] = t.Field(i).IsExported()
+	}
+	fieldsOf.Store(t, f)
+	return f
+}
+
 func (e *encoder) fields(v reflect.Value, depth int) error {
-	t := v.Type()
-	for i := range t.NumField() {
-		if !t.Field(i).IsExported() {
+	for i, ok := range exported(v.Type()) {
+		if !ok {
 			// Unreadable, so it can only be restored as zero: compose-go
 			// leaves such fields (SecretConfig's marshallContent) zero
 			// after a load.
 			if !v.Field(i).IsZero() {
-				return fmt.Errorf("%s has unexported field %s set", t, t.Field(i).Name)
+				return fmt.Errorf("%s has unexported field %s set", v.Type(), v.Type().Field(i).Name)
 			}
 			continue
 		}
@@ -231,8 +247,8 @@ func (d *decoder) compound(v reflect.Value, depth int) error {
 			}
 		}
 	case reflect.Struct:
-		for i := range v.NumField() {
-			if !v.Type().Field(i).IsExported() {
+		for i, ok := range exported(v.Type()) {
+			if !ok {
 				continue
 			}
 			if err := d.decode(v.Field(i), depth+1); err != nil {

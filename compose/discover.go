@@ -96,7 +96,9 @@ func projectDir(o Options, files []string) string {
 // bytes in src for locating errors later. compose-go's
 // ProjectOptions.LoadProject would read stdin from os.Stdin and resolve paths
 // against the process's directory; reading here keeps Load a function of its
-// Options, so berth can run in-process in tests.
+// Options, so berth can run in-process in tests. The files' aliases are
+// checked only when something fails or compose-go is to load them
+// (aliasesFirst): a cached project came from files that passed.
 func readFiles(o Options, files []string, src *sources) ([]types.ConfigFile, error) {
 	out := make([]types.ConfigFile, len(files))
 	readStdin := false
@@ -105,7 +107,7 @@ func readFiles(o Options, files []string, src *sources) ([]types.ConfigFile, err
 		var err error
 		switch {
 		case f == "-" && readStdin:
-			return nil, errors.New(`compose file "-" given twice: stdin can be read once`)
+			return nil, src.aliasesFirst(errors.New(`compose file "-" given twice: stdin can be read once`))
 		case f == "-":
 			readStdin = true
 			if o.Stdin == nil {
@@ -116,12 +118,9 @@ func readFiles(o Options, files []string, src *sources) ([]types.ConfigFile, err
 			b, err = os.ReadFile(f)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read compose file %q: %w", src.display(f), err)
+			return nil, src.aliasesFirst(fmt.Errorf("read compose file %q: %w", src.display(f), err))
 		}
 		src.add(f, b)
-		if err := src.checkAliases(f); err != nil {
-			return nil, err
-		}
 		out[i] = types.ConfigFile{Filename: f, Content: b}
 	}
 	return out, nil

@@ -48,7 +48,7 @@ func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning,
 	dir := projectDir(o, files)
 	env, err := environment(o, dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, src.aliasesFirst(err)
 	}
 	p, found, err := loadModel(ctx, o, dir, configs, env, src)
 	if err != nil {
@@ -70,6 +70,9 @@ func loadModel(ctx context.Context, o Options, dir string, configs []types.Confi
 	projects, pkey := projectCacheDir(cache), projectKey(key)
 	if p, found, ok := cachedProject(projects, pkey); ok {
 		return p, found, nil
+	}
+	if err := src.aliasesFirst(nil); err != nil {
+		return nil, nil, err
 	}
 	var found []loader.UnsupportedAttribute
 	skip := validated(cache, key)

@@ -208,6 +208,17 @@ func (s *sources) checkAliases(name string) error {
 	return nil
 }
 
+// aliasesFirst returns the first alias error of the files read so far,
+// else err: a file's own error comes before any that follows it.
+func (s *sources) aliasesFirst(err error) error {
+	for _, name := range s.order {
+		if aerr := s.checkAliases(name); aerr != nil {
+			return aerr
+		}
+	}
+	return err
+}
+
 // selfAlias returns an alias below n that points at a node still open (an
 // ancestor): only such an alias can make a cycle, as an anchor can only be
 // referred to after it starts.

@@ -32,8 +32,10 @@ import (
 // shares one entry. Only successful loads are stored; a missing, unreadable
 // or corrupt entry is a miss, and a failed write only costs speed.
 
-// projectCacheKeep bounds the stored projects; a hit counts as new.
-const projectCacheKeep = 32
+// projectCacheKeep bounds the stored projects; a hit counts as new. An
+// entry is a few KiB (about 10 for 50 services), and test suites that make
+// a project per test would otherwise push out the ones a user works on.
+const projectCacheKeep = 256
 
 // projectMagic starts every entry; the binary's identity in the key already
 // retires entries of other builds.

@@ -56,7 +56,7 @@ func validKey(o Options, configs []types.ConfigFile, env types.Mapping) string {
 	fmt.Fprintf(h, "%s\x00%q %q %q %q %q %q %v\x00", binaryIdentity(), o.Files, o.ProjectName,
 		o.ProjectDirectory, o.EnvFiles, o.Profiles, o.WorkingDir, o.NoInterpolate)
 	for _, c := range configs {
-		if uncacheable.Match(c.Content) {
+		if mayHold(c.Content, "include", "extends", "version") && uncacheable.Match(c.Content) {
 			return ""
 		}
 		fmt.Fprintf(h, "%q %d\x00", c.Filename, len(c.Content))
@@ -66,6 +66,17 @@ func validKey(o Options, configs []types.ConfigFile, env types.Mapping) string {
 		fmt.Fprintf(h, "%q=%q\x00", k, env[k])
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// mayHold tells whether b contains one of words; it spares most files the
+// slower regular expression.
+func mayHold(b []byte, words ...string) bool {
+	for _, w := range words {
+		if bytes.Contains(b, []byte(w)) {
+			return true
+		}
+	}
+	return false
 }
 
 // binaryIdentity names this build of berth: a rebuilt binary (a newer
