@@ -149,6 +149,15 @@ func (p *project) containers() map[string]string {
 	return out
 }
 
+// wantState checks the state of the service's first container; when says
+// at which step of the test.
+func (p *project) wantState(service, want, when string) {
+	p.t.Helper()
+	if st := p.containers()[p.name+"-"+service+"-1"]; st != want {
+		p.t.Errorf("%s %s: %q, want %s", service, when, st, want)
+	}
+}
+
 // id is a container's ID.
 func (p *project) id(name string) string {
 	ids := docker(p.t, "ps", "-aq", "--no-trunc", "--filter", "name=^"+name+"$")

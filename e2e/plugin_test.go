@@ -147,9 +147,7 @@ services:
 	if err := cmd.Wait(); cmd.ProcessState.ExitCode() != 130 {
 		t.Errorf("docker compose up after SIGINT: %v, want exit 130", err)
 	}
-	if state := p.containers()[p.name+"-web-1"]; state != "exited" {
-		t.Errorf("web after the interrupt: %q, want exited", state)
-	}
+	p.wantState("web", "exited", "after the interrupt")
 }
 
 // awaitLine reads lines until one contains want, or fails at the deadline.

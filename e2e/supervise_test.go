@@ -24,10 +24,7 @@ services:
     image: berth-test/busybox:latest
     command: ["sh", "-c", "echo first bb; i=0; while [ $$i -lt 300 ]; do echo \"bb $$i %[1]s\"; i=$$((i+1)); done"]
 `, payload))
-	stdout, stderr, err := p.berth("up", "--no-color")
-	if err != nil {
-		t.Fatalf("up: %v\n%s", err, stderr)
-	}
+	stdout, _ := p.mustBerth("up", "--no-color")
 	line := regexp.MustCompile(`^(a-1   \| a|bb-1  \| bb) \d+ ` + payload + `$`)
 	got := map[string]int{}
 	for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
@@ -65,9 +62,7 @@ services:
 	if !strings.Contains(stdout, "test-1 exited with code 7") {
 		t.Errorf("no exit report:\n%s", stdout)
 	}
-	if st := p.containers()[p.name+"-web-1"]; st != "exited" {
-		t.Errorf("web after abort: %q, want exited", st)
-	}
+	p.wantState("web", "exited", "after abort")
 }
 
 func TestUpAbortOnContainerExit(t *testing.T) {
@@ -80,18 +75,13 @@ services:
     image: berth-test/busybox:latest
     command: ["sh", "-c", "echo done"]
 `)
-	stdout, stderr, err := p.berth("up", "--abort-on-container-exit")
-	if err != nil {
-		t.Fatalf("up: %v (exit code of job is 0)\n%s\n%s", err, stdout, stderr)
-	}
+	stdout, _ := p.mustBerth("up", "--abort-on-container-exit") // exits as job did: 0
 	for _, want := range []string{"Aborting on container exit...", "web-1  | bye", "web-1 exited with code 0"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
 	}
-	if st := p.containers()[p.name+"-web-1"]; st != "exited" {
-		t.Errorf("web after abort: %q, want exited", st)
-	}
+	p.wantState("web", "exited", "after abort")
 }
 
 func TestUpOnFailureGivesUp(t *testing.T) {
@@ -102,10 +92,7 @@ services:
     restart: on-failure:2
     command: ["sh", "-c", "echo crashing; exit 1"]
 `)
-	stdout, stderr, err := p.berth("up", "--no-color")
-	if err != nil {
-		t.Fatalf("up: %v\n%s\n%s", err, stdout, stderr)
-	}
+	stdout, _ := p.mustBerth("up", "--no-color")
 	if n := count(stdout, `^crash-1 restarted by the engine \(restart policy on-failure, \d of 2\)$`); n != 2 {
 		t.Errorf("%d restarts reported, want 2:\n%s", n, stdout)
 	}
@@ -139,9 +126,7 @@ services:
 	r.waitLine(`^web-1 +\| web running$`, `^once-1 exited with code 0$`)
 	docker(t, "exec", p.name+"-web-1", "kill", "-USR1", "1") // the process dies; the engine restarts it
 	r.waitLine(`^web-1 restarted by the engine \(restart policy always\)$`, `^web-1 +\| web running$`)
-	if st := p.containers()[p.name+"-once-1"]; st != "exited" {
-		t.Errorf("once (restart: no): %q, want exited", st)
-	}
+	p.wantState("once", "exited", "(restart: no)")
 	r.signal(syscall.SIGINT)
 	if code := r.wait(90 * time.Second); code != 130 {
 		t.Fatalf("exit code after Ctrl-C: %d, want 130\n%s\nstderr:\n%s", code, r.output(), r.rest.String())
@@ -150,13 +135,9 @@ services:
 	if !strings.Contains(out, "Gracefully stopping... (press Ctrl+C again to force)") || count(out, `^web-1 exited with code 0$`) != 1 {
 		t.Errorf("Ctrl-C output:\n%s", out)
 	}
-	if st := p.containers()[p.name+"-web-1"]; st != "exited" {
-		t.Errorf("web after Ctrl-C: %q, want exited", st)
-	}
+	p.wantState("web", "exited", "after Ctrl-C")
 	p.mustBerth("up", "-d")
-	if st := p.containers()[p.name+"-web-1"]; st != "running" {
-		t.Errorf("web after up -d: %q, want running", st)
-	}
+	p.wantState("web", "running", "after up -d")
 }
 
 func TestUpWaitHealthyAndOneShot(t *testing.T) {
