@@ -44,7 +44,7 @@ func (a *app) runWait(ctx context.Context, services []string, downProject bool) 
 	g, gctx := errgroup.WithContext(ctx)
 	for _, c := range cs {
 		g.Go(func() error {
-			ch, errs := eng.WaitContainer(gctx, c.ID)
+			ch, errs := exitOf(gctx, eng, c)
 			select {
 			case code := <-ch:
 				mu.Lock()
@@ -71,4 +71,16 @@ func (a *app) runWait(ctx context.Context, services []string, downProject bool) 
 		return &exitError{code: first}
 	}
 	return nil
+}
+
+// exitOf is the container's exit code: now when it has already stopped
+// (the engine's wait would wait for a next run), else once it stops.
+func exitOf(ctx context.Context, eng reconciler.Engine, c reconciler.Container) (<-chan int, <-chan error) {
+	switch c.State {
+	case reconciler.StateRunning, reconciler.StateRestarting, reconciler.StatePaused:
+		return eng.WaitContainer(ctx, c.ID)
+	}
+	ch := make(chan int, 1)
+	ch <- c.ExitCode
+	return ch, nil
 }
