@@ -124,17 +124,28 @@ func (e *Engine) ListNetworks(ctx context.Context, proj string) ([]network.Info,
 	return out, nil
 }
 
+// lockEndpoint is lockContainer that also finds the network: both ends of
+// a connect or disconnect. On success the caller holds e.mu.
+func (e *Engine) lockEndpoint(ctx context.Context, method, netName, ctr string) (*container, *netw, error) {
+	c, err := e.lockContainer(ctx, method, ctr)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := e.findNetwork(netName)
+	if err != nil {
+		e.mu.Unlock()
+		return nil, nil, err
+	}
+	return c, n, nil
+}
+
 // ConnectNetwork attaches a container to a network.
 func (e *Engine) ConnectNetwork(ctx context.Context, netName, ctr string, ep network.Endpoint) error {
-	c, err := e.lockContainer(ctx, "ConnectNetwork", ctr)
+	c, n, err := e.lockEndpoint(ctx, "ConnectNetwork", netName, ctr)
 	if err != nil {
 		return err
 	}
 	defer e.mu.Unlock()
-	n, err := e.findNetwork(netName)
-	if err != nil {
-		return err
-	}
 	if _, ok := c.networks[n.name]; ok {
 		return wrap("container", ctr, plain("endpoint with name %s already exists in network %s", c.name, n.name))
 	}
@@ -148,15 +159,11 @@ func (e *Engine) ConnectNetwork(ctx context.Context, netName, ctr string, ep net
 
 // DisconnectNetwork detaches a container from a network.
 func (e *Engine) DisconnectNetwork(ctx context.Context, netName, ctr string) error {
-	c, err := e.lockContainer(ctx, "DisconnectNetwork", ctr)
+	c, n, err := e.lockEndpoint(ctx, "DisconnectNetwork", netName, ctr)
 	if err != nil {
 		return err
 	}
 	defer e.mu.Unlock()
-	n, err := e.findNetwork(netName)
-	if err != nil {
-		return err
-	}
 	if _, ok := c.networks[n.name]; !ok {
 		return wrap("container", ctr, plain("container %s is not connected to network %s", c.id, n.name))
 	}
