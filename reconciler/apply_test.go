@@ -15,7 +15,7 @@ import (
 	"berth/reconciler/fake"
 )
 
-// load is the shared loader of the reconciler tests (load_test.go).
+// load is the shared loader of the reconciler tests (helpers_test.go).
 var load = reconciler.MustLoad
 
 func up(t *testing.T, eng reconciler.Engine, p *types.Project, o reconciler.UpOptions) error {

@@ -117,7 +117,7 @@ services:
 func drifted(t *testing.T, yaml string, edit func(*network.Info)) Observed {
 	t.Helper()
 	p := mustLoad(t, yaml)
-	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st := afterUp(t, p, UpOptions{})
 	for i := range st.Networks {
 		st.Networks[i].Driver = "bridge"
 		edit(&st.Networks[i])
@@ -209,7 +209,7 @@ services:
 	for _, c := range cases {
 		t.Run(c.pull+"/"+c.missing, func(t *testing.T) {
 			p := mustLoad(t, yaml)
-			st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+			st := afterUp(t, p, UpOptions{})
 			delete(st.Images, c.missing)
 			plan, err := NewPlan(p, st, UpOptions{Pull: c.pull})
 			if c.err != "" {
@@ -230,7 +230,7 @@ services:
 
 func TestPlanAlwaysRecreateDeps(t *testing.T) {
 	p := mustLoad(t, webDB)
-	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st := afterUp(t, p, UpOptions{})
 	got := mustPlan(t, p, st, UpOptions{Services: []string{"web"}, AlwaysRecreateDeps: true})
 	assertPlan(t, got, `
 #0 stop demo-db-1 (--always-recreate-deps)

@@ -7,7 +7,7 @@ import (
 
 func TestDownPlanStopsInReverseOrderThenRemoves(t *testing.T) {
 	p := mustLoad(t, webDB)
-	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st := afterUp(t, p, UpOptions{})
 	assertPlan(t, NewDownPlan(p, st, DownOptions{}), `
 #0 stop demo-web-1
 #1 stop demo-db-1 after #0
@@ -18,7 +18,7 @@ func TestDownPlanStopsInReverseOrderThenRemoves(t *testing.T) {
 
 func TestDownPlanVolumesImagesOrphans(t *testing.T) {
 	p := mustLoad(t, webDB)
-	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st := afterUp(t, p, UpOptions{})
 	st.Containers[0].State = StateExited // demo-db-1: nothing to stop
 	p2 := mustLoad(t, strings.Replace(webDB, "    depends_on: [db]\n  db:\n    image: busybox\n    volumes: [data:/data]\n", "", 1))
 	got := NewDownPlan(p2, st, DownOptions{})

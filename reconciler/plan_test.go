@@ -3,61 +3,7 @@ package reconciler
 import (
 	"strings"
 	"testing"
-
-	"github.com/compose-spec/compose-go/v2/types"
-
-	"berth/network"
-	"berth/project"
 )
-
-// images says every service's image is present, with ID "sha256:<ref>".
-func images(p *types.Project) map[string]Image {
-	out := map[string]Image{}
-	for _, s := range p.Services {
-		ref := project.ImageName(p, s)
-		out[ref] = Image{ID: "sha256:" + ref}
-	}
-	return out
-}
-
-// applied is the state a plan leaves behind, as the engine would report it:
-// every created container running, networks and volumes present.
-func applied(t *testing.T, p *types.Project, plan Plan) Observed {
-	t.Helper()
-	st := Observed{Images: images(p)}
-	for _, a := range plan.Actions {
-		switch a.Op {
-		case OpCreate:
-			c := Container{Name: a.Target, Labels: a.Container.Labels, ImageID: a.Container.Labels[project.LabelImage], State: StateRunning}
-			for _, ep := range a.Container.Networks {
-				c.Networks = append(c.Networks, ep.Network)
-			}
-			st.Containers = append(st.Containers, c)
-		case OpCreateNetwork:
-			st.Networks = append(st.Networks, network.Info{Name: a.Target, Labels: a.Network.Labels})
-		case OpCreateVolume:
-			st.Volumes = append(st.Volumes, Volume{Name: a.Target, Labels: a.Volume.Labels})
-		}
-	}
-	return st
-}
-
-func mustPlan(t *testing.T, p *types.Project, st Observed, o UpOptions) Plan {
-	t.Helper()
-	plan, err := NewPlan(p, st, o)
-	if err != nil {
-		t.Fatalf("plan: %v", err)
-	}
-	return plan
-}
-
-func assertPlan(t *testing.T, got Plan, want string) {
-	t.Helper()
-	want = strings.TrimSpace(want)
-	if g := strings.TrimSpace(got.String()); g != want {
-		t.Errorf("plan:\n%s\nwant:\n%s", g, want)
-	}
-}
 
 const webDB = `
 services:
@@ -86,14 +32,14 @@ func TestPlanFreshProject(t *testing.T) {
 
 func TestPlanWarmIsEmpty(t *testing.T) {
 	p := mustLoad(t, webDB)
-	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st := afterUp(t, p, UpOptions{})
 	got := mustPlan(t, p, st, UpOptions{})
 	assertPlan(t, got, ``)
 }
 
 func TestPlanConfigChangeNamesTheField(t *testing.T) {
 	p := mustLoad(t, webDB)
-	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st := afterUp(t, p, UpOptions{})
 	p2 := mustLoad(t, strings.Replace(webDB, `FOO: "1"`, `FOO: "9"`, 1))
 	got := mustPlan(t, p2, st, UpOptions{})
 	assertPlan(t, got, `
@@ -105,7 +51,7 @@ func TestPlanConfigChangeNamesTheField(t *testing.T) {
 
 func TestPlanConfigChangeNamesTopLevelFields(t *testing.T) {
 	p := mustLoad(t, "services: {web: {image: busybox, command: [sleep, '1']}}")
-	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st := afterUp(t, p, UpOptions{})
 	p2 := mustLoad(t, "services: {web: {image: busybox, command: [sleep, '2'], labels: {a: b}}}")
 	got := mustPlan(t, p2, st, UpOptions{})
 	assertPlan(t, got, `
@@ -117,7 +63,7 @@ func TestPlanConfigChangeNamesTopLevelFields(t *testing.T) {
 
 func TestPlanImageChange(t *testing.T) {
 	p := mustLoad(t, webDB)
-	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st := afterUp(t, p, UpOptions{})
 	st.Images["busybox"] = Image{ID: "sha256:new"}
 	got := mustPlan(t, p, st, UpOptions{})
 	assertPlan(t, got, `
@@ -133,7 +79,7 @@ func TestPlanImageChange(t *testing.T) {
 
 func TestPlanScaleUpAndDown(t *testing.T) {
 	p := mustLoad(t, "services: {web: {image: busybox}}")
-	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{Scale: map[string]int{"web": 3}}))
+	st := afterUp(t, p, UpOptions{Scale: map[string]int{"web": 3}})
 	assertPlan(t, mustPlan(t, p, st, UpOptions{Scale: map[string]int{"web": 4}}), `
 #0 create demo-web-4 (not found)
 #1 start demo-web-4 after #0`)
@@ -156,7 +102,7 @@ func TestPlanDeployReplicas(t *testing.T) {
 
 func TestPlanOrphans(t *testing.T) {
 	p := mustLoad(t, "services: {web: {image: busybox}, old: {image: busybox}}")
-	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st := afterUp(t, p, UpOptions{})
 	p2 := mustLoad(t, "services: {web: {image: busybox}}")
 	got := mustPlan(t, p2, st, UpOptions{})
 	assertPlan(t, got, ``)
@@ -190,7 +136,7 @@ func TestPlanServiceArgsPullDependencies(t *testing.T) {
 
 func TestPlanForceAndNoRecreate(t *testing.T) {
 	p := mustLoad(t, "services: {web: {image: busybox}}")
-	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st := afterUp(t, p, UpOptions{})
 	assertPlan(t, mustPlan(t, p, st, UpOptions{ForceRecreate: true}), `
 #0 stop demo-web-1 (--force-recreate)
 #1 remove demo-web-1 (--force-recreate) after #0
@@ -268,7 +214,7 @@ services:
     depends_on: {db: {condition: service_started, restart: true}}
 `
 	p := mustLoad(t, strings.Replace(y, "%s", "1", 1))
-	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st := afterUp(t, p, UpOptions{})
 	p2 := mustLoad(t, strings.Replace(y, "%s", "2", 1))
 	assertPlan(t, mustPlan(t, p2, st, UpOptions{}), `
 #0 stop demo-db-1 (config changed: environment.V)
@@ -281,7 +227,7 @@ services:
 
 func TestPlanStartsStoppedContainer(t *testing.T) {
 	p := mustLoad(t, "services: {web: {image: busybox}}")
-	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st := afterUp(t, p, UpOptions{})
 	st.Containers[0].State = StateExited
 	assertPlan(t, mustPlan(t, p, st, UpOptions{}), `#0 start demo-web-1 (not running)`)
 }
@@ -311,7 +257,7 @@ func TestPlanNoStart(t *testing.T) {
 func TestPlanRecreateCarriesAnonymousVolumes(t *testing.T) {
 	const y = "services: {web: {image: busybox, volumes: [/cache], environment: [V=%s]}}"
 	p := mustLoad(t, strings.Replace(y, "%s", "1", 1))
-	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
+	st := afterUp(t, p, UpOptions{})
 	st.Containers[0].Mounts = []Mount{{Type: "volume", Source: "0123abcd", Target: "/cache"}, {Type: "volume", Source: "fromimage", Target: "/var/lib/x"}}
 	p2 := mustLoad(t, strings.Replace(y, "%s", "2", 1))
 	create := mustPlan(t, p2, st, UpOptions{}).Actions[2]
