@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // twoServices is web (unless-stopped) depending on db; both sleep.
@@ -219,8 +220,7 @@ func TestEventsAndAttach(t *testing.T) {
 	p := newProject(t, twoServices+`
   talker:
     image: berth-test/busybox:latest
-    command: sh -c 'read x; echo said $$x; exit 5'
-    stdin_open: true
+    command: sh -c 'sleep 3; echo said hi; exit 5'
 `)
 	p.mustBerth("up", "-d")
 	cmd := exec.Command(berthBin(t), "-p", p.name, "events", "--json", "db")
@@ -233,18 +233,53 @@ func TestEventsAndAttach(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	// events subscribes before it prints anything; restart until one shows.
-	dec := json.NewDecoder(out)
-	p.mustBerth("restart", "-t", "0", "db")
-	var ev struct{ Action, Service string }
-	if err := dec.Decode(&ev); err != nil || ev.Service != "db" {
-		t.Logf("first event %+v %v (events may have subscribed late)", ev, err)
+	// events prints nothing until it has subscribed, so restart db until
+	// an event of db shows (the first restart may come before that).
+	evs := make(chan struct{ Action, Service string }, 64)
+	go func() {
+		dec := json.NewDecoder(out)
+		for {
+			var ev struct{ Action, Service string }
+			if dec.Decode(&ev) != nil {
+				close(evs)
+				return
+			}
+			evs <- ev
+		}
+	}()
+	if !sawEvent(p, evs) {
+		t.Fatal("events --json printed no event of db")
 	}
-	attach := exec.Command(berthBin(t), "-p", p.name, "attach", "talker")
+	// Without StdinOnce on the container the engine ends an attach whose
+	// input closes, so this one attaches output only.
+	attach := exec.Command(berthBin(t), "-p", p.name, "attach", "--no-stdin", "talker")
 	attach.Dir = p.dir
-	attach.Stdin = strings.NewReader("hi\n")
 	got, err := attach.Output()
 	if exitCode(t, err) != 5 || !strings.Contains(string(got), "said hi") {
 		t.Fatalf("attach: %v %q", err, got)
 	}
+}
+
+// sawEvent restarts db up to five times, waiting up to five seconds after
+// each for an event of db.
+func sawEvent(p *project, evs <-chan struct{ Action, Service string }) bool {
+	for range 5 {
+		p.mustBerth("restart", "-t", "0", "db")
+		timeout := time.After(5 * time.Second)
+		for {
+			select {
+			case ev, ok := <-evs:
+				if !ok {
+					return false
+				}
+				if ev.Service == "db" {
+					return true
+				}
+				continue
+			case <-timeout:
+			}
+			break
+		}
+	}
+	return false
 }
