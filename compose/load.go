@@ -68,7 +68,8 @@ func loadModel(ctx context.Context, o Options, dir string, configs []types.Confi
 	src *sources) (*types.Project, []loader.UnsupportedAttribute, error) {
 	cache, key := validCacheFile(o.Environ), validKey(o, configs, env)
 	projects, pkey := projectCacheDir(cache), projectKey(key)
-	if p, found, ok := cachedProject(projects, pkey); ok {
+	if p, found, logs, ok := cachedProject(projects, pkey); ok {
+		replayLogs(logs)
 		return p, found, nil
 	}
 	if err := src.aliasesFirst(nil); err != nil {
@@ -76,16 +77,22 @@ func loadModel(ctx context.Context, o Options, dir string, configs []types.Confi
 	}
 	var found []loader.UnsupportedAttribute
 	skip := validated(cache, key)
-	p, err := loader.LoadWithContext(ctx,
-		types.ConfigDetails{WorkingDir: dir, ConfigFiles: configs, Environment: env},
-		append(loaderOptions(o, dir, env, &found), func(lo *loader.Options) { lo.SkipValidation = skip })...)
+	var p *types.Project
+	logs, replayable, err := capturingLogs(func() (err error) {
+		p, err = loader.LoadWithContext(ctx,
+			types.ConfigDetails{WorkingDir: dir, ConfigFiles: configs, Environment: env},
+			append(loaderOptions(o, dir, env, &found), func(lo *loader.Options) { lo.SkipValidation = skip })...)
+		return err
+	})
 	if err != nil {
 		return nil, nil, src.explain(err)
 	}
 	if !skip {
 		rememberValid(cache, key)
 	}
-	rememberProject(projects, pkey, p, found)
+	if replayable {
+		rememberProject(projects, pkey, p, found, logs)
+	}
 	return p, found, nil
 }
 

@@ -66,32 +66,33 @@ type watched struct {
 	Sum  string
 }
 
-// cachedProject returns the stored project of key, if any and still valid.
-func cachedProject(dir, key string) (*types.Project, []loader.UnsupportedAttribute, bool) {
+// cachedProject returns the stored project of key, if any and still valid,
+// with what compose-go logged while loading it.
+func cachedProject(dir, key string) (*types.Project, []loader.UnsupportedAttribute, []logLine, bool) {
 	if dir == "" || key == "" {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	file := filepath.Join(dir, key)
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
-	p, found, err := decodeEntry(key, b)
+	e, err := decodeEntry(key, b)
 	if err != nil {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	now := time.Now()
 	_ = os.Chtimes(file, now, now) // recently used entries survive pruning
-	return p, found, true
+	return e.project, e.found, e.logs, true
 }
 
 // rememberProject stores p for key. Projects the codec cannot represent
 // exactly, or that depend on files the entry cannot watch, are skipped.
-func rememberProject(dir, key string, p *types.Project, found []loader.UnsupportedAttribute) {
+func rememberProject(dir, key string, p *types.Project, found []loader.UnsupportedAttribute, logs []logLine) {
 	if dir == "" || key == "" {
 		return
 	}
-	b, err := encodeEntry(key, p, found)
+	b, err := encodeEntry(key, entry{project: p, found: found, logs: logs})
 	if err != nil || os.MkdirAll(dir, 0o700) != nil {
 		return
 	}
@@ -132,10 +133,18 @@ func pruneProjects(dir string, keep int) {
 	}
 }
 
+// entry is what a cache file holds besides the files it watches.
+type entry struct {
+	project *types.Project
+	found   []loader.UnsupportedAttribute // only Path is kept
+	logs    []logLine
+}
+
 // encodeEntry lays an entry out as the magic, a checksum over key and
-// payload, then the payload: the project, the files it was read from and
-// the paths of the unsupported keys found.
-func encodeEntry(key string, p *types.Project, found []loader.UnsupportedAttribute) ([]byte, error) {
+// payload, then the payload: the project, the files it was read from, the
+// paths of the unsupported keys found and compose-go's log messages.
+func encodeEntry(key string, en entry) ([]byte, error) {
+	p := en.project
 	if usesDevelop(p) {
 		return nil, errors.New("develop sections are not cached")
 	}
@@ -147,15 +156,14 @@ func encodeEntry(key string, p *types.Project, found []loader.UnsupportedAttribu
 	if err != nil {
 		return nil, err
 	}
-	paths := make([]string, len(found))
-	for i, f := range found {
+	paths := make([]string, len(en.found))
+	for i, f := range en.found {
 		paths[i] = string(f.Path)
 	}
-	if err := e.encode(reflect.ValueOf(deps), 0); err != nil {
-		return nil, err
-	}
-	if err := e.encode(reflect.ValueOf(paths), 0); err != nil {
-		return nil, err
+	for _, v := range []any{deps, paths, en.logs} {
+		if err := e.encode(reflect.ValueOf(v), 0); err != nil {
+			return nil, err
+		}
 	}
 	sum := entrySum(key, e.buf)
 	return slices.Concat([]byte(projectMagic), sum, e.buf), nil
@@ -184,37 +192,37 @@ func entrySum(key string, payload []byte) []byte {
 
 // decodeEntry reads what encodeEntry wrote for key, and checks that the
 // files the project was read from are unchanged.
-func decodeEntry(key string, b []byte) (p *types.Project, found []loader.UnsupportedAttribute, err error) {
+func decodeEntry(key string, b []byte) (en entry, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			p, found, err = nil, nil, errCorrupt
+			en, err = entry{}, errCorrupt
 		}
 	}()
 	rest, ok := bytes.CutPrefix(b, []byte(projectMagic))
 	if !ok || len(rest) < sha256.Size || !bytes.Equal(rest[:sha256.Size], entrySum(key, rest[sha256.Size:])) {
-		return nil, nil, errCorrupt
+		return entry{}, errCorrupt
 	}
 	d := &decoder{buf: rest[sha256.Size:]}
-	p = new(types.Project)
+	en.project = new(types.Project)
 	var deps []watched
 	var paths []string
-	for _, v := range []any{p, &deps, &paths} {
+	for _, v := range []any{en.project, &deps, &paths, &en.logs} {
 		if err := d.decode(reflect.ValueOf(v).Elem(), 0); err != nil {
-			return nil, nil, err
+			return entry{}, err
 		}
 	}
 	if len(d.buf) != 0 {
-		return nil, nil, errCorrupt
+		return entry{}, errCorrupt
 	}
 	for _, w := range deps {
 		if sum, err := fileSum(w.Path); err != nil || sum != w.Sum {
-			return nil, nil, errors.New("a file read by the load changed")
+			return entry{}, errors.New("a file read by the load changed")
 		}
 	}
 	for _, s := range paths {
-		found = append(found, loader.UnsupportedAttribute{Path: tree.Path(s)})
+		en.found = append(en.found, loader.UnsupportedAttribute{Path: tree.Path(s)})
 	}
-	return p, found, nil
+	return en, nil
 }
 
 // watchedFiles lists the env and label files of the container specs with

@@ -14,6 +14,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/sirupsen/logrus"
 
 	"berth/project"
 )
@@ -270,7 +271,7 @@ func TestProjectCacheIsIndistinguishable(t *testing.T) {
 	for _, e := range entries {
 		// The second loads above were served from these.
 		b, _ := os.ReadFile(filepath.Join(cacheHome, "berth", "projects", e.Name()))
-		if _, _, err := decodeEntry(e.Name(), b); err != nil {
+		if _, err := decodeEntry(e.Name(), b); err != nil {
 			t.Errorf("entry %s: %v", e.Name(), err)
 		}
 	}
@@ -295,21 +296,25 @@ func TestProjectCodecRoundTrip(t *testing.T) {
 `, 1)
 	writeFiles(t, dir, files)
 	fresh, found := loadFound(t, richOptions(dir, ""))
-	b, err := encodeEntry("k", fresh, found)
+	b, err := encodeEntry("k", entry{project: fresh, found: found})
 	if err == nil {
 		t.Fatal("a project with develop was encoded")
 	}
 	delete(fresh.Services, "watcher")
-	if b, err = encodeEntry("k", fresh, found); err != nil {
+	logs := []logLine{{Level: 3, Msg: "careful"}}
+	if b, err = encodeEntry("k", entry{project: fresh, found: found, logs: logs}); err != nil {
 		t.Fatal(err)
 	}
-	got, gotFound, err := decodeEntry("k", b)
+	got, err := decodeEntry("k", b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameProject(t, got, fresh)
-	if !slices.Equal(paths(gotFound), paths(found)) || len(found) == 0 {
-		t.Errorf("unsupported keys: %v, want %v", paths(gotFound), paths(found))
+	if !reflect.DeepEqual(got.logs, logs) {
+		t.Errorf("logs: %v, want %v", got.logs, logs)
+	}
+	sameProject(t, got.project, fresh)
+	if !slices.Equal(paths(got.found), paths(found)) || len(found) == 0 {
+		t.Errorf("unsupported keys: %v, want %v", paths(got.found), paths(found))
 	}
 }
 
@@ -354,12 +359,12 @@ func rewriteEntry(t *testing.T, file string, edit func(*types.Project)) {
 		t.Fatal(err)
 	}
 	key := filepath.Base(file)
-	p, found, err := decodeEntry(key, b)
+	en, err := decodeEntry(key, b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	edit(p)
-	if b, err = encodeEntry(key, p, found); err != nil {
+	edit(en.project)
+	if b, err = encodeEntry(key, en); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(file, b, 0o600); err != nil {
@@ -490,4 +495,28 @@ func TestPruneProjectsKeepsTheNewest(t *testing.T) {
 		names = append(names, e.Name())
 	}
 	wantEqual(t, "kept", strings.Join(names, ","), "e3,e4")
+}
+
+func TestProjectCacheRepeatsComposeGoLogs(t *testing.T) {
+	dir, cacheHome := t.TempDir(), t.TempDir()
+	writeFiles(t, dir, map[string]string{"compose.yaml": "services:\n  web:\n    image: nginx:${UNSET_TAG}\n    read_only: yes\n"})
+	std := logrus.StandardLogger()
+	var buf bytes.Buffer
+	out, formatter := std.Out, std.Formatter
+	std.SetOutput(&buf)
+	std.SetFormatter(&logrus.TextFormatter{DisableTimestamp: true})
+	t.Cleanup(func() { std.SetOutput(out); std.SetFormatter(formatter) })
+	var logged []string
+	for range 2 {
+		buf.Reset()
+		if _, _, err := Load(t.Context(), Options{WorkingDir: dir, Environ: []string{"XDG_CACHE_HOME=" + cacheHome}}); err != nil {
+			t.Fatal(err)
+		}
+		logged = append(logged, buf.String())
+	}
+	if !strings.Contains(logged[0], `The \"UNSET_TAG\" variable is not set`) {
+		t.Fatalf("fresh load logged %q", logged[0])
+	}
+	entryFile(t, cacheHome)
+	wantEqual(t, "cached load's log", logged[1], logged[0])
 }
