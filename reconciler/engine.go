@@ -173,6 +173,9 @@ type ContainerSpec struct {
 	// ("<id>") and holds volumes_from entries ("<container>[:ro]").
 	VolumesFrom []string
 	StopTimeout *time.Duration
+	// StdinOnce closes the container's stdin when the client attached to it
+	// detaches, so the end of piped input reaches the process (run -i).
+	StdinOnce bool
 }
 
 // Mount is one filesystem mount.

@@ -16,6 +16,9 @@ type RunOptions struct {
 	Slug   string // 64 hex digits; the name uses the first 12
 	NoDeps bool
 	Build  bool
+	// Interactive attaches berth's stdin to the one-off: its end closes
+	// the container's stdin.
+	Interactive bool
 	// Service is the service as the one-off runs it (command, entrypoint,
 	// environment, ports, user, … already replaced by the flags).
 	Service types.ServiceConfig
@@ -103,6 +106,7 @@ func oneOffSpec(p *types.Project, s types.ServiceConfig, imageID string, o RunOp
 		}
 		spec.Name = project.OneOffName(p.Name, s.Name, short)
 	}
+	spec.StdinOnce = o.Interactive
 	return spec
 }
 

@@ -36,7 +36,7 @@ Any data which is not in a volume will be lost.`,
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&o.force, "force", false, "Don't ask to confirm removal") // -f is the global --file
+	f.BoolVarP(&o.force, "force", "f", false, "Don't ask to confirm removal")
 	f.BoolVarP(&o.Stop, "stop", "s", false, "Stop the containers, if required, before removing")
 	f.BoolVarP(&o.Volumes, "volumes", "v", false, "Remove any anonymous volumes attached to containers")
 	f.BoolVarP(&all, "all", "a", false, "Deprecated - no effect")

@@ -56,7 +56,7 @@ unless --no-deps. The service's ports are not published unless
 	f.StringVarP(&o.user, "user", "u", "", "Run as specified username or uid")
 	f.StringVarP(&o.workdir, "workdir", "w", "", "Working directory inside the container")
 	f.StringArrayVarP(&o.env, "env", "e", nil, "Set environment variables")
-	f.StringArrayVar(&o.publish, "publish", nil, "Publish a container's port(s) to the host") // -p is the global --project-name
+	f.StringArrayVarP(&o.publish, "publish", "p", nil, "Publish a container's port(s) to the host")
 	f.StringArrayVarP(&o.volumes, "volume", "v", nil, "Bind mount a volume")
 	f.StringArrayVarP(&o.labels, "label", "l", nil, "Add or override a label")
 	return cmd
@@ -82,7 +82,8 @@ func (a *app) runRun(ctx context.Context, o runOptions, service string, command 
 	if err != nil {
 		return err
 	}
-	plan, spec, err := reconciler.NewRunPlan(p, st, reconciler.RunOptions{Name: o.name, Slug: newSlug(), NoDeps: o.noDeps, Build: o.build, Service: s})
+	plan, spec, err := reconciler.NewRunPlan(p, st, reconciler.RunOptions{Name: o.name, Slug: newSlug(), NoDeps: o.noDeps, Build: o.build, Service: s,
+		Interactive: o.interactive && !o.detach})
 	if err != nil || a.global.dryRun {
 		return a.printPlan(plan, err)
 	}
@@ -96,7 +97,7 @@ func (a *app) runRun(ctx context.Context, o runOptions, service string, command 
 		fmt.Fprintln(a.stdout, spec.Name)
 		return nil
 	}
-	return a.runAttached(ctx, eng, spec.Name, s.Tty, s.StdinOpen && a.stdinIsTerminal(), o.rm)
+	return a.runAttached(ctx, eng, spec.Name, s.Tty, spec.StdinOnce, o.rm)
 }
 
 // applyQuietly applies the plan, showing the dependencies' progress but

@@ -68,6 +68,7 @@ func containerConfig(spec reconciler.ContainerSpec) (*container.Config, error) {
 		Tty:          s.Tty,
 		OpenStdin:    s.StdinOpen,
 		AttachStdin:  s.StdinOpen,
+		StdinOnce:    spec.StdinOnce,
 		AttachStdout: true,
 		AttachStderr: true,
 		ExposedPorts: exposed,
