@@ -32,6 +32,6 @@ func newVersionCommand(a *app) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&short, "short", false, "Shows only berth's version number")
 	// No -f shorthand: it is the persistent --file, and pflag panics on the clash.
-	cmd.Flags().StringVar(&format, "format", "", `Format the output. Values: [pretty | json]`)
+	cmd.Flags().StringVarP(&format, "format", "f", "", `Format the output. Values: [pretty | json]`)
 	return cmd
 }
