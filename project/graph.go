@@ -16,7 +16,8 @@ func Dependencies(s types.ServiceConfig) []string {
 }
 
 // StartOrder lists the services so that each comes after everything it depends
-// on; services that do not depend on each other keep alphabetical order.
+// on. It goes in passes: each pass places, alphabetically, every service whose
+// dependencies are already placed, so the order is the same on every run.
 // Dependencies on services that are not in p (disabled by a profile, or not
 // required) are ignored. A cycle is an error naming it in order.
 func StartOrder(p *types.Project) ([]string, error) {
