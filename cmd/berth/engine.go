@@ -40,3 +40,12 @@ func (a *app) engine(ctx context.Context) (reconciler.Engine, error) {
 	o.once.Do(func() { o.eng, o.err = newEngine(ctx, a.environ) })
 	return o.eng, o.err
 }
+
+// connectAhead starts connecting to the engine in the background, so the
+// probe's round trip overlaps with loading the project instead of following
+// it; a.engine then waits for that same connection. Only commands that use
+// the engine whatever the project holds call it: config, version and
+// completion must never touch the engine.
+func (a *app) connectAhead(ctx context.Context) {
+	go func() { _, _ = a.engine(ctx) }()
+}

@@ -26,6 +26,7 @@ func (a *app) loadProject(ctx context.Context, services ...string) (*types.Proje
 // services of it) and connects the engine: the start of every command that
 // acts on what the project runs.
 func (a *app) projectEngine(ctx context.Context, services ...string) (*types.Project, reconciler.Engine, error) {
+	a.connectAhead(ctx)
 	p, err := a.loadProject(ctx, services...)
 	if err != nil {
 		return nil, nil, err

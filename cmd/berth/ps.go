@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -54,6 +55,7 @@ func (a *app) runPs(ctx context.Context, o psOptions, services []string) error {
 	if err != nil {
 		return err
 	}
+	a.connectAhead(ctx)
 	p, err := a.loadProject(ctx)
 	if err != nil {
 		return err
@@ -72,7 +74,13 @@ func (a *app) runPs(ctx context.Context, o psOptions, services []string) error {
 		return err
 	}
 	cs = slices.DeleteFunc(cs, func(c reconciler.Container) bool { return !o.shows(c, statuses) })
-	return o.print(a.stdout, cs)
+	// One write at the end rather than one per table cell.
+	w := bufio.NewWriter(a.stdout)
+	err = o.print(w, cs)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	return err
 }
 
 // statuses gathers --status and --filter status=….

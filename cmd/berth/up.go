@@ -80,6 +80,7 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 	if err := o.validate(); err != nil {
 		return err
 	}
+	a.connectAhead(ctx)
 	p, err := a.loadProject(ctx)
 	if err != nil {
 		return err
