@@ -176,6 +176,9 @@ type ContainerSpec struct {
 	// StdinOnce closes the container's stdin when the client attached to it
 	// detaches, so the end of piped input reaches the process (run -i).
 	StdinOnce bool
+	// AutoRemove has the engine remove the container once it exits
+	// (run -d --rm: berth is not there to do it).
+	AutoRemove bool
 }
 
 // Mount is one filesystem mount.

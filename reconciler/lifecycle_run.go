@@ -19,6 +19,8 @@ type RunOptions struct {
 	// Interactive attaches berth's stdin to the one-off: its end closes
 	// the container's stdin.
 	Interactive bool
+	// AutoRemove leaves removing the exited one-off to the engine (-d --rm).
+	AutoRemove bool
 	// Service is the service as the one-off runs it (command, entrypoint,
 	// environment, ports, user, … already replaced by the flags).
 	Service types.ServiceConfig
@@ -107,6 +109,7 @@ func oneOffSpec(p *types.Project, s types.ServiceConfig, imageID string, o RunOp
 		spec.Name = project.OneOffName(p.Name, s.Name, short)
 	}
 	spec.StdinOnce = o.Interactive
+	spec.AutoRemove = o.AutoRemove
 	return spec
 }
 

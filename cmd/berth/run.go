@@ -83,7 +83,7 @@ func (a *app) runRun(ctx context.Context, o runOptions, service string, command 
 		return err
 	}
 	plan, spec, err := reconciler.NewRunPlan(p, st, reconciler.RunOptions{Name: o.name, Slug: newSlug(), NoDeps: o.noDeps, Build: o.build, Service: s,
-		Interactive: o.interactive && !o.detach})
+		Interactive: o.interactive && !o.detach, AutoRemove: o.rm && o.detach})
 	if err != nil || a.global.dryRun {
 		return a.printPlan(plan, err)
 	}

@@ -39,12 +39,15 @@ func (a *app) runWait(ctx context.Context, services []string, downProject bool) 
 	if len(cs) == 0 {
 		return errors.New("no containers for the given services")
 	}
+	// With --down-project the first exit ends the wait for the others.
+	waitCtx, stopWaiting := context.WithCancel(ctx)
+	defer stopWaiting()
 	var mu sync.Mutex
 	first := -1
-	g, gctx := errgroup.WithContext(ctx)
+	g := new(errgroup.Group)
 	for _, c := range cs {
 		g.Go(func() error {
-			ch, errs := exitOf(gctx, eng, c)
+			ch, errs := exitOf(waitCtx, eng, c)
 			select {
 			case code := <-ch:
 				mu.Lock()
@@ -53,8 +56,14 @@ func (a *app) runWait(ctx context.Context, services []string, downProject bool) 
 				if first < 0 {
 					first = code
 				}
+				if downProject {
+					stopWaiting()
+				}
 				return nil
 			case err := <-errs:
+				if downProject && waitCtx.Err() != nil && ctx.Err() == nil {
+					return nil // another container stopped first
+				}
 				return err
 			}
 		})

@@ -38,6 +38,7 @@ func hostConfig(spec reconciler.ContainerSpec) (*container.HostConfig, error) {
 		NetworkMode:    container.NetworkMode(networkMode(spec)),
 		RestartPolicy:  container.RestartPolicy{Name: container.RestartPolicyMode(spec.Restart.Name), MaximumRetryCount: spec.Restart.MaxRetries},
 		VolumesFrom:    spec.VolumesFrom,
+		AutoRemove:     spec.AutoRemove,
 		Init:           s.Init,
 		Privileged:     s.Privileged,
 		CapAdd:         s.CapAdd,
