@@ -20,7 +20,10 @@ import (
 type Observed struct {
 	Containers []Container
 	Networks   []network.Info
-	Volumes    []Volume
+	// Volumes are the project's volumes; they are listed only when the
+	// project declares a volume of its own (not external), the only ones
+	// planning looks them up for.
+	Volumes []Volume
 	// Images are the images the services run, by reference; a reference
 	// that is not present locally has no entry.
 	Images map[string]Image
@@ -31,8 +34,9 @@ type Observed struct {
 	Files map[string]bool
 }
 
-// Observe takes the snapshot: one list call each for containers, networks
-// and volumes (by project label), and one inspection per image reference.
+// Observe takes the snapshot, all calls at once: one list call each for
+// containers, networks and volumes (by project label; volumes only when the
+// project declares its own), and one inspection per image reference.
 func Observe(ctx context.Context, eng Engine, p *types.Project) (Observed, error) {
 	var st Observed
 	g, ctx := errgroup.WithContext(ctx)
@@ -44,10 +48,12 @@ func Observe(ctx context.Context, eng Engine, p *types.Project) (Observed, error
 		st.Networks, err = eng.ListNetworks(ctx, p.Name)
 		return wrap("list networks", err)
 	})
-	g.Go(func() (err error) {
-		st.Volumes, err = eng.ListVolumes(ctx, p.Name)
-		return wrap("list volumes", err)
-	})
+	if declaresVolumes(p) {
+		g.Go(func() (err error) {
+			st.Volumes, err = eng.ListVolumes(ctx, p.Name)
+			return wrap("list volumes", err)
+		})
+	}
 	g.Go(func() (err error) {
 		st.Images, err = ObserveImages(ctx, eng, p)
 		return err
@@ -88,6 +94,18 @@ func ObserveImages(ctx context.Context, eng Engine, p *types.Project) (map[strin
 		})
 	}
 	return images, g.Wait()
+}
+
+// declaresVolumes says whether the project declares a volume berth manages
+// (one not external): up creates and down removes only those, so without
+// one the volume list would answer no question.
+func declaresVolumes(p *types.Project) bool {
+	for _, v := range p.Volumes {
+		if !bool(v.External) {
+			return true
+		}
+	}
+	return false
 }
 
 func wrap(what string, err error) error {
