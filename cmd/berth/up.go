@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -81,6 +82,7 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 		return err
 	}
 	a.connectAhead(ctx)
+	go warmConfigHash()
 	p, err := a.loadProject(ctx)
 	if err != nil {
 		return err
@@ -116,6 +118,12 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 	}
 	return attach(ctx, a, eng, p, plan)
 }
+
+// warmConfigHash builds encoding/json's encoder for a service ahead of the
+// plan: the plan hashes every service (project.ConfigHash marshals it), and
+// the first marshal of the type costs milliseconds, spent here while the
+// project loads and the engine answers rather than after.
+func warmConfigHash() { _, _ = json.Marshal(types.ServiceConfig{}) }
 
 // validate rejects flags that contradict each other or values up does not
 // know, in Docker Compose's words.
