@@ -82,7 +82,6 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 		return err
 	}
 	a.connectAhead(ctx)
-	go warmConfigHash()
 	p, err := a.loadProject(ctx)
 	if err != nil {
 		return err
@@ -103,6 +102,7 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 		// events from before the first start (attach_up.go).
 		eng = a.attachBeforeStart(ctx, eng, p, services)
 	}
+	go warmConfigHash()
 	r := a.progressRenderer()
 	plan, err := reconciler.Up(ctx, eng, p, uo, reconciler.ApplyOptions{Parallel: a.global.parallel}, r)
 	r.Close()
@@ -121,8 +121,9 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 
 // warmConfigHash builds encoding/json's encoder for a service ahead of the
 // plan: the plan hashes every service (project.ConfigHash marshals it), and
-// the first marshal of the type costs milliseconds, spent here while the
-// project loads and the engine answers rather than after.
+// the first marshal of the type costs a millisecond or more, spent here
+// while the engine lists the project rather than after. It starts once the
+// engine is connected so that it does not slow the connection or the load.
 func warmConfigHash() { _, _ = json.Marshal(types.ServiceConfig{}) }
 
 // validate rejects flags that contradict each other or values up does not
