@@ -115,10 +115,30 @@ func (o *attachOptions) run(ctx context.Context, a *app, eng reconciler.Engine, 
 	if err := ae.followReplicas(p, plan, services); err != nil {
 		return err
 	}
+	// Our own handler counts presses; it is in place before the first line
+	// is shown, so a Ctrl-C prompted by the output always reaches it.
+	sigc := make(chan os.Signal, 2)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigc)
+	early := signalledBefore(ctx, sigc)
 	ae.follower.statuses = true
 	ae.follower.printer.release(a.useColor(o.noColor), !o.noPrefix, o.timestamps,
 		func(svc string) bool { return slices.Contains(services, svc) })
-	return o.supervise(ctx, a, ae, p)
+	return o.supervise(a, ae, p, sigc, early)
+}
+
+// signalledBefore reports whether a signal came before sigc was registered:
+// main's context is cancelled by the first one. A signal that reached both
+// is taken off sigc, so one press is never counted twice.
+func signalledBefore(ctx context.Context, sigc chan os.Signal) bool {
+	if ctx.Err() == nil {
+		return false
+	}
+	select {
+	case <-sigc:
+	default:
+	}
+	return true
 }
 
 // followReplicas hands the attached services' containers to the supervisor;
@@ -206,17 +226,15 @@ func (o *attachOptions) attachedServices(p *types.Project, plan reconciler.Plan,
 // supervise runs the supervisor and answers signals: the first SIGINT (or
 // SIGTERM) stops the project gracefully, the second kills it. main's
 // context is cancelled by the first signal too, so everything here runs on
-// the attachingEngine's own context; a signal that arrived before ours was
-// registered shows as ctx being done, and counts as the first Ctrl-C.
-// After Ctrl-C the exit code is 130.
-func (o *attachOptions) supervise(ctx context.Context, a *app, ae *attachingEngine, p *types.Project) error {
-	sigc := make(chan os.Signal, 2)
-	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigc)
+// the attachingEngine's own context; early says a first Ctrl-C came before
+// sigc was registered. After Ctrl-C the exit code is 130.
+func (o *attachOptions) supervise(a *app, ae *attachingEngine, p *types.Project, sigc <-chan os.Signal, early bool) error {
 	done, aborts := ae.startSupervisor()
 	st := newStopper(ae.follower.ctx, a, ae.Engine, p, o.grace())
 	defer st.close()
-	res, interrupted := ae.untilDone(ctx.Done(), sigc, done, aborts, st)
+	interrupted := early && ae.gracefulStop(st)
+	res, pressed := ae.untilDone(sigc, done, aborts, st)
+	interrupted = interrupted || pressed
 	for !st.finished() { // every container has exited; the stop calls return
 		select {
 		case <-sigc:
@@ -255,17 +273,10 @@ func (e *attachingEngine) startSupervisor() (<-chan superviseResult, <-chan stru
 	return done, aborts
 }
 
-// untilDone answers signals and aborts until the supervisor ends. cancelled
-// is the command's context: main cancels it on the first signal, which may
-// have come before sigc was registered.
-func (e *attachingEngine) untilDone(cancelled <-chan struct{}, sigc <-chan os.Signal, done <-chan superviseResult, aborts <-chan struct{}, st *stopper) (res superviseResult, interrupted bool) {
+// untilDone answers signals and aborts until the supervisor ends.
+func (e *attachingEngine) untilDone(sigc <-chan os.Signal, done <-chan superviseResult, aborts <-chan struct{}, st *stopper) (res superviseResult, interrupted bool) {
 	for {
 		select {
-		case <-cancelled:
-			cancelled = nil // once: later presses arrive on sigc
-			if !st.begun() {
-				interrupted = e.gracefulStop(st)
-			}
 		case <-sigc:
 			if st.begun() {
 				st.kill()
