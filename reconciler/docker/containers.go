@@ -65,6 +65,7 @@ func (e *Engine) CreateContainer(ctx context.Context, spec reconciler.ContainerS
 	if err != nil {
 		return "", wrap("container", spec.Name, err)
 	}
+	e.pinNetworks(req.options.NetworkingConfig)
 	id, err := e.create(ctx, spec, req)
 	if err != nil {
 		return "", wrap("container", spec.Name, err)

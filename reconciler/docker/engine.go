@@ -33,6 +33,10 @@ type Engine struct {
 	// networkLocks serializes this process's creates of one network name
 	// (name → *sync.Mutex): engines before API 1.44 accept duplicates.
 	networkLocks sync.Map
+	// networkIDs pins network names to the network this run settled on
+	// (name → ID), so containers join it by ID: while another process's
+	// duplicate briefly exists, a name alone is ambiguous to the engine.
+	networkIDs sync.Map
 }
 
 // pingTimeout bounds the one probe at construction, so a dead TCP endpoint

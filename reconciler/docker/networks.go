@@ -24,7 +24,7 @@ import (
 func (e *Engine) InspectNetwork(ctx context.Context, name string) (network.Info, error) {
 	res, err := e.cli.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
 	if err == nil {
-		return infoOf(res.Network.Network), nil
+		return e.settled(infoOf(res.Network.Network)), nil
 	}
 	if !strings.Contains(err.Error(), "ambiguous") {
 		return network.Info{}, wrap("network", name, err)
@@ -33,7 +33,26 @@ func (e *Engine) InspectNetwork(ctx context.Context, name string) (network.Info,
 	if lerr != nil {
 		return network.Info{}, lerr
 	}
-	return infoOf(oldest), nil
+	return e.settled(infoOf(oldest)), nil
+}
+
+// settled remembers the network berth uses for its name (see networkIDs).
+func (e *Engine) settled(n network.Info) network.Info {
+	e.networkIDs.Store(n.Name, n.ID)
+	return n
+}
+
+// pinNetworks names each endpoint's network by the ID this run settled on,
+// where it knows one.
+func (e *Engine) pinNetworks(cfg *mnetwork.NetworkingConfig) {
+	if cfg == nil {
+		return
+	}
+	for name, es := range cfg.EndpointsConfig {
+		if id, ok := e.networkIDs.Load(name); ok && es.NetworkID == "" {
+			es.NetworkID = id.(string)
+		}
+	}
 }
 
 func infoOf(n mnetwork.Network) network.Info {
@@ -79,6 +98,7 @@ func (e *Engine) createUnique(ctx context.Context, spec network.Spec, opts clien
 		return "", err
 	}
 	if oldest.ID == res.ID {
+		e.networkIDs.Store(spec.Name, res.ID)
 		return res.ID, nil
 	}
 	if _, err := e.cli.NetworkRemove(ctx, res.ID, client.NetworkRemoveOptions{}); err != nil {
@@ -200,7 +220,11 @@ func (e *Engine) connect(ctx context.Context, networkName, containerID string, e
 	if err != nil {
 		return wrap("network", networkName, err)
 	}
-	_, err = e.cli.NetworkConnect(ctx, networkName, client.NetworkConnectOptions{Container: containerID, EndpointConfig: es})
+	target := networkName
+	if id, ok := e.networkIDs.Load(networkName); ok {
+		target = id.(string) // see networkIDs
+	}
+	_, err = e.cli.NetworkConnect(ctx, target, client.NetworkConnectOptions{Container: containerID, EndpointConfig: es})
 	if err != nil && strings.Contains(err.Error(), "already exists") {
 		err = &engineError{sentinel: reconciler.ErrExists, err: err} // the engine answers 403 here
 	}
