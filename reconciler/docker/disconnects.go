@@ -3,6 +3,7 @@ package docker
 import (
 	"context"
 
+	"github.com/moby/moby/api/types/events"
 	"github.com/moby/moby/client"
 
 	"berth/reconciler"
@@ -16,26 +17,10 @@ func (e *Engine) NetworkDisconnects(ctx context.Context, networks []string) (<-c
 		filters.Add("network", n)
 	}
 	res := e.cli.Events(ctx, client.EventsListOptions{Filters: filters})
-	out, errs := make(chan reconciler.NetworkDisconnect, eventBuffer), make(chan error, 1)
-	go func() {
-		defer close(errs)
-		defer close(out)
-		for {
-			select {
-			case m := <-res.Messages:
-				ev := reconciler.NetworkDisconnect{Network: m.Actor.Attributes["name"], ContainerID: m.Actor.Attributes["container"]}
-				select {
-				case out <- ev:
-				case <-ctx.Done():
-					return
-				}
-			case err := <-res.Err:
-				if err != nil && ctx.Err() == nil {
-					errs <- wrap("disconnects of networks", networks[0], err)
-				}
-				return
-			}
-		}
-	}()
-	return out, errs
+	return relay(ctx, res, disconnectOf, "disconnects of networks", networks[0])
+}
+
+// disconnectOf maps a network disconnect event.
+func disconnectOf(m events.Message) (reconciler.NetworkDisconnect, bool) {
+	return reconciler.NetworkDisconnect{Network: m.Actor.Attributes["name"], ContainerID: m.Actor.Attributes["container"]}, true
 }

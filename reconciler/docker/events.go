@@ -23,25 +23,32 @@ const eventBuffer = 64
 func (e *Engine) Events(ctx context.Context, f reconciler.EventFilter) (<-chan reconciler.Event, <-chan error) {
 	filters := make(client.Filters).Add("type", "container").Add("label", project.LabelProject+"="+f.Project)
 	res := e.cli.Events(ctx, client.EventsListOptions{Filters: filters})
-	out, errs := make(chan reconciler.Event, eventBuffer), make(chan error, 1)
+	return relay(ctx, res, eventOf, "events of project", f.Project)
+}
+
+// relay forwards the stream's messages that convert accepts until the
+// stream or ctx ends. Both channels close then; a failure (not the context
+// ending) arrives on the error channel first, wrapped with what and name.
+func relay[T any](ctx context.Context, res client.EventsResult, convert func(events.Message) (T, bool), what, name string) (<-chan T, <-chan error) {
+	out, errs := make(chan T, eventBuffer), make(chan error, 1)
 	go func() {
 		defer close(errs)
 		defer close(out)
 		for {
 			select {
 			case m := <-res.Messages:
-				ev, ok := eventOf(m)
+				v, ok := convert(m)
 				if !ok {
 					continue
 				}
 				select {
-				case out <- ev:
+				case out <- v:
 				case <-ctx.Done():
 					return
 				}
 			case err := <-res.Err:
 				if err != nil && ctx.Err() == nil {
-					errs <- wrap("events of project", f.Project, err)
+					errs <- wrap(what, name, err)
 				}
 				return
 			}
