@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -102,7 +101,6 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 		// events from before the first start (attach_up.go).
 		eng = a.attachBeforeStart(ctx, eng, p, services)
 	}
-	go warmConfigHash()
 	r := a.progressRenderer()
 	plan, err := reconciler.Up(ctx, eng, p, uo, reconciler.ApplyOptions{Parallel: a.global.parallel}, r)
 	r.Close()
@@ -118,13 +116,6 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 	}
 	return attach(ctx, a, eng, p, plan)
 }
-
-// warmConfigHash builds encoding/json's encoder for a service ahead of the
-// plan: the plan hashes every service (project.ConfigHash marshals it), and
-// the first marshal of the type costs a millisecond or more, spent here
-// while the engine lists the project rather than after. It starts once the
-// engine is connected so that it does not slow the connection or the load.
-func warmConfigHash() { _, _ = json.Marshal(types.ServiceConfig{}) }
 
 // validate rejects flags that contradict each other or values up does not
 // know, in Docker Compose's words.
