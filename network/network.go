@@ -1,18 +1,5 @@
 package network
 
-import (
-	"context"
-	"errors"
-)
-
-// ErrNotFound and ErrExists are the two engine outcomes callers branch on.
-// The reconciler re-exports them; engine adapters return errors that match
-// them with errors.Is.
-var (
-	ErrNotFound = errors.New("not found")
-	ErrExists   = errors.New("already exists")
-)
-
 // Spec is a network as berth creates it.
 type Spec struct {
 	Name       string
@@ -44,16 +31,6 @@ type Info struct {
 	Name   string
 	Driver string
 	Labels map[string]string
-}
-
-// API is what this package needs from an engine.
-type API interface {
-	InspectNetwork(ctx context.Context, name string) (Info, error)
-	CreateNetwork(ctx context.Context, spec Spec) (id string, err error)
-	RemoveNetwork(ctx context.Context, name string) error
-	ListNetworks(ctx context.Context, project string) ([]Info, error)
-	ConnectNetwork(ctx context.Context, network, container string, ep Endpoint) error
-	DisconnectNetwork(ctx context.Context, network, container string) error
 }
 
 // Endpoint is how a container joins a network.

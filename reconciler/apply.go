@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 
+	"berth/engine"
+
 	"golang.org/x/sync/errgroup"
 )
 
@@ -22,7 +24,7 @@ type ApplyOptions struct {
 // and actions that do not depend on a failure go on, so one bad service
 // leaves the others as they are.
 type applier struct {
-	eng      Engine
+	eng      engine.Engine
 	plan     Plan
 	progress Progress
 	sem      chan struct{} // nil: unlimited
@@ -40,7 +42,7 @@ type applier struct {
 // Apply runs the plan against the engine, in parallel where the DAG allows.
 // It returns every failure joined; after a cancellation it returns the
 // context's error alone.
-func Apply(ctx context.Context, eng Engine, plan Plan, progress Progress, o ApplyOptions) error {
+func Apply(ctx context.Context, eng engine.Engine, plan Plan, progress Progress, o ApplyOptions) error {
 	progress = orQuiet(progress)
 	a := &applier{eng: eng, plan: plan, progress: progress,
 		done: make([]chan struct{}, len(plan.Actions)), failed: make([]bool, len(plan.Actions)),

@@ -6,8 +6,8 @@ import (
 	"io"
 	"strings"
 
-	"berth/build"
-	"berth/network"
+	"berth/engine"
+	"berth/imagebuild"
 )
 
 // do performs one action: one engine call, or one wait.
@@ -26,11 +26,11 @@ func (a *applier) do(ctx context.Context, act Action) error {
 	defer a.release()
 	switch act.Op {
 	case OpCreateNetwork:
-		_, err := network.Ensure(ctx, a.eng, *act.Network)
+		_, err := ensureNetwork(ctx, a.eng, *act.Network)
 		return err
 	case OpCreateVolume:
 		_, err := a.eng.CreateVolume(ctx, *act.Volume)
-		return ignore(failure(act, "create volume", err), ErrExists)
+		return ignore(failure(act, "create volume", err), engine.ErrExists)
 	case OpBuild:
 		return a.build(ctx, act)
 	case OpCreate:
@@ -38,15 +38,15 @@ func (a *applier) do(ctx context.Context, act Action) error {
 	case OpStart:
 		return a.start(ctx, act)
 	case OpStop:
-		return ignore(failure(act, "stop container", a.eng.StopContainer(ctx, act.Target, act.Grace)), ErrNotFound)
+		return ignore(failure(act, "stop container", a.eng.StopContainer(ctx, act.Target, act.Grace)), engine.ErrNotFound)
 	case OpRemove:
-		return ignore(failure(act, "remove container", a.eng.RemoveContainer(ctx, act.Target, act.Remove)), ErrNotFound)
+		return ignore(failure(act, "remove container", a.eng.RemoveContainer(ctx, act.Target, act.Remove)), engine.ErrNotFound)
 	case OpRemoveNetwork:
-		return network.Remove(ctx, a.eng, act.Target)
+		return removeNetwork(ctx, a.eng, act.Target)
 	case OpRemoveVolume:
-		return ignore(failure(act, "remove volume", a.eng.RemoveVolume(ctx, act.Target)), ErrNotFound)
+		return ignore(failure(act, "remove volume", a.eng.RemoveVolume(ctx, act.Target)), engine.ErrNotFound)
 	case OpRemoveImage:
-		return ignore(failure(act, "remove image", a.eng.RemoveImage(ctx, act.Target, act.Force)), ErrNotFound)
+		return ignore(failure(act, "remove image", a.eng.RemoveImage(ctx, act.Target, act.Force)), engine.ErrNotFound)
 	}
 	return a.doLifecycle(ctx, act) // restart, kill, pause, unpause (lifecycle_apply.go)
 }
@@ -64,7 +64,7 @@ func ignore(err, want error) error {
 // at once), the one that exists is the one to go on with.
 func (a *applier) create(ctx context.Context, act Action) error {
 	_, err := a.eng.CreateContainer(ctx, *act.Container)
-	if errors.Is(err, ErrExists) {
+	if errors.Is(err, engine.ErrExists) {
 		_, err = a.eng.InspectContainer(ctx, act.Target)
 	}
 	if err != nil {
@@ -107,7 +107,7 @@ func ports(plan Plan, act Action) string {
 
 // build builds the service's image, streaming its output as progress lines.
 func (a *applier) build(ctx context.Context, act Action) error {
-	req, err := build.NewRequest(a.plan.Project, act.Build.Service, act.Build.Image, build.Options{})
+	req, err := imagebuild.NewRequest(a.plan.Project, act.Build.Service, act.Build.Image, imagebuild.Options{})
 	if err != nil {
 		return failure(act, "build image", err)
 	}
@@ -117,8 +117,8 @@ func (a *applier) build(ctx context.Context, act Action) error {
 	out := func(line string) {
 		a.progress.Event(ProgressEvent{Kind: "Image", Name: act.Target, Service: act.Service, Status: "Building", Line: line})
 	}
-	// build.Run names the failing Dockerfile step; the service is named
+	// imagebuild.Run names the failing Dockerfile step; the service is named
 	// already, so the error is not wrapped again.
-	_, err = build.Run(ctx, a.eng, req, out)
+	_, err = imagebuild.Run(ctx, a.eng, req, out)
 	return err
 }

@@ -4,25 +4,27 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"berth/engine"
 )
 
 // healthHub fans the project's health and exit events out to the waits.
 // It is fed by one event subscription made before any container starts.
 type healthHub struct {
 	mu      sync.Mutex
-	waiters map[string][]chan Event // by container name
-	err     error                   // the subscription failed
+	waiters map[string][]chan engine.Event // by container name
+	err     error                          // the subscription failed
 	broken  chan struct{}
 }
 
-func watchHealth(ctx context.Context, eng Engine, projectName string) *healthHub {
-	h := &healthHub{waiters: map[string][]chan Event{}, broken: make(chan struct{})}
-	events, errs := eng.Events(ctx, EventFilter{Project: projectName})
+func watchHealth(ctx context.Context, eng engine.Engine, projectName string) *healthHub {
+	h := &healthHub{waiters: map[string][]chan engine.Event{}, broken: make(chan struct{})}
+	events, errs := eng.Events(ctx, engine.EventFilter{Project: projectName})
 	go h.feed(ctx, events, errs)
 	return h
 }
 
-func (h *healthHub) feed(ctx context.Context, events <-chan Event, errs <-chan error) {
+func (h *healthHub) feed(ctx context.Context, events <-chan engine.Event, errs <-chan error) {
 	for {
 		select {
 		case ev, ok := <-events:
@@ -30,7 +32,7 @@ func (h *healthHub) feed(ctx context.Context, events <-chan Event, errs <-chan e
 				h.fail(fmt.Errorf("the engine closed the event stream"))
 				return
 			}
-			if ev.Action == EventHealth || ev.Action == EventDie {
+			if ev.Action == engine.EventHealth || ev.Action == engine.EventDie {
 				h.publish(ev)
 			}
 		case err := <-errs:
@@ -42,7 +44,7 @@ func (h *healthHub) feed(ctx context.Context, events <-chan Event, errs <-chan e
 	}
 }
 
-func (h *healthHub) publish(ev Event) {
+func (h *healthHub) publish(ev engine.Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, c := range h.waiters[ev.Name] {
@@ -61,8 +63,8 @@ func (h *healthHub) fail(err error) {
 }
 
 // subscribe registers a waiter for container name's events.
-func (h *healthHub) subscribe(name string) (<-chan Event, func()) {
-	c := make(chan Event, 4)
+func (h *healthHub) subscribe(name string) (<-chan engine.Event, func()) {
+	c := make(chan engine.Event, 4)
 	h.mu.Lock()
 	h.waiters[name] = append(h.waiters[name], c)
 	h.mu.Unlock()
@@ -91,16 +93,16 @@ func (a *applier) waitHealthy(ctx context.Context, act Action) error {
 	if err != nil {
 		return failure(act, "inspect container", err)
 	}
-	if done, err := healthVerdict(act, c.Health, c.State != StateRunning && c.State != StateRestarting, c.ExitCode); done {
+	if done, err := healthVerdict(act, c.Health, c.State != engine.StateRunning && c.State != engine.StateRestarting, c.ExitCode); done {
 		return err
 	}
-	if c.Health == HealthNone {
+	if c.Health == engine.HealthNone {
 		return fmt.Errorf("dependency failed to start: container %s has no healthcheck configured", act.Target)
 	}
 	for {
 		select {
 		case ev := <-events:
-			if done, err := healthVerdict(act, ev.Health, ev.Action == EventDie, ev.ExitCode); done {
+			if done, err := healthVerdict(act, ev.Health, ev.Action == engine.EventDie, ev.ExitCode); done {
 				return err
 			}
 		case <-a.health.broken:
@@ -112,13 +114,13 @@ func (a *applier) waitHealthy(ctx context.Context, act Action) error {
 }
 
 // healthVerdict says whether waiting is over, and how it ended.
-func healthVerdict(act Action, h Health, exited bool, code int) (bool, error) {
+func healthVerdict(act Action, h engine.Health, exited bool, code int) (bool, error) {
 	switch {
 	case exited:
 		return true, fmt.Errorf("dependency failed to start: container %s exited (%d)", act.Target, code)
-	case h == HealthHealthy:
+	case h == engine.HealthHealthy:
 		return true, nil
-	case h == HealthUnhealthy:
+	case h == engine.HealthUnhealthy:
 		return true, fmt.Errorf("dependency failed to start: container %s is unhealthy", act.Target)
 	}
 	return false, nil

@@ -33,31 +33,11 @@ func (a *applier) inject(ctx context.Context, act Action) error {
 	if len(act.Inject) == 0 {
 		return nil
 	}
-	arc, ok := a.eng.(Archive)
-	if !ok {
-		f := act.Inject[0]
-		return fmt.Errorf("service %q: %s %q: this engine cannot copy files into containers", act.Service, f.Kind, f.Name)
-	}
 	body, err := injectTar(act.Inject)
 	if err != nil {
 		return failure(act, "write secrets and configs into container", err)
 	}
-	return failure(act, "write secrets and configs into container", arc.CopyTo(ctx, act.Target, "/", body, true))
-}
-
-// canInject fails, before anything is created, a plan that must write
-// files into containers when the engine cannot.
-func canInject(eng Engine, plan Plan) error {
-	if _, ok := eng.(Archive); ok {
-		return nil
-	}
-	for _, act := range plan.Actions {
-		if len(act.Inject) > 0 {
-			f := act.Inject[0]
-			return fmt.Errorf("service %q: %s %q: this engine cannot copy files into containers", act.Service, f.Kind, f.Name)
-		}
-	}
-	return nil
+	return failure(act, "write secrets and configs into container", a.eng.CopyTo(ctx, act.Target, "/", body, true))
 }
 
 // injectTar is the tar of the files, paths relative to "/"; the engine

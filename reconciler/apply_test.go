@@ -11,20 +11,21 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine"
+	"berth/engine/fake"
 	"berth/reconciler"
-	"berth/reconciler/fake"
 )
 
 // load is the shared loader of the reconciler tests (helpers_test.go).
 var load = reconciler.MustLoad
 
-func up(t *testing.T, eng reconciler.Engine, p *types.Project, o reconciler.UpOptions) error {
+func up(t *testing.T, eng engine.Engine, p *types.Project, o reconciler.UpOptions) error {
 	t.Helper()
 	_, err := reconciler.Up(t.Context(), eng, p, o, reconciler.ApplyOptions{}, nil)
 	return err
 }
 
-func mustUp(t *testing.T, eng reconciler.Engine, p *types.Project) {
+func mustUp(t *testing.T, eng engine.Engine, p *types.Project) {
 	t.Helper()
 	if err := up(t, eng, p, reconciler.UpOptions{}); err != nil {
 		t.Fatalf("up: %v", err)
@@ -32,13 +33,13 @@ func mustUp(t *testing.T, eng reconciler.Engine, p *types.Project) {
 }
 
 // states maps container name to state.
-func states(t *testing.T, eng reconciler.Engine, p *types.Project) map[string]reconciler.State {
+func states(t *testing.T, eng engine.Engine, p *types.Project) map[string]engine.State {
 	t.Helper()
-	cs, err := eng.ListContainers(t.Context(), reconciler.ContainerFilter{Project: p.Name})
+	cs, err := eng.ListContainers(t.Context(), engine.ContainerFilter{Project: p.Name})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]reconciler.State{}
+	out := map[string]engine.State{}
 	for _, c := range cs {
 		if _, dup := out[c.Name]; dup {
 			t.Errorf("two containers named %s", c.Name)
@@ -99,7 +100,7 @@ func TestUpScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := states(t, eng, p)
-	if len(got) != 2 || got["demo-web-1"] != reconciler.StateRunning || got["demo-web-2"] != reconciler.StateRunning {
+	if len(got) != 2 || got["demo-web-1"] != engine.StateRunning || got["demo-web-2"] != engine.StateRunning {
 		t.Errorf("containers %v", got)
 	}
 }
@@ -149,7 +150,7 @@ func TestUpManyPortPublishingServices(t *testing.T) {
 	p := load(t, b.String())
 	mustUp(t, eng, p)
 	for name, st := range states(t, eng, p) {
-		if st != reconciler.StateRunning {
+		if st != engine.StateRunning {
 			t.Errorf("%s is %s", name, st)
 		}
 	}
@@ -170,21 +171,21 @@ services:
 `)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	events, _ := eng.Events(ctx, reconciler.EventFilter{Project: p.Name})
+	events, _ := eng.Events(ctx, engine.EventFilter{Project: p.Name})
 	done := make(chan error, 1)
 	go func() { done <- up(t, eng, p, reconciler.UpOptions{}) }()
 	var healthyAt time.Time
 	for ev := range events {
 		switch {
-		case ev.Action == reconciler.EventStart && ev.Name == "demo-db-1":
-			if c, err := eng.InspectContainer(ctx, "demo-web-1"); err == nil && c.State == reconciler.StateRunning {
+		case ev.Action == engine.EventStart && ev.Name == "demo-db-1":
+			if c, err := eng.InspectContainer(ctx, "demo-web-1"); err == nil && c.State == engine.StateRunning {
 				t.Fatal("web started before db was healthy")
 			}
 			healthyAt = time.Now()
-			if err := eng.SetHealth("demo-db-1", reconciler.HealthHealthy); err != nil {
+			if err := eng.SetHealth("demo-db-1", engine.HealthHealthy); err != nil {
 				t.Fatal(err)
 			}
-		case ev.Action == reconciler.EventStart && ev.Name == "demo-web-1":
+		case ev.Action == engine.EventStart && ev.Name == "demo-web-1":
 			if d := time.Since(healthyAt); d > 50*time.Millisecond {
 				t.Errorf("web started %s after db turned healthy", d)
 			}
@@ -210,7 +211,7 @@ services:
 	if err == nil || !strings.Contains(err.Error(), `service "init" didn't complete successfully: exit 3`) {
 		t.Fatalf("err = %v", err)
 	}
-	if st := states(t, eng, p)["demo-web-1"]; st == reconciler.StateRunning {
+	if st := states(t, eng, p)["demo-web-1"]; st == engine.StateRunning {
 		t.Error("web started although init failed")
 	}
 }
@@ -228,7 +229,7 @@ services:
 		!strings.Contains(err.Error(), "port is already allocated") {
 		t.Fatalf("err = %v", err)
 	}
-	if st := states(t, eng, p)["demo-api-1"]; st != reconciler.StateRunning {
+	if st := states(t, eng, p)["demo-api-1"]; st != engine.StateRunning {
 		t.Errorf("api is %s", st)
 	}
 	eng.ReleasePort(8080)
@@ -237,7 +238,7 @@ services:
 	if n := eng.Calls("CreateContainer"); n != 0 {
 		t.Errorf("%d creates on converge", n)
 	}
-	if st := states(t, eng, p)["demo-web-1"]; st != reconciler.StateRunning {
+	if st := states(t, eng, p)["demo-web-1"]; st != engine.StateRunning {
 		t.Errorf("web is %s", st)
 	}
 }
@@ -272,7 +273,7 @@ func TestUpCancelThenConverge(t *testing.T) {
 	}
 	mustUp(t, f, p)
 	got := states(t, f, p)
-	if len(got) != 2 || got["demo-db-1"] != reconciler.StateRunning || got["demo-web-1"] != reconciler.StateRunning {
+	if len(got) != 2 || got["demo-db-1"] != engine.StateRunning || got["demo-web-1"] != engine.StateRunning {
 		t.Errorf("containers %v", got)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"berth/engine"
 )
 
 // exitWaits holds the exit watches armed before starts, for the
@@ -31,7 +33,7 @@ func newExitWaits(plan Plan) *exitWaits {
 
 // arm starts watching container's exit when a wait needs it; called before
 // the start so a quick exit is not missed.
-func (w *exitWaits) arm(ctx context.Context, eng Engine, container string) error {
+func (w *exitWaits) arm(ctx context.Context, eng engine.Engine, container string) error {
 	if !w.wanted[container] {
 		return nil
 	}
@@ -44,7 +46,7 @@ func (w *exitWaits) arm(ctx context.Context, eng Engine, container string) error
 
 // watch returns the armed watch, or a new one for a container this plan
 // does not start (it runs already, or has exited).
-func (w *exitWaits) watch(ctx context.Context, eng Engine, container string) exitWatch {
+func (w *exitWaits) watch(ctx context.Context, eng engine.Engine, container string) exitWatch {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if x, ok := w.armed[container]; ok {

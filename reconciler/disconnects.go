@@ -4,25 +4,9 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"berth/engine"
 )
-
-// DisconnectWatcher is what an engine offers so that down removes a network
-// only once the engine has released the endpoints of the containers it
-// stopped: on Docker Engine 20.10 a stop returns before the endpoint is
-// gone, and a network removed in between keeps a phantom endpoint ("has
-// active endpoints"). Engines without it are not waited for.
-type DisconnectWatcher interface {
-	// NetworkDisconnects streams the disconnects from the named networks
-	// from now on: the engine has subscribed when it returns. Both channels
-	// close when ctx ends or the stream fails (the error first).
-	NetworkDisconnects(ctx context.Context, networks []string) (<-chan NetworkDisconnect, <-chan error)
-}
-
-// NetworkDisconnect is one container leaving one network.
-type NetworkDisconnect struct {
-	Network     string // name
-	ContainerID string
-}
 
 // disconnectWait bounds the wait for disconnects: past it the removal is
 // tried anyway and reports the engine's own error, if any.
@@ -31,32 +15,30 @@ const disconnectWait = 20 * time.Second
 // disconnects records the disconnects seen since Apply began.
 type disconnects struct {
 	mu     sync.Mutex
-	seen   map[NetworkDisconnect]bool
+	seen   map[engine.NetworkDisconnect]bool
 	closed bool          // the stream ended: waiting is pointless
 	change chan struct{} // closed and replaced on every change
 }
 
 // watchDisconnects subscribes, before any action runs, to the disconnects
-// of the networks the plan removes after waiting; nil when there are none
-// or the engine cannot tell.
-func watchDisconnects(ctx context.Context, eng Engine, plan Plan) *disconnects {
-	w, ok := eng.(DisconnectWatcher)
+// of the networks the plan removes after waiting; nil when there are none.
+func watchDisconnects(ctx context.Context, eng engine.Engine, plan Plan) *disconnects {
 	var nets []string
 	for _, act := range plan.Actions {
 		if act.Op == OpRemoveNetwork && len(act.Disconnects) > 0 {
 			nets = append(nets, act.Target)
 		}
 	}
-	if !ok || len(nets) == 0 {
+	if len(nets) == 0 {
 		return nil
 	}
-	d := &disconnects{seen: map[NetworkDisconnect]bool{}, change: make(chan struct{})}
-	events, errs := w.NetworkDisconnects(ctx, uniqueStrings(nets))
+	d := &disconnects{seen: map[engine.NetworkDisconnect]bool{}, change: make(chan struct{})}
+	events, errs := eng.NetworkDisconnects(ctx, uniqueStrings(nets))
 	go d.record(events, errs)
 	return d
 }
 
-func (d *disconnects) record(events <-chan NetworkDisconnect, errs <-chan error) {
+func (d *disconnects) record(events <-chan engine.NetworkDisconnect, errs <-chan error) {
 	for ev := range events {
 		d.mu.Lock()
 		d.seen[ev] = true
@@ -102,7 +84,7 @@ func (d *disconnects) await(ctx context.Context, network string, ids []string) {
 
 func (d *disconnects) allSeenLocked(network string, ids []string) bool {
 	for _, id := range ids {
-		if !d.seen[NetworkDisconnect{Network: network, ContainerID: id}] {
+		if !d.seen[engine.NetworkDisconnect{Network: network, ContainerID: id}] {
 			return false
 		}
 	}

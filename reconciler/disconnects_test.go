@@ -6,8 +6,9 @@ import (
 	"sync"
 	"testing"
 
+	"berth/engine"
+	"berth/engine/fake"
 	"berth/reconciler"
-	"berth/reconciler/fake"
 )
 
 // gatedEngine holds the engine's disconnects back until both containers are
@@ -22,7 +23,7 @@ type gatedEngine struct {
 	atRemove  int
 }
 
-func (g *gatedEngine) RemoveContainer(ctx context.Context, id string, o reconciler.RemoveOptions) error {
+func (g *gatedEngine) RemoveContainer(ctx context.Context, id string, o engine.RemoveOptions) error {
 	err := g.Engine.RemoveContainer(ctx, id, o)
 	g.mu.Lock()
 	if g.removed++; g.removed == 2 {
@@ -32,12 +33,12 @@ func (g *gatedEngine) RemoveContainer(ctx context.Context, id string, o reconcil
 	return err
 }
 
-func (g *gatedEngine) NetworkDisconnects(ctx context.Context, nets []string) (<-chan reconciler.NetworkDisconnect, <-chan error) {
+func (g *gatedEngine) NetworkDisconnects(ctx context.Context, nets []string) (<-chan engine.NetworkDisconnect, <-chan error) {
 	in, errs := g.Engine.NetworkDisconnects(ctx, nets)
-	out := make(chan reconciler.NetworkDisconnect)
+	out := make(chan engine.NetworkDisconnect)
 	go func() {
 		defer close(out)
-		var held []reconciler.NetworkDisconnect
+		var held []engine.NetworkDisconnect
 		for ev := range in {
 			held = append(held, ev)
 			if len(held) == 2 {

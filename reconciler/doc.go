@@ -8,6 +8,6 @@
 // on sleeps. Supervise follows an attached project: logs, restarts the engine
 // makes under its restart policy, exits.
 //
-// The Engine interface is declared here, on the consumer side; progress goes
-// out as events, and rendering is left to cmd/berth.
+// It speaks to the engine only through the engine package's contract;
+// progress goes out as events, and rendering is left to cmd/berth.
 package reconciler

@@ -7,6 +7,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine"
 	"berth/network"
 	"berth/project"
 )
@@ -31,11 +32,11 @@ func mustLoad(t *testing.T, yaml string) *types.Project {
 }
 
 // images says every service's image is present, with ID "sha256:<ref>".
-func images(p *types.Project) map[string]Image {
-	out := map[string]Image{}
+func images(p *types.Project) map[string]engine.Image {
+	out := map[string]engine.Image{}
 	for _, s := range p.Services {
 		ref := project.ImageName(p, s)
-		out[ref] = Image{ID: "sha256:" + ref}
+		out[ref] = engine.Image{ID: "sha256:" + ref}
 	}
 	return out
 }
@@ -48,7 +49,7 @@ func applied(t *testing.T, p *types.Project, plan Plan) Observed {
 	for _, a := range plan.Actions {
 		switch a.Op {
 		case OpCreate:
-			c := Container{Name: a.Target, Labels: a.Container.Labels, ImageID: a.Container.Labels[project.LabelImage], State: StateRunning}
+			c := engine.Container{Name: a.Target, Labels: a.Container.Labels, ImageID: a.Container.Labels[project.LabelImage], State: engine.StateRunning}
 			for _, ep := range a.Container.Networks {
 				c.Networks = append(c.Networks, ep.Network)
 			}
@@ -56,7 +57,7 @@ func applied(t *testing.T, p *types.Project, plan Plan) Observed {
 		case OpCreateNetwork:
 			st.Networks = append(st.Networks, network.Info{Name: a.Target, Labels: a.Network.Labels})
 		case OpCreateVolume:
-			st.Volumes = append(st.Volumes, Volume{Name: a.Target, Labels: a.Volume.Labels})
+			st.Volumes = append(st.Volumes, engine.Volume{Name: a.Target, Labels: a.Volume.Labels})
 		}
 	}
 	return st

@@ -8,29 +8,22 @@ import (
 	"sync"
 	"testing"
 
+	"berth/engine"
+	"berth/engine/fake"
 	"berth/reconciler"
-	"berth/reconciler/fake"
 )
 
-// archiveEngine is the fake plus the archive API, recording what is
-// written into which container and in which state the container was then.
+// archiveEngine is the fake, recording what is written into which
+// container and in which state the container was then.
 type archiveEngine struct {
 	*fake.Engine
 	mu    sync.Mutex
 	files map[string]string // "container:/path" → "mode content"
-	state map[string]reconciler.State
+	state map[string]engine.State
 }
 
 func newArchiveEngine() *archiveEngine {
-	return &archiveEngine{Engine: fake.New("busybox"), files: map[string]string{}, state: map[string]reconciler.State{}}
-}
-
-func (e *archiveEngine) StatPath(context.Context, string, string) (reconciler.PathStat, error) {
-	return reconciler.PathStat{}, reconciler.ErrNotFound
-}
-
-func (e *archiveEngine) CopyFrom(context.Context, string, string) (io.ReadCloser, reconciler.PathStat, error) {
-	return nil, reconciler.PathStat{}, reconciler.ErrNotFound
+	return &archiveEngine{Engine: fake.New("busybox"), files: map[string]string{}, state: map[string]engine.State{}}
 }
 
 func (e *archiveEngine) CopyTo(ctx context.Context, id, dir string, r io.Reader, _ bool) error {
@@ -84,7 +77,7 @@ func TestSecretsAndConfigsWrittenBeforeStart(t *testing.T) {
 			t.Errorf("%s = %q, want %q (all: %v)", k, eng.files[k], v, eng.files)
 		}
 	}
-	if st := eng.state["demo-web-1"]; st != reconciler.StateCreated {
+	if st := eng.state["demo-web-1"]; st != engine.StateCreated {
 		t.Errorf("written while the container was %s, want created", st)
 	}
 	// A warm up leaves it; a new value recreates it.
@@ -103,18 +96,5 @@ func TestSecretsAndConfigsWrittenBeforeStart(t *testing.T) {
 	}
 	if got := eng.files["demo-web-1:/run/secrets/token"]; got != "4 rotated" {
 		t.Errorf("token = %q", got)
-	}
-}
-
-func TestInjectionWithoutArchiveFailsBeforeCreating(t *testing.T) {
-	eng := fake.New("busybox")
-	p := load(t, injected)
-	p.Environment["TOKEN"], p.Environment["KEY"] = "s3cret", "k3y"
-	err := up(t, eng, p, reconciler.UpOptions{})
-	if err == nil || !strings.Contains(err.Error(), `service "web": secret "token"`) {
-		t.Fatalf("err = %v", err)
-	}
-	if n := eng.Calls("CreateContainer") + eng.Calls("CreateNetwork"); n != 0 {
-		t.Errorf("%d creates", n)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine"
 	"berth/project"
 )
 
@@ -43,8 +44,8 @@ type LifecycleOptions struct {
 
 // selectedContainers are the project's non-one-off containers of the
 // named services (all services when none are named), by service.
-func selectedContainers(p *types.Project, st Observed, services []string) map[string][]Container {
-	out := map[string][]Container{}
+func selectedContainers(p *types.Project, st Observed, services []string) map[string][]engine.Container {
+	out := map[string][]engine.Container{}
 	for _, c := range st.Containers {
 		svc := c.Labels[project.LabelService]
 		if c.Labels[project.LabelOneOff] == "True" {
@@ -71,7 +72,7 @@ func NewStartPlan(p *types.Project, st Observed, o LifecycleOptions) (Plan, erro
 	}
 	pl := &planner{p: p, st: st, plan: Plan{Project: p}, selected: map[string]bool{},
 		starts: map[string]map[string]int{}, waits: map[string]int{},
-		byName: map[string]Container{}, replicas: map[string][]string{}}
+		byName: map[string]engine.Container{}, replicas: map[string][]string{}}
 	for _, c := range st.Containers {
 		pl.byName[c.Name] = c
 	}
@@ -99,7 +100,7 @@ func NewStopPlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
 	plan := Plan{Project: p}
 	bySvc := selectedContainers(p, st, o.Services)
 	for svc, cs := range bySvc {
-		bySvc[svc] = slices.DeleteFunc(slices.Clone(cs), func(c Container) bool { return !isRunning(c) })
+		bySvc[svc] = slices.DeleteFunc(slices.Clone(cs), func(c engine.Container) bool { return !isRunning(c) })
 	}
 	stops := map[string][]int{}
 	for _, svc := range downStopOrder(p, bySvc) {
@@ -142,15 +143,15 @@ func NewKillPlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
 
 // NewPausePlan plans `pause`: the running containers.
 func NewPausePlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
-	return parallelPlan(p, st, o, OpPause, func(c Container) bool { return c.State == StateRunning })
+	return parallelPlan(p, st, o, OpPause, func(c engine.Container) bool { return c.State == engine.StateRunning })
 }
 
 // NewUnpausePlan plans `unpause`: the paused containers.
 func NewUnpausePlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
-	return parallelPlan(p, st, o, OpUnpause, func(c Container) bool { return c.State == StatePaused })
+	return parallelPlan(p, st, o, OpUnpause, func(c engine.Container) bool { return c.State == engine.StatePaused })
 }
 
-func parallelPlan(p *types.Project, st Observed, o LifecycleOptions, op Op, want func(Container) bool) Plan {
+func parallelPlan(p *types.Project, st Observed, o LifecycleOptions, op Op, want func(engine.Container) bool) Plan {
 	plan := Plan{Project: p}
 	bySvc := selectedContainers(p, st, o.Services)
 	for _, svc := range slices.Sorted(maps.Keys(bySvc)) {
@@ -181,7 +182,7 @@ func NewRemovePlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
 			if isRunning(c) && !stopping {
 				continue
 			}
-			a := Action{Op: OpRemove, Target: c.Name, Service: svc, Remove: RemoveOptions{Force: stopping, Volumes: o.Volumes}}
+			a := Action{Op: OpRemove, Target: c.Name, Service: svc, Remove: engine.RemoveOptions{Force: stopping, Volumes: o.Volumes}}
 			if stopping {
 				a.After = []int{i}
 			}

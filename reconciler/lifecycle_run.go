@@ -7,6 +7,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine"
 	"berth/project"
 )
 
@@ -31,18 +32,18 @@ type RunOptions struct {
 // its image when it must be built, and the create of the one-off container
 // once its dependencies meet their conditions. Starting it is the
 // caller's, which attaches first.
-func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, ContainerSpec, error) {
+func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.ContainerSpec, error) {
 	order, err := project.StartOrder(p)
 	if err != nil {
-		return Plan{}, ContainerSpec{}, err
+		return Plan{}, engine.ContainerSpec{}, err
 	}
 	s := o.Service
 	pl := &planner{p: p, st: st, o: UpOptions{NoDeps: o.NoDeps}, plan: Plan{Project: p},
 		nets: map[string]int{}, vols: map[string]int{}, builds: map[string]int{},
 		creates: map[string][]int{}, starts: map[string]map[string]int{}, waits: map[string]int{},
-		recreated: map[string]bool{}, byName: map[string]Container{}, replicas: map[string][]string{}}
+		recreated: map[string]bool{}, byName: map[string]engine.Container{}, replicas: map[string][]string{}}
 	if pl.selected, err = selection(p, UpOptions{Services: []string{s.Name}, NoDeps: o.NoDeps}); err != nil {
-		return Plan{}, ContainerSpec{}, err
+		return Plan{}, engine.ContainerSpec{}, err
 	}
 	for _, c := range st.Containers {
 		pl.byName[c.Name] = c
@@ -52,14 +53,14 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, ContainerSpe
 	for _, name := range order {
 		if pl.selected[name] && name != s.Name {
 			if err := pl.planService(p.Services[name]); err != nil {
-				return Plan{}, ContainerSpec{}, err
+				return Plan{}, engine.ContainerSpec{}, err
 			}
 		}
 	}
 	pl.o.Build = o.Build
 	imageID, err := pl.planImage(s)
 	if err != nil {
-		return Plan{}, ContainerSpec{}, err
+		return Plan{}, engine.ContainerSpec{}, err
 	}
 	spec := oneOffSpec(p, s, imageID, o)
 	pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, After: pl.runAfter(s), Container: &spec})
@@ -94,7 +95,7 @@ func (pl *planner) runAfter(s types.ServiceConfig) []int {
 
 // oneOffSpec is the one-off container: the service's container with the
 // one-off labels, its own name, and no container_name.
-func oneOffSpec(p *types.Project, s types.ServiceConfig, imageID string, o RunOptions) ContainerSpec {
+func oneOffSpec(p *types.Project, s types.ServiceConfig, imageID string, o RunOptions) engine.ContainerSpec {
 	s.ContainerName = ""
 	spec := containerSpec(p, s, 1, imageID, nil, false)
 	spec.Labels = maps.Clone(spec.Labels)
@@ -115,7 +116,7 @@ func oneOffSpec(p *types.Project, s types.ServiceConfig, imageID string, o RunOp
 
 // LifecyclePlan observes the engine and plans one lifecycle command: "start",
 // "stop", "restart", "kill", "pause", "unpause" or "rm".
-func LifecyclePlan(ctx context.Context, eng Engine, p *types.Project, command string, o LifecycleOptions) (Plan, error) {
+func LifecyclePlan(ctx context.Context, eng engine.Engine, p *types.Project, command string, o LifecycleOptions) (Plan, error) {
 	st, err := Observe(ctx, eng, p)
 	if err != nil {
 		return Plan{}, err

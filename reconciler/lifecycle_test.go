@@ -3,11 +3,13 @@ package reconciler
 import (
 	"strings"
 	"testing"
+
+	"berth/engine"
 )
 
 // lifecycleState is webDB applied, with the containers in the given states
 // (db first, then web: the order applied lists them).
-func lifecycleState(t *testing.T, states ...State) Observed {
+func lifecycleState(t *testing.T, states ...engine.State) Observed {
 	t.Helper()
 	p := mustLoad(t, webDB)
 	st := applied(t, p, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}))
@@ -19,7 +21,7 @@ func lifecycleState(t *testing.T, states ...State) Observed {
 
 func TestStartPlanStartsDependenciesFirst(t *testing.T) {
 	p := mustLoad(t, webDB)
-	st := lifecycleState(t, StateExited, StateExited)
+	st := lifecycleState(t, engine.StateExited, engine.StateExited)
 	got, err := NewStartPlan(p, st, LifecycleOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +29,7 @@ func TestStartPlanStartsDependenciesFirst(t *testing.T) {
 	assertPlan(t, got, `
 #0 start demo-db-1
 #1 start demo-web-1 after #0`)
-	st = lifecycleState(t, StateRunning, StateExited)
+	st = lifecycleState(t, engine.StateRunning, engine.StateExited)
 	got, _ = NewStartPlan(p, st, LifecycleOptions{Services: []string{"web"}})
 	assertPlan(t, got, `
 #0 start demo-web-1`)
@@ -52,7 +54,7 @@ func TestStopPlanStopsDependentsFirst(t *testing.T) {
 
 func TestRestartPlanRestartsInStartOrder(t *testing.T) {
 	p := mustLoad(t, webDB)
-	got, err := NewRestartPlan(p, lifecycleState(t, StateExited), LifecycleOptions{})
+	got, err := NewRestartPlan(p, lifecycleState(t, engine.StateExited), LifecycleOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +65,7 @@ func TestRestartPlanRestartsInStartOrder(t *testing.T) {
 
 func TestParallelPlans(t *testing.T) {
 	p := mustLoad(t, webDB)
-	st := lifecycleState(t, StatePaused)
+	st := lifecycleState(t, engine.StatePaused)
 	assertPlan(t, NewKillPlan(p, st, LifecycleOptions{Signal: "SIGTERM"}), `
 #0 kill demo-db-1
 #1 kill demo-web-1`)
@@ -75,7 +77,7 @@ func TestParallelPlans(t *testing.T) {
 
 func TestRemovePlan(t *testing.T) {
 	p := mustLoad(t, webDB)
-	st := lifecycleState(t, StateExited)
+	st := lifecycleState(t, engine.StateExited)
 	assertPlan(t, NewRemovePlan(p, st, LifecycleOptions{}), `
 #0 remove demo-db-1`)
 	assertPlan(t, NewRemovePlan(p, st, LifecycleOptions{Stop: true}), `

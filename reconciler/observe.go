@@ -11,6 +11,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"golang.org/x/sync/errgroup"
 
+	"berth/engine"
 	"berth/network"
 	"berth/project"
 )
@@ -18,15 +19,15 @@ import (
 // Observed is one snapshot of what the engine holds for a project: everything
 // NewPlan compares the project with, so planning makes no engine call.
 type Observed struct {
-	Containers []Container
+	Containers []engine.Container
 	Networks   []network.Info
 	// Volumes are the project's volumes; they are listed only when the
 	// project declares a volume of its own (not external), the only ones
 	// planning looks them up for.
-	Volumes []Volume
+	Volumes []engine.Volume
 	// Images are the images the services run, by reference; a reference
 	// that is not present locally has no entry.
-	Images map[string]Image
+	Images map[string]engine.Image
 	// External holds the external networks ("network:<name>") and volumes
 	// ("volume:<name>") the services use, true when the engine has them.
 	External map[string]bool
@@ -37,11 +38,11 @@ type Observed struct {
 // Observe takes the snapshot, all calls at once: one list call each for
 // containers, networks and volumes (by project label; volumes only when the
 // project declares its own), and one inspection per image reference.
-func Observe(ctx context.Context, eng Engine, p *types.Project) (Observed, error) {
+func Observe(ctx context.Context, eng engine.Engine, p *types.Project) (Observed, error) {
 	var st Observed
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		st.Containers, err = eng.ListContainers(ctx, ContainerFilter{Project: p.Name})
+		st.Containers, err = eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name})
 		return wrap("list containers", err)
 	})
 	g.Go(func() (err error) {
@@ -70,18 +71,18 @@ func Observe(ctx context.Context, eng Engine, p *types.Project) (Observed, error
 }
 
 // ObserveImages inspects every image the project's services run.
-func ObserveImages(ctx context.Context, eng Engine, p *types.Project) (map[string]Image, error) {
+func ObserveImages(ctx context.Context, eng engine.Engine, p *types.Project) (map[string]engine.Image, error) {
 	refs := map[string]bool{}
 	for _, s := range p.Services {
 		refs[project.ImageName(p, s)] = true
 	}
 	var mu sync.Mutex
-	images := map[string]Image{}
+	images := map[string]engine.Image{}
 	g, ctx := errgroup.WithContext(ctx)
 	for _, ref := range slices.Sorted(maps.Keys(refs)) {
 		g.Go(func() error {
 			img, err := eng.InspectImage(ctx, ref)
-			if errors.Is(err, ErrNotFound) {
+			if errors.Is(err, engine.ErrNotFound) {
 				return nil
 			}
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"golang.org/x/sync/errgroup"
 
+	"berth/engine"
 	"berth/network"
 	"berth/project"
 )
@@ -19,7 +20,7 @@ import (
 // observeExternal looks up the external networks and volumes the services
 // use: berth never creates them, so a missing one must stop `up` before
 // anything is created.
-func observeExternal(ctx context.Context, eng Engine, p *types.Project) (map[string]bool, error) {
+func observeExternal(ctx context.Context, eng engine.Engine, p *types.Project) (map[string]bool, error) {
 	refs := externalRefs(p)
 	var mu sync.Mutex
 	out := map[string]bool{}
@@ -33,7 +34,7 @@ func observeExternal(ctx context.Context, eng Engine, p *types.Project) (map[str
 			} else {
 				_, err = eng.InspectVolume(ctx, name)
 			}
-			if err != nil && !errors.Is(err, ErrNotFound) {
+			if err != nil && !errors.Is(err, engine.ErrNotFound) {
 				return fmt.Errorf("inspect %s %q: %w", kind, name, err)
 			}
 			mu.Lock()

@@ -3,8 +3,8 @@ package reconciler_test
 import (
 	"testing"
 
+	"berth/engine/fake"
 	"berth/reconciler"
-	"berth/reconciler/fake"
 )
 
 // Observe lists volumes only for a project that declares its own: without

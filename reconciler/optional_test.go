@@ -6,8 +6,9 @@ import (
 	"sync"
 	"testing"
 
+	"berth/engine"
+	"berth/engine/fake"
 	"berth/reconciler"
-	"berth/reconciler/fake"
 )
 
 // warnings collects the warning lines Up reports.
@@ -45,7 +46,7 @@ func TestOptionalDependencyUnhealthyDoesNotBlock(t *testing.T) {
 	eng := fake.New("busybox")
 	p := load(t, optionalDep)
 	ctx := t.Context()
-	events, _ := eng.Events(ctx, reconciler.EventFilter{Project: p.Name})
+	events, _ := eng.Events(ctx, engine.EventFilter{Project: p.Name})
 	var w warnings
 	done := make(chan error, 1)
 	go func() {
@@ -53,8 +54,8 @@ func TestOptionalDependencyUnhealthyDoesNotBlock(t *testing.T) {
 		done <- err
 	}()
 	for ev := range events {
-		if ev.Action == reconciler.EventStart && ev.Name == "demo-db-1" {
-			if err := eng.SetHealth("demo-db-1", reconciler.HealthUnhealthy); err != nil {
+		if ev.Action == engine.EventStart && ev.Name == "demo-db-1" {
+			if err := eng.SetHealth("demo-db-1", engine.HealthUnhealthy); err != nil {
 				t.Fatal(err)
 			}
 			break
@@ -63,7 +64,7 @@ func TestOptionalDependencyUnhealthyDoesNotBlock(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("up: %v", err)
 	}
-	if st := states(t, eng, p)["demo-web-1"]; st != reconciler.StateRunning {
+	if st := states(t, eng, p)["demo-web-1"]; st != engine.StateRunning {
 		t.Errorf("web is %s", st)
 	}
 	if !strings.Contains(w.String(), "demo-db-1 is unhealthy") || !strings.Contains(w.String(), `optional dependency "db"`) {
@@ -81,7 +82,7 @@ func TestOptionalDependencyFailingStartDoesNotBlock(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `service "cache"`) || !strings.Contains(err.Error(), `service "db"`) {
 		t.Fatalf("up: %v (the failed starts are still errors)", err)
 	}
-	if st := states(t, eng, p)["demo-web-1"]; st != reconciler.StateRunning {
+	if st := states(t, eng, p)["demo-web-1"]; st != engine.StateRunning {
 		t.Errorf("web is %s", st)
 	}
 	for _, dep := range []string{"cache", "db"} {
@@ -102,7 +103,7 @@ services:
 	if err := up(t, eng, p, reconciler.UpOptions{}); err == nil {
 		t.Fatal("up succeeded")
 	}
-	if st := states(t, eng, p)["demo-web-1"]; st == reconciler.StateRunning {
+	if st := states(t, eng, p)["demo-web-1"]; st == engine.StateRunning {
 		t.Error("web started although a required dependency failed")
 	}
 }

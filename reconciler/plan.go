@@ -7,6 +7,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine"
 	"berth/network"
 )
 
@@ -53,16 +54,16 @@ type Action struct {
 	// at a time because some engines race when several bind at once.
 	PublishesPorts bool
 
-	Container *ContainerSpec // create
-	Inject    []InjectedFile // create: written in before the start
-	Network   *network.Spec  // create-network
-	Volume    *VolumeSpec    // create-volume
-	Build     *BuildTarget   // build
-	Grace     *time.Duration // stop: nil means the container's own timeout
-	Remove    RemoveOptions  // remove
-	Force     bool           // remove-image
-	Timeout   time.Duration  // waits: 0 means no limit
-	Signal    string         // kill: "" means SIGKILL
+	Container *engine.ContainerSpec // create
+	Inject    []InjectedFile        // create: written in before the start
+	Network   *network.Spec         // create-network
+	Volume    *engine.VolumeSpec    // create-volume
+	Build     *BuildTarget          // build
+	Grace     *time.Duration        // stop: nil means the container's own timeout
+	Remove    engine.RemoveOptions  // remove
+	Force     bool                  // remove-image
+	Timeout   time.Duration         // waits: 0 means no limit
+	Signal    string                // kill: "" means SIGKILL
 	// Disconnects (remove-network) are the IDs of the containers this run
 	// stops whose release from the network the removal awaits.
 	Disconnects []string

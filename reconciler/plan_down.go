@@ -8,6 +8,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine"
 	"berth/project"
 )
 
@@ -25,7 +26,7 @@ func NewDownPlan(p *types.Project, st Observed, o DownOptions) Plan {
 	removed := downContainers(&plan, p, st, o)
 	for _, c := range removed {
 		removes = append(removes, plan.add(Action{Op: OpRemove, Target: c.Name, Service: c.Labels[project.LabelService],
-			After: uniqueSorted(allStops), Remove: RemoveOptions{Force: true, Volumes: o.Volumes}}))
+			After: uniqueSorted(allStops), Remove: engine.RemoveOptions{Force: true, Volumes: o.Volumes}}))
 	}
 	removes = uniqueSorted(removes)
 	for _, n := range st.Networks {
@@ -48,11 +49,11 @@ func NewDownPlan(p *types.Project, st Observed, o DownOptions) Plan {
 
 // stoppedOn are the IDs of the containers down stops (or removes running)
 // that are attached to network, sorted: the engine reports their release.
-func stoppedOn(network string, removed []Container) []string {
+func stoppedOn(network string, removed []engine.Container) []string {
 	var ids []string
 	for _, c := range removed {
 		// A restarting container is between runs: its endpoint is gone already.
-		running := c.State == StateRunning || c.State == StatePaused
+		running := c.State == engine.StateRunning || c.State == engine.StatePaused
 		if running && slices.Contains(c.Networks, network) {
 			ids = append(ids, c.ID)
 		}
@@ -64,8 +65,8 @@ func stoppedOn(network string, removed []Container) []string {
 // downContainers are the containers down removes: those of the project's
 // services (one-off ones included) and, with --remove-orphans, the others.
 // Without it, the orphans are named in a warning.
-func downContainers(plan *Plan, p *types.Project, st Observed, o DownOptions) []Container {
-	var out, orphans []Container
+func downContainers(plan *Plan, p *types.Project, st Observed, o DownOptions) []engine.Container {
+	var out, orphans []engine.Container
 	for _, c := range st.Containers {
 		if ownedBy(p, c) || o.RemoveOrphans {
 			out = append(out, c)
@@ -85,7 +86,7 @@ func downContainers(plan *Plan, p *types.Project, st Observed, o DownOptions) []
 
 func hasWarning(plan *Plan) bool { return len(plan.Warnings) > 0 }
 
-func ownedBy(p *types.Project, c Container) bool {
+func ownedBy(p *types.Project, c engine.Container) bool {
 	svc := c.Labels[project.LabelService]
 	_, ok := p.Services[svc]
 	_, disabled := p.DisabledServices[svc]
@@ -96,7 +97,7 @@ func ownedBy(p *types.Project, c Container) bool {
 // stops of the services that depend on its service, and returns them by
 // service.
 func planDownStops(plan *Plan, p *types.Project, st Observed, o DownOptions) map[string][]int {
-	bySvc := map[string][]Container{}
+	bySvc := map[string][]engine.Container{}
 	for _, c := range st.Containers {
 		if isRunning(c) && (ownedBy(p, c) || o.RemoveOrphans) {
 			svc := c.Labels[project.LabelService]
@@ -115,7 +116,7 @@ func planDownStops(plan *Plan, p *types.Project, st Observed, o DownOptions) map
 
 // downStopOrder is the services to stop, dependents first: orphans (which
 // nothing in the project needs) lead, sorted.
-func downStopOrder(p *types.Project, bySvc map[string][]Container) []string {
+func downStopOrder(p *types.Project, bySvc map[string][]engine.Container) []string {
 	var order []string
 	for _, svc := range slices.Sorted(maps.Keys(bySvc)) {
 		if _, ok := p.Services[svc]; !ok {

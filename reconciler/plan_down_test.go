@@ -3,6 +3,8 @@ package reconciler
 import (
 	"strings"
 	"testing"
+
+	"berth/engine"
 )
 
 func TestDownPlanStopsInReverseOrderThenRemoves(t *testing.T) {
@@ -19,7 +21,7 @@ func TestDownPlanStopsInReverseOrderThenRemoves(t *testing.T) {
 func TestDownPlanVolumesImagesOrphans(t *testing.T) {
 	p := mustLoad(t, webDB)
 	st := afterUp(t, p, UpOptions{})
-	st.Containers[0].State = StateExited // demo-db-1: nothing to stop
+	st.Containers[0].State = engine.StateExited // demo-db-1: nothing to stop
 	p2 := mustLoad(t, strings.Replace(webDB, "    depends_on: [db]\n  db:\n    image: busybox\n    volumes: [data:/data]\n", "", 1))
 	got := NewDownPlan(p2, st, DownOptions{})
 	assertPlan(t, got, `

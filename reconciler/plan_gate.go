@@ -1,6 +1,10 @@
 package reconciler
 
-import "github.com/compose-spec/compose-go/v2/types"
+import (
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/engine"
+)
 
 // gate returns the actions a dependent's start waits for, per the
 // depends_on condition on service dep.
@@ -40,7 +44,7 @@ func (pl *planner) startOf(service, name string) int {
 // returns -1 when it already is and nothing restarts it.
 func (pl *planner) waitHealthy(service, name string, required bool) int {
 	start := pl.startOf(service, name)
-	if start < 0 && pl.byName[name].Health == HealthHealthy {
+	if start < 0 && pl.byName[name].Health == engine.HealthHealthy {
 		return -1
 	}
 	return pl.wait(OpWaitHealthy, service, name, start, required)

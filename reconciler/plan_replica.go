@@ -7,12 +7,13 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine"
 	"berth/project"
 )
 
 // planReplica plans container n of s: create it, replace it, start it, or
 // leave it alone.
-func (pl *planner) planReplica(s types.ServiceConfig, n int, imageID string, c Container, exists bool) {
+func (pl *planner) planReplica(s types.ServiceConfig, n int, imageID string, c engine.Container, exists bool) {
 	name := project.ContainerName(pl.p.Name, s, n)
 	pl.replicas[s.Name] = append(pl.replicas[s.Name], name)
 	if !exists {
@@ -53,7 +54,7 @@ func (pl *planner) isDependency(name string) bool {
 }
 
 // divergence says why the container no longer matches the service, or "".
-func (pl *planner) divergence(s types.ServiceConfig, c Container, imageID string) string {
+func (pl *planner) divergence(s types.ServiceConfig, c engine.Container, imageID string) string {
 	if c.Labels[project.LabelConfigHash] != project.ConfigHash(s) {
 		changed := changedFields(decodeFields(c.Labels[LabelFields]), fieldHashes(s))
 		if _, ok := c.Labels[LabelFields]; !ok || len(changed) == 0 {
@@ -102,7 +103,7 @@ func (pl *planner) restartingDependency(s types.ServiceConfig) string {
 // create adds the create of replica n after everything it needs: its
 // networks, volumes, image build, and the containers it names (network_mode,
 // links, volumes_from).
-func (pl *planner) create(s types.ServiceConfig, n int, imageID string, old *Container, reason string, after []int) int {
+func (pl *planner) create(s types.ServiceConfig, n int, imageID string, old *engine.Container, reason string, after []int) int {
 	spec := containerSpec(pl.p, s, n, imageID, old, pl.o.RenewAnonVolumes)
 	inject, _ := injectedFiles(pl.p, s) // preflight reported its errors
 	if d := injectedDigest(inject); d != "" {

@@ -3,6 +3,8 @@ package reconciler
 import (
 	"strings"
 	"testing"
+
+	"berth/engine"
 )
 
 const webDB = `
@@ -64,7 +66,7 @@ func TestPlanConfigChangeNamesTopLevelFields(t *testing.T) {
 func TestPlanImageChange(t *testing.T) {
 	p := mustLoad(t, webDB)
 	st := afterUp(t, p, UpOptions{})
-	st.Images["busybox"] = Image{ID: "sha256:new"}
+	st.Images["busybox"] = engine.Image{ID: "sha256:new"}
 	got := mustPlan(t, p, st, UpOptions{})
 	assertPlan(t, got, `
 #0 stop demo-db-1 (image changed)
@@ -228,7 +230,7 @@ services:
 func TestPlanStartsStoppedContainer(t *testing.T) {
 	p := mustLoad(t, "services: {web: {image: busybox}}")
 	st := afterUp(t, p, UpOptions{})
-	st.Containers[0].State = StateExited
+	st.Containers[0].State = engine.StateExited
 	assertPlan(t, mustPlan(t, p, st, UpOptions{}), `#0 start demo-web-1 (not running)`)
 }
 
@@ -258,7 +260,7 @@ func TestPlanRecreateCarriesAnonymousVolumes(t *testing.T) {
 	const y = "services: {web: {image: busybox, volumes: [/cache], environment: [V=%s]}}"
 	p := mustLoad(t, strings.Replace(y, "%s", "1", 1))
 	st := afterUp(t, p, UpOptions{})
-	st.Containers[0].Mounts = []Mount{{Type: "volume", Source: "0123abcd", Target: "/cache"}, {Type: "volume", Source: "fromimage", Target: "/var/lib/x"}}
+	st.Containers[0].Mounts = []engine.Mount{{Type: "volume", Source: "0123abcd", Target: "/cache"}, {Type: "volume", Source: "fromimage", Target: "/var/lib/x"}}
 	p2 := mustLoad(t, strings.Replace(y, "%s", "2", 1))
 	create := mustPlan(t, p2, st, UpOptions{}).Actions[2]
 	if got := create.Container.Mounts; len(got) != 2 || got[0].Source != "0123abcd" || got[1].Source != "fromimage" || got[1].Target != "/var/lib/x" {
@@ -274,7 +276,7 @@ func TestPlanRecreateCarriesAnonymousVolumes(t *testing.T) {
 }
 
 func TestPlanRestartPolicies(t *testing.T) {
-	for yaml, want := range map[string]RestartPolicy{
+	for yaml, want := range map[string]engine.RestartPolicy{
 		"restart: always":         {Name: "always"},
 		"restart: on-failure:3":   {Name: "on-failure", MaxRetries: 3},
 		"restart: unless-stopped": {Name: "unless-stopped"},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine"
 	"berth/network"
 	"berth/project"
 )
@@ -28,7 +29,7 @@ type planner struct {
 	starts    map[string]map[string]int // service → container → start action
 	waits     map[string]int            // op+container → wait action
 	recreated map[string]bool
-	byName    map[string]Container
+	byName    map[string]engine.Container
 	replicas  map[string][]string // service → desired container names
 }
 
@@ -43,7 +44,7 @@ func NewPlan(p *types.Project, st Observed, o UpOptions) (Plan, error) {
 	pl := &planner{p: p, st: st, o: o, plan: Plan{Project: p},
 		nets: map[string]int{}, vols: map[string]int{}, builds: map[string]int{},
 		creates: map[string][]int{}, starts: map[string]map[string]int{}, waits: map[string]int{},
-		recreated: map[string]bool{}, byName: map[string]Container{}, replicas: map[string][]string{}}
+		recreated: map[string]bool{}, byName: map[string]engine.Container{}, replicas: map[string][]string{}}
 	if pl.selected, err = selection(p, o); err != nil {
 		return Plan{}, err
 	}
@@ -143,7 +144,7 @@ func (pl *planner) planVolumes() {
 		if bool(v.External) || present[name] {
 			continue
 		}
-		spec := VolumeSpec{Name: name, Driver: v.Driver, DriverOpts: maps.Clone(map[string]string(v.DriverOpts)), Labels: project.VolumeLabels(pl.p, key)}
+		spec := engine.VolumeSpec{Name: name, Driver: v.Driver, DriverOpts: maps.Clone(map[string]string(v.DriverOpts)), Labels: project.VolumeLabels(pl.p, key)}
 		pl.vols[key] = pl.plan.add(Action{Op: OpCreateVolume, Target: name, Reason: "not found", Volume: &spec})
 	}
 }
@@ -180,7 +181,7 @@ func (pl *planner) pullPolicy(s types.ServiceConfig) string {
 	return s.PullPolicy
 }
 
-func (pl *planner) addBuild(s types.ServiceConfig, ref string, img Image, present bool) string {
+func (pl *planner) addBuild(s types.ServiceConfig, ref string, img engine.Image, present bool) string {
 	reason := "not found"
 	if present {
 		reason = "--build"
@@ -194,9 +195,9 @@ func (pl *planner) addBuild(s types.ServiceConfig, ref string, img Image, presen
 
 // existing returns the service's containers by replica number; extra
 // containers holding a number twice come back separately.
-func (pl *planner) existing(s types.ServiceConfig) (map[int]Container, []Container) {
-	byNum := map[int]Container{}
-	var dups []Container
+func (pl *planner) existing(s types.ServiceConfig) (map[int]engine.Container, []engine.Container) {
+	byNum := map[int]engine.Container{}
+	var dups []engine.Container
 	for _, c := range pl.st.Containers {
 		if c.Labels[project.LabelService] != s.Name || c.Labels[project.LabelOneOff] == "True" {
 			continue
@@ -246,17 +247,17 @@ func (pl *planner) want(s types.ServiceConfig) int {
 }
 
 // stopRemove stops c when it runs, then removes it; it returns the remove.
-func (pl *planner) stopRemove(c Container, reason string, recreate bool) int {
+func (pl *planner) stopRemove(c engine.Container, reason string, recreate bool) int {
 	var after []int
 	if isRunning(c) {
 		after = []int{pl.plan.add(Action{Op: OpStop, Target: c.Name, Service: c.Labels[project.LabelService], Reason: reason, Grace: pl.o.Timeout, Recreate: recreate})}
 	}
 	return pl.plan.add(Action{Op: OpRemove, Target: c.Name, Service: c.Labels[project.LabelService], Reason: reason, After: after, Recreate: recreate,
-		Remove: RemoveOptions{Force: true, Volumes: recreate && pl.o.RenewAnonVolumes}})
+		Remove: engine.RemoveOptions{Force: true, Volumes: recreate && pl.o.RenewAnonVolumes}})
 }
 
-func isRunning(c Container) bool {
-	return c.State == StateRunning || c.State == StateRestarting || c.State == StatePaused
+func isRunning(c engine.Container) bool {
+	return c.State == engine.StateRunning || c.State == engine.StateRestarting || c.State == engine.StatePaused
 }
 
 func (pl *planner) planOrphans() {

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"berth/engine/fake"
 	"berth/reconciler"
-	"berth/reconciler/fake"
 )
 
 // TestBadInputCreatesNothing: every input that cannot work fails up before

@@ -5,8 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"berth/engine"
+	"berth/engine/fake"
 	"berth/reconciler"
-	"berth/reconciler/fake"
 )
 
 // TestPullBuildBuildsOnce: with --pull build the image is built once per
@@ -26,7 +27,7 @@ func TestPullBuildBuildsOnce(t *testing.T) {
 			t.Errorf("%d builds, want 1", n)
 		}
 	}
-	if st := states(t, eng, p)["demo-app-1"]; st != reconciler.StateRunning {
+	if st := states(t, eng, p)["demo-app-1"]; st != engine.StateRunning {
 		t.Errorf("app is %s", st)
 	}
 }

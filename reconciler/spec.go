@@ -11,6 +11,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine"
 	"berth/network"
 	"berth/project"
 )
@@ -19,10 +20,10 @@ import (
 // create: every project-level name (volumes, networks, service:x, secrets)
 // becomes an engine name. old, when set, is the container it replaces: its
 // anonymous volumes carry over unless renew is set.
-func containerSpec(p *types.Project, s types.ServiceConfig, n int, imageID string, old *Container, renew bool) ContainerSpec {
+func containerSpec(p *types.Project, s types.ServiceConfig, n int, imageID string, old *engine.Container, renew bool) engine.ContainerSpec {
 	labels := project.ContainerLabels(p, s, n, project.ConfigHash(s), imageID)
 	labels[LabelFields] = encodeFields(fieldHashes(s))
-	spec := ContainerSpec{
+	spec := engine.ContainerSpec{
 		Name:        project.ContainerName(p.Name, s, n),
 		Image:       project.ImageName(p, s),
 		Labels:      labels,
@@ -63,8 +64,8 @@ func environment(s types.ServiceConfig) []string {
 
 // mounts translates volumes:, and the secrets and configs read from host
 // files, into engine mounts.
-func mounts(p *types.Project, s types.ServiceConfig) []Mount {
-	var out []Mount
+func mounts(p *types.Project, s types.ServiceConfig) []engine.Mount {
+	var out []engine.Mount
 	for _, v := range s.Volumes {
 		if m, ok := mountOf(p, v); ok {
 			out = append(out, m)
@@ -72,14 +73,14 @@ func mounts(p *types.Project, s types.ServiceConfig) []Mount {
 	}
 	for _, r := range fileRefs(p, s) {
 		if r.file != "" { // environment: and content: are written in (InjectedFile)
-			out = append(out, Mount{Type: "bind", Source: r.file, Target: r.target, ReadOnly: true})
+			out = append(out, engine.Mount{Type: "bind", Source: r.file, Target: r.target, ReadOnly: true})
 		}
 	}
 	return out
 }
 
-func mountOf(p *types.Project, v types.ServiceVolumeConfig) (Mount, bool) {
-	m := Mount{Type: v.Type, Source: v.Source, Target: v.Target, ReadOnly: v.ReadOnly, Consistency: v.Consistency}
+func mountOf(p *types.Project, v types.ServiceVolumeConfig) (engine.Mount, bool) {
+	m := engine.Mount{Type: v.Type, Source: v.Source, Target: v.Target, ReadOnly: v.ReadOnly, Consistency: v.Consistency}
 	switch v.Type {
 	case types.VolumeTypeVolume:
 		if _, ok := p.Volumes[v.Source]; ok {
@@ -97,7 +98,7 @@ func mountOf(p *types.Project, v types.ServiceVolumeConfig) (Mount, bool) {
 			m.TmpfsMode = v.Tmpfs.Mode
 		}
 	default:
-		return Mount{}, false
+		return engine.Mount{}, false
 	}
 	return m, true
 }
@@ -123,7 +124,7 @@ func configTarget(source, target string) string {
 // anonymous mount reuses the old volume at the same target, and volumes the
 // image declared (mounted by the engine without being asked) are mounted
 // again, so recreating a container keeps its data as Docker Compose does.
-func carryAnonymous(p *types.Project, desired, old []Mount) []Mount {
+func carryAnonymous(p *types.Project, desired, old []engine.Mount) []engine.Mount {
 	named := map[string]bool{}
 	for key := range p.Volumes {
 		named[project.VolumeName(p, key)] = true
@@ -140,7 +141,7 @@ func carryAnonymous(p *types.Project, desired, old []Mount) []Mount {
 		i, ok := byTarget[m.Target]
 		switch {
 		case !ok:
-			out = append(out, Mount{Type: types.VolumeTypeVolume, Source: m.Source, Target: m.Target})
+			out = append(out, engine.Mount{Type: types.VolumeTypeVolume, Source: m.Source, Target: m.Target})
 		case out[i].Type == types.VolumeTypeVolume && out[i].Source == "":
 			out[i].Source = m.Source
 		}
@@ -222,30 +223,30 @@ func volumesFrom(p *types.Project, s types.ServiceConfig) []string {
 
 // restartPolicy maps restart: (which wins) or deploy.restart_policy to the
 // engine's policy.
-func restartPolicy(s types.ServiceConfig) RestartPolicy {
+func restartPolicy(s types.ServiceConfig) engine.RestartPolicy {
 	if s.Restart != "" {
 		name, n, _ := strings.Cut(s.Restart, ":")
-		rp := RestartPolicy{Name: name}
+		rp := engine.RestartPolicy{Name: name}
 		if n != "" {
 			rp.MaxRetries = atoi(n)
 		}
 		return rp
 	}
 	if s.Deploy == nil || s.Deploy.RestartPolicy == nil {
-		return RestartPolicy{Name: "no"}
+		return engine.RestartPolicy{Name: "no"}
 	}
 	rp := s.Deploy.RestartPolicy
 	switch rp.Condition {
 	case "any", "":
-		return RestartPolicy{Name: "always"}
+		return engine.RestartPolicy{Name: "always"}
 	case "on-failure":
-		out := RestartPolicy{Name: "on-failure"}
+		out := engine.RestartPolicy{Name: "on-failure"}
 		if rp.MaxAttempts != nil {
 			out.MaxRetries = int(*rp.MaxAttempts)
 		}
 		return out
 	default:
-		return RestartPolicy{Name: "no"}
+		return engine.RestartPolicy{Name: "no"}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"berth/engine"
 	"berth/project"
 )
 
@@ -14,9 +15,9 @@ import (
 // its caller; it never restarts anything itself: the engine's restart policy
 // does, so nothing restarts twice and restarts go on after berth exits.
 type Supervisor struct {
-	eng      Engine
+	eng      engine.Engine
 	state    *supervisor
-	events   <-chan Event
+	events   <-chan engine.Event
 	errs     <-chan error
 	stopc    chan struct{}
 	stopOnce sync.Once
@@ -25,8 +26,8 @@ type Supervisor struct {
 // Watch subscribes to the project's events. Call it before berth starts the
 // containers it will follow, so that no event is missed; the subscription
 // lasts as long as ctx.
-func Watch(ctx context.Context, eng Engine, opts SuperviseOptions) *Supervisor {
-	events, errs := eng.Events(ctx, EventFilter{Project: opts.Project})
+func Watch(ctx context.Context, eng engine.Engine, opts SuperviseOptions) *Supervisor {
+	events, errs := eng.Events(ctx, engine.EventFilter{Project: opts.Project})
 	return &Supervisor{
 		eng:    eng,
 		state:  newSupervisor(opts, nil),
@@ -90,8 +91,8 @@ func (s *Supervisor) Supervise(ctx context.Context, handle func(Decision)) (int,
 
 // discover follows a container of the project that appears while attached
 // (scaled up, or recreated from another terminal).
-func (s *Supervisor) discover(ctx context.Context, ev Event) {
-	if s.state.knows(ev.ContainerID) || (ev.Action != EventCreate && ev.Action != EventStart) {
+func (s *Supervisor) discover(ctx context.Context, ev engine.Event) {
+	if s.state.knows(ev.ContainerID) || (ev.Action != engine.EventCreate && ev.Action != engine.EventStart) {
 		return
 	}
 	service := ev.Service
@@ -124,17 +125,17 @@ func emit(ds []Decision, handle func(Decision)) (code int, done bool) {
 // WatchedFrom describes an engine container for the supervisor. attached
 // says its output is streamed already. An exited container counts as
 // exited for good.
-func WatchedFrom(c Container, attached bool) Watched {
+func WatchedFrom(c engine.Container, attached bool) Watched {
 	w := Watched{
 		ID:           c.ID,
 		Name:         c.Name,
 		Service:      c.Labels[project.LabelService],
 		Restart:      c.RestartPolicy,
 		RestartCount: c.RestartCount,
-		Running:      c.State == StateRunning || c.State == StateRestarting,
+		Running:      c.State == engine.StateRunning || c.State == engine.StateRestarting,
 		Attached:     attached,
 	}
-	if c.State == StateExited || c.State == StateDead || c.State == StateCreated {
+	if c.State == engine.StateExited || c.State == engine.StateDead || c.State == engine.StateCreated {
 		w.ExitedAt = c.FinishedAt
 		if w.ExitedAt.IsZero() {
 			w.ExitedAt = c.Created

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"berth/engine"
 )
 
 // supervisor is the supervisor's memory. Its methods are pure: they read an
@@ -78,23 +80,23 @@ func (s *supervisor) stop() []Decision {
 func (s *supervisor) start() []Decision { return s.checkDone() }
 
 // next is the decisions that follow one engine event.
-func (s *supervisor) next(ev Event) []Decision {
+func (s *supervisor) next(ev engine.Event) []Decision {
 	c, ok := s.containers[ev.ContainerID]
 	if !ok || s.done {
 		return nil
 	}
 	switch ev.Action {
-	case EventKill:
+	case engine.EventKill:
 		if stopSignal(ev.Signal, c.StopSignal) {
 			c.userStop = true
 		}
-	case EventStop:
+	case engine.EventStop:
 		return s.stopped(c)
-	case EventDie:
+	case engine.EventDie:
 		return s.died(c, ev)
-	case EventStart:
+	case engine.EventStart:
 		return s.started(c, ev)
-	case EventDestroy:
+	case engine.EventDestroy:
 		c.Running, c.willRestart, c.finished = false, false, true
 		return s.checkDone()
 	}
@@ -114,7 +116,7 @@ func (s *supervisor) stopped(c *followed) []Decision {
 
 // died reports an exit and works out whether the engine restarts the
 // container, as the engine's restart manager does.
-func (s *supervisor) died(c *followed, ev Event) []Decision {
+func (s *supervisor) died(c *followed, ev engine.Event) []Decision {
 	c.Running, c.Attached, c.lastDie = false, false, ev.Time
 	out := []Decision{c.decision(ReportExit, ev.ExitCode, "")}
 	restart, giveUp := restarts(c.Restart, c.RestartCount, ev.ExitCode)
@@ -150,7 +152,7 @@ func (s *supervisor) exitedForGood(c *followed, code int) []Decision {
 
 // started handles a start: a policy restart, a container started by hand
 // again, or a new run of one berth just created.
-func (s *supervisor) started(c *followed, ev Event) []Decision {
+func (s *supervisor) started(c *followed, ev engine.Event) []Decision {
 	var out []Decision
 	if c.willRestart {
 		out = append(out, c.decision(ReportRestart, 0, restartReason(c)))
@@ -195,7 +197,7 @@ func restartReason(c *followed) string {
 // restarts is the engine's rule: does a container with policy p, restarted
 // count times already, come back after exiting with code? giveUp says the
 // policy wanted to but the retries are used up.
-func restarts(p RestartPolicy, count, code int) (restart, giveUp bool) {
+func restarts(p engine.RestartPolicy, count, code int) (restart, giveUp bool) {
 	switch p.Name {
 	case "always", "unless-stopped":
 		return true, false

@@ -5,18 +5,20 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"berth/engine"
 )
 
 // ev builds an event from a short spec: "die web 1", "start web",
 // "kill web 15", "stop web", "destroy web". The container ID is its name.
-func svEvent(spec string, at int) Event {
+func svEvent(spec string, at int) engine.Event {
 	f := strings.Fields(spec)
-	e := Event{Action: EventAction(f[0]), ContainerID: f[1], Name: f[1], Time: time.Unix(int64(at), 0)}
+	e := engine.Event{Action: engine.EventAction(f[0]), ContainerID: f[1], Name: f[1], Time: time.Unix(int64(at), 0)}
 	if len(f) > 2 {
 		switch e.Action {
-		case EventDie:
+		case engine.EventDie:
 			e.ExitCode, _ = strconv.Atoi(f[2])
-		case EventKill:
+		case engine.EventKill:
 			e.Signal = f[2]
 		}
 	}
@@ -25,7 +27,7 @@ func svEvent(spec string, at int) Event {
 
 func svWatched(name, policy string, retries int) Watched {
 	return Watched{ID: name, Name: name, Service: strings.Split(name, "-")[0],
-		Restart: RestartPolicy{Name: policy, MaxRetries: retries}, Attached: true}
+		Restart: engine.RestartPolicy{Name: policy, MaxRetries: retries}, Attached: true}
 }
 
 func TestSupervisorDecisions(t *testing.T) {
@@ -75,7 +77,7 @@ done code=0`,
 		want:    "exit a-1 code=129\nexit b-1 code=137",
 	}, {
 		name:    "a custom stop signal counts as a stop",
-		initial: []Watched{{ID: "a-1", Name: "a-1", Service: "a", StopSignal: "SIGINT", Restart: RestartPolicy{Name: "always"}, Attached: true}},
+		initial: []Watched{{ID: "a-1", Name: "a-1", Service: "a", StopSignal: "SIGINT", Restart: engine.RestartPolicy{Name: "always"}, Attached: true}},
 		events:  []string{"kill a-1 2", "die a-1 130"},
 		want:    "exit a-1 code=130\ndone code=0",
 	}, {
@@ -173,18 +175,18 @@ func TestSupervisorStopCancelsPendingRestart(t *testing.T) {
 
 func TestRestartsMirrorsTheEngine(t *testing.T) {
 	tests := []struct {
-		policy          RestartPolicy
+		policy          engine.RestartPolicy
 		count, code     int
 		restart, giveUp bool
 	}{
-		{RestartPolicy{Name: "no"}, 0, 1, false, false},
-		{RestartPolicy{Name: ""}, 0, 1, false, false},
-		{RestartPolicy{Name: "always"}, 5, 0, true, false},
-		{RestartPolicy{Name: "unless-stopped"}, 0, 0, true, false},
-		{RestartPolicy{Name: "on-failure"}, 100, 1, true, false},
-		{RestartPolicy{Name: "on-failure"}, 0, 0, false, false},
-		{RestartPolicy{Name: "on-failure", MaxRetries: 2}, 1, 1, true, false},
-		{RestartPolicy{Name: "on-failure", MaxRetries: 2}, 2, 1, false, true},
+		{engine.RestartPolicy{Name: "no"}, 0, 1, false, false},
+		{engine.RestartPolicy{Name: ""}, 0, 1, false, false},
+		{engine.RestartPolicy{Name: "always"}, 5, 0, true, false},
+		{engine.RestartPolicy{Name: "unless-stopped"}, 0, 0, true, false},
+		{engine.RestartPolicy{Name: "on-failure"}, 100, 1, true, false},
+		{engine.RestartPolicy{Name: "on-failure"}, 0, 0, false, false},
+		{engine.RestartPolicy{Name: "on-failure", MaxRetries: 2}, 1, 1, true, false},
+		{engine.RestartPolicy{Name: "on-failure", MaxRetries: 2}, 2, 1, false, true},
 	}
 	for _, tt := range tests {
 		r, g := restarts(tt.policy, tt.count, tt.code)

@@ -8,17 +8,18 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine"
+	"berth/engine/enginetest"
+	"berth/engine/fake"
 	"berth/project"
 	"berth/reconciler"
-	"berth/reconciler/enginetest"
-	"berth/reconciler/fake"
 )
 
 // createOnFake makes a container of project "sv" on the fake engine.
-func createOnFake(t *testing.T, eng reconciler.Engine, service string, policy reconciler.RestartPolicy, command ...string) reconciler.Watched {
+func createOnFake(t *testing.T, eng engine.Engine, service string, policy engine.RestartPolicy, command ...string) reconciler.Watched {
 	t.Helper()
 	name := "sv-" + service + "-1"
-	id, err := eng.CreateContainer(t.Context(), reconciler.ContainerSpec{
+	id, err := eng.CreateContainer(t.Context(), engine.ContainerSpec{
 		Name: name, Image: enginetest.DefaultImage, Restart: policy,
 		Labels:  map[string]string{project.LabelProject: "sv", project.LabelService: service, project.LabelOneOff: "False"},
 		Service: types.ServiceConfig{Name: service, ContainerSpec: types.ContainerSpec{Command: command}},
@@ -45,7 +46,7 @@ func TestSuperviseOnFakeFollowsOnFailureRestarts(t *testing.T) {
 	defer cancel()
 	eng := fake.New(enginetest.DefaultImage)
 	sv := reconciler.Watch(ctx, eng, reconciler.SuperviseOptions{Project: "sv"})
-	w := createOnFake(t, eng, "crash", reconciler.RestartPolicy{Name: "on-failure", MaxRetries: 2}, "sh", "-c", "echo crashing; exit 1")
+	w := createOnFake(t, eng, "crash", engine.RestartPolicy{Name: "on-failure", MaxRetries: 2}, "sh", "-c", "echo crashing; exit 1")
 	sv.Follow(w)
 	if err := eng.StartContainer(ctx, w.ID); err != nil {
 		t.Fatal(err)
@@ -62,8 +63,8 @@ func TestSuperviseOnFakeStopEndsAlways(t *testing.T) {
 	defer cancel()
 	eng := fake.New(enginetest.DefaultImage)
 	sv := reconciler.Watch(ctx, eng, reconciler.SuperviseOptions{Project: "sv", ExitCodeFrom: "job"})
-	web := createOnFake(t, eng, "web", reconciler.RestartPolicy{Name: "always"}, "sleep", "3600")
-	job := createOnFake(t, eng, "job", reconciler.RestartPolicy{Name: "no"}, "sh", "-c", "exit 4")
+	web := createOnFake(t, eng, "web", engine.RestartPolicy{Name: "always"}, "sleep", "3600")
+	job := createOnFake(t, eng, "job", engine.RestartPolicy{Name: "no"}, "sh", "-c", "exit 4")
 	sv.Follow(web, job)
 	// The caller stops the project on Abort, as attached up does.
 	done := make(chan struct{})

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"berth/engine"
 )
 
 // The engine event sequences the supervisor relies on (Docker Engine 20.10
@@ -32,7 +34,7 @@ type Watched struct {
 	ID      string
 	Name    string
 	Service string
-	Restart RestartPolicy
+	Restart engine.RestartPolicy
 	// RestartCount is the engine's count of policy restarts so far; it
 	// resets when the container is started by hand.
 	RestartCount int

@@ -10,6 +10,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"golang.org/x/sync/errgroup"
 
+	"berth/engine"
 	"berth/project"
 )
 
@@ -17,8 +18,8 @@ import (
 // (Ctrl-C, --abort-on-container-exit): dependents first, each service's
 // containers in parallel. grace nil means each container's own stop timeout
 // (stop_grace_period). Cancel ctx to give up waiting, then KillRunning.
-func StopRunning(ctx context.Context, eng Engine, p *types.Project, grace *time.Duration, pr Progress) error {
-	cs, err := eng.ListContainers(ctx, ContainerFilter{Project: p.Name, OneOff: new(false)})
+func StopRunning(ctx context.Context, eng engine.Engine, p *types.Project, grace *time.Duration, pr Progress) error {
+	cs, err := eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, OneOff: new(false)})
 	if err != nil {
 		return fmt.Errorf("list containers of project %q: %w", p.Name, err)
 	}
@@ -36,10 +37,10 @@ func StopRunning(ctx context.Context, eng Engine, p *types.Project, grace *time.
 
 // stopGroups splits running containers by service in stop order; services
 // the project no longer declares stop last.
-func stopGroups(order []string, cs []Container) [][]Container {
-	groups := make([][]Container, len(order)+1)
+func stopGroups(order []string, cs []engine.Container) [][]engine.Container {
+	groups := make([][]engine.Container, len(order)+1)
 	for _, c := range cs {
-		if c.State != StateRunning && c.State != StateRestarting && c.State != StatePaused {
+		if c.State != engine.StateRunning && c.State != engine.StateRestarting && c.State != engine.StatePaused {
 			continue
 		}
 		i := slices.Index(order, c.Labels[project.LabelService])
@@ -48,10 +49,10 @@ func stopGroups(order []string, cs []Container) [][]Container {
 		}
 		groups[i] = append(groups[i], c)
 	}
-	return slices.DeleteFunc(groups, func(g []Container) bool { return len(g) == 0 })
+	return slices.DeleteFunc(groups, func(g []engine.Container) bool { return len(g) == 0 })
 }
 
-func stopGroup(ctx context.Context, eng Engine, group []Container, grace *time.Duration, pr Progress) error {
+func stopGroup(ctx context.Context, eng engine.Engine, group []engine.Container, grace *time.Duration, pr Progress) error {
 	g, ctx := errgroup.WithContext(ctx)
 	for _, c := range group {
 		g.Go(func() error {
@@ -62,7 +63,7 @@ func stopGroup(ctx context.Context, eng Engine, group []Container, grace *time.D
 			if err != nil && ctx.Err() != nil { // given up on: the caller kills it
 				return ctx.Err()
 			}
-			if err != nil && !errors.Is(err, ErrNotFound) {
+			if err != nil && !errors.Is(err, engine.ErrNotFound) {
 				ev.Status, ev.Err = "Error", err
 				pr.Event(ev)
 				return fmt.Errorf("stop container %q: %w", c.Name, err)
@@ -77,17 +78,17 @@ func stopGroup(ctx context.Context, eng Engine, group []Container, grace *time.D
 
 // KillRunning sends SIGKILL to every running container of the project: the
 // second Ctrl-C.
-func KillRunning(ctx context.Context, eng Engine, projectName string, pr Progress) error {
-	cs, err := eng.ListContainers(ctx, ContainerFilter{Project: projectName, OneOff: new(false)})
+func KillRunning(ctx context.Context, eng engine.Engine, projectName string, pr Progress) error {
+	cs, err := eng.ListContainers(ctx, engine.ContainerFilter{Project: projectName, OneOff: new(false)})
 	if err != nil {
 		return fmt.Errorf("list containers of project %q: %w", projectName, err)
 	}
 	var errs []error
 	for _, c := range cs {
-		if c.State != StateRunning && c.State != StateRestarting && c.State != StatePaused {
+		if c.State != engine.StateRunning && c.State != engine.StateRestarting && c.State != engine.StatePaused {
 			continue
 		}
-		if err := eng.KillContainer(ctx, c.ID, "SIGKILL"); err != nil && !errors.Is(err, ErrNotFound) {
+		if err := eng.KillContainer(ctx, c.ID, "SIGKILL"); err != nil && !errors.Is(err, engine.ErrNotFound) {
 			errs = append(errs, fmt.Errorf("kill container %q: %w", c.Name, err))
 			continue
 		}

@@ -5,11 +5,13 @@ import (
 	"maps"
 	"slices"
 
+	"berth/engine"
+
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
 // PlanUp observes the engine and plans `up`; `up --dry-run` prints this.
-func PlanUp(ctx context.Context, eng Engine, p *types.Project, o UpOptions) (Plan, error) {
+func PlanUp(ctx context.Context, eng engine.Engine, p *types.Project, o UpOptions) (Plan, error) {
 	st, err := Observe(ctx, eng, p)
 	if err != nil {
 		return Plan{}, err
@@ -21,7 +23,7 @@ func PlanUp(ctx context.Context, eng Engine, p *types.Project, o UpOptions) (Pla
 // attached `up`): observe, plan, build what must be built, apply, and, with
 // o.Wait, wait until the services are ready. It returns the plan it applied,
 // whose Replicas name the containers the caller may attach to.
-func Up(ctx context.Context, eng Engine, p *types.Project, o UpOptions, ap ApplyOptions, progress Progress) (Plan, error) {
+func Up(ctx context.Context, eng engine.Engine, p *types.Project, o UpOptions, ap ApplyOptions, progress Progress) (Plan, error) {
 	progress = orQuiet(progress)
 	st, err := Observe(ctx, eng, p)
 	if err != nil {
@@ -46,9 +48,6 @@ func Up(ctx context.Context, eng Engine, p *types.Project, o UpOptions, ap Apply
 		}
 	}
 	warn(progress, plan.Warnings)
-	if err := canInject(eng, plan); err != nil {
-		return plan, err
-	}
 	if err := Apply(ctx, eng, plan, progress, ap); err != nil {
 		return plan, err
 	}
@@ -60,7 +59,7 @@ func Up(ctx context.Context, eng Engine, p *types.Project, o UpOptions, ap Apply
 }
 
 // Down stops and removes the project (`down`).
-func Down(ctx context.Context, eng Engine, p *types.Project, o DownOptions, ap ApplyOptions, progress Progress) (Plan, error) {
+func Down(ctx context.Context, eng engine.Engine, p *types.Project, o DownOptions, ap ApplyOptions, progress Progress) (Plan, error) {
 	progress = orQuiet(progress)
 	plan, err := PlanDown(ctx, eng, p, o)
 	if err != nil {
@@ -71,7 +70,7 @@ func Down(ctx context.Context, eng Engine, p *types.Project, o DownOptions, ap A
 }
 
 // PlanDown observes the engine and plans `down`.
-func PlanDown(ctx context.Context, eng Engine, p *types.Project, o DownOptions) (Plan, error) {
+func PlanDown(ctx context.Context, eng engine.Engine, p *types.Project, o DownOptions) (Plan, error) {
 	st, err := Observe(ctx, eng, p)
 	if err != nil {
 		return Plan{}, err

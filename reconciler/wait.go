@@ -11,6 +11,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine"
 	"berth/project"
 )
 
@@ -21,7 +22,7 @@ import (
 // engine events (no polling) and fails at once when a container exits for
 // good or turns unhealthy. timeout 0 waits as long as ctx; at the timeout
 // the error names each service not ready and why.
-func WaitReady(ctx context.Context, eng Engine, p *types.Project, services []string, timeout time.Duration) error {
+func WaitReady(ctx context.Context, eng engine.Engine, p *types.Project, services []string, timeout time.Duration) error {
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
@@ -29,7 +30,7 @@ func WaitReady(ctx context.Context, eng Engine, p *types.Project, services []str
 	}
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	events, errs := eng.Events(watchCtx, EventFilter{Project: p.Name}) // before the snapshot: miss nothing
+	events, errs := eng.Events(watchCtx, engine.EventFilter{Project: p.Name}) // before the snapshot: miss nothing
 	w, err := snapshotWait(ctx, eng, p, services)
 	if err != nil {
 		return err
@@ -47,7 +48,7 @@ func WaitReady(ctx context.Context, eng Engine, p *types.Project, services []str
 }
 
 // waitNext applies the next event to w.
-func waitNext(ctx context.Context, w *waitState, events <-chan Event, errs <-chan error) error {
+func waitNext(ctx context.Context, w *waitState, events <-chan engine.Event, errs <-chan error) error {
 	select {
 	case ev, ok := <-events:
 		if !ok {
@@ -63,15 +64,15 @@ func waitNext(ctx context.Context, w *waitState, events <-chan Event, errs <-cha
 }
 
 // snapshotWait inspects the services' containers once.
-func snapshotWait(ctx context.Context, eng Engine, p *types.Project, services []string) (*waitState, error) {
-	cs, err := eng.ListContainers(ctx, ContainerFilter{Project: p.Name, Services: services, OneOff: new(false)})
+func snapshotWait(ctx context.Context, eng engine.Engine, p *types.Project, services []string) (*waitState, error) {
+	cs, err := eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, Services: services, OneOff: new(false)})
 	if err != nil {
 		return nil, fmt.Errorf("wait: list containers of project %q: %w", p.Name, err)
 	}
 	w := newWaitState(p, services)
 	for _, c := range cs {
 		full, err := eng.InspectContainer(ctx, c.ID)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, engine.ErrNotFound) {
 			continue
 		} else if err != nil {
 			return nil, fmt.Errorf("wait: inspect container %q: %w", c.Name, err)
@@ -91,11 +92,11 @@ type waitState struct {
 
 type waitContainer struct {
 	name, service string
-	state         State
-	health        Health
+	state         engine.State
+	health        engine.Health
 	healthcheck   bool
 	code          int
-	restart       RestartPolicy
+	restart       engine.RestartPolicy
 	restarts      int
 	userStop      bool
 }
@@ -118,9 +119,9 @@ func newWaitState(p *types.Project, services []string) *waitState {
 	return w
 }
 
-func (w *waitState) add(c Container) {
+func (w *waitState) add(c engine.Container) {
 	svc := c.Labels[project.LabelService]
 	w.containers[c.ID] = &waitContainer{name: c.Name, service: svc, state: c.State, health: c.Health,
-		healthcheck: c.Health != HealthNone || w.hasHealth[svc], code: c.ExitCode,
+		healthcheck: c.Health != engine.HealthNone || w.hasHealth[svc], code: c.ExitCode,
 		restart: c.RestartPolicy, restarts: c.RestartCount}
 }

@@ -4,35 +4,37 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"berth/engine"
 )
 
 // apply updates the state with one engine event.
-func (w *waitState) apply(ev Event) {
+func (w *waitState) apply(ev engine.Event) {
 	c, ok := w.containers[ev.ContainerID]
 	if !ok {
 		return
 	}
 	switch ev.Action {
-	case EventStart:
-		c.state = StateRunning
+	case engine.EventStart:
+		c.state = engine.StateRunning
 		if c.healthcheck {
-			c.health = HealthStarting
+			c.health = engine.HealthStarting
 		}
-	case EventHealth:
+	case engine.EventHealth:
 		c.health = ev.Health
-	case EventKill:
+	case engine.EventKill:
 		c.userStop = c.userStop || stopSignal(ev.Signal, "")
-	case EventStop:
+	case engine.EventStop:
 		c.userStop = true
-		if c.state == StateRestarting {
-			c.state = StateExited
+		if c.state == engine.StateRestarting {
+			c.state = engine.StateExited
 		}
-	case EventDie:
-		c.code, c.state = ev.ExitCode, StateExited
+	case engine.EventDie:
+		c.code, c.state = ev.ExitCode, engine.StateExited
 		if restart, _ := restarts(c.restart, c.restarts, ev.ExitCode); restart && !c.userStop {
-			c.state, c.restarts = StateRestarting, c.restarts+1
+			c.state, c.restarts = engine.StateRestarting, c.restarts+1
 		}
-	case EventDestroy:
+	case engine.EventDestroy:
 		delete(w.containers, ev.ContainerID)
 	}
 }
@@ -67,19 +69,19 @@ func (w *waitState) verdict() (pending []string, err error) {
 // has failed for good.
 func (c *waitContainer) readiness(oneShot bool) (ready bool, why string, failed bool) {
 	switch {
-	case oneShot && c.state == StateExited && c.code == 0:
+	case oneShot && c.state == engine.StateExited && c.code == 0:
 		return true, "", false
-	case c.state == StateExited || c.state == StateDead:
+	case c.state == engine.StateExited || c.state == engine.StateDead:
 		return false, fmt.Sprintf("exited with code %d", c.code), true
 	case oneShot:
 		return false, "has not completed yet (" + string(c.state) + ")", false
-	case c.state == StateRestarting:
+	case c.state == engine.StateRestarting:
 		return false, "is restarting", false
-	case c.state != StateRunning:
+	case c.state != engine.StateRunning:
 		return false, "is " + string(c.state), false
-	case c.health == HealthUnhealthy:
+	case c.health == engine.HealthUnhealthy:
 		return false, "is unhealthy", true
-	case c.healthcheck && c.health != HealthHealthy:
+	case c.healthcheck && c.health != engine.HealthHealthy:
 		return false, "is not healthy yet (health: " + string(c.health) + ")", false
 	}
 	return true, "", false

@@ -6,6 +6,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine"
 	"berth/project"
 )
 
@@ -20,51 +21,51 @@ func waitProject() *types.Project {
 	}}
 }
 
-func waitContainerOf(svc string, st State) Container {
-	return Container{ID: svc, Name: "w-" + svc + "-1", State: st,
+func waitContainerOf(svc string, st engine.State) engine.Container {
+	return engine.Container{ID: svc, Name: "w-" + svc + "-1", State: st,
 		Labels: map[string]string{project.LabelService: svc}}
 }
 
 func TestWaitStateVerdicts(t *testing.T) {
 	tests := []struct {
 		name    string
-		initial []Container
-		events  []Event
+		initial []engine.Container
+		events  []engine.Event
 		pending string
 		err     string
 	}{{
 		name:    "fresh containers are not ready",
-		initial: []Container{waitContainerOf("init", StateCreated), waitContainerOf("db", StateCreated), waitContainerOf("web", StateCreated)},
+		initial: []engine.Container{waitContainerOf("init", engine.StateCreated), waitContainerOf("db", engine.StateCreated), waitContainerOf("web", engine.StateCreated)},
 		pending: `service "db": container "w-db-1" is created; service "init": container "w-init-1" has not completed yet (created); service "web": container "w-web-1" is created`,
 	}, {
 		name:    "running, healthy and completed is ready",
-		initial: []Container{waitContainerOf("init", StateCreated), waitContainerOf("db", StateCreated), waitContainerOf("web", StateCreated)},
-		events: []Event{{Action: EventStart, ContainerID: "init"}, {Action: EventStart, ContainerID: "db"},
-			{Action: EventDie, ContainerID: "init"}, {Action: EventHealth, ContainerID: "db", Health: HealthHealthy},
-			{Action: EventStart, ContainerID: "web"}},
+		initial: []engine.Container{waitContainerOf("init", engine.StateCreated), waitContainerOf("db", engine.StateCreated), waitContainerOf("web", engine.StateCreated)},
+		events: []engine.Event{{Action: engine.EventStart, ContainerID: "init"}, {Action: engine.EventStart, ContainerID: "db"},
+			{Action: engine.EventDie, ContainerID: "init"}, {Action: engine.EventHealth, ContainerID: "db", Health: engine.HealthHealthy},
+			{Action: engine.EventStart, ContainerID: "web"}},
 	}, {
 		name:    "health still starting is named",
-		initial: []Container{waitContainerOf("db", StateCreated)},
-		events:  []Event{{Action: EventStart, ContainerID: "db"}},
+		initial: []engine.Container{waitContainerOf("db", engine.StateCreated)},
+		events:  []engine.Event{{Action: engine.EventStart, ContainerID: "db"}},
 		pending: `service "db": container "w-db-1" is not healthy yet (health: starting); service "init": no container; service "web": no container`,
 	}, {
 		name:    "a failed one-shot fails the wait",
-		initial: []Container{waitContainerOf("init", StateRunning)},
-		events:  []Event{{Action: EventDie, ContainerID: "init", ExitCode: 3}},
+		initial: []engine.Container{waitContainerOf("init", engine.StateRunning)},
+		events:  []engine.Event{{Action: engine.EventDie, ContainerID: "init", ExitCode: 3}},
 		err:     `service "init" is not ready: container "w-init-1" exited with code 3`,
 	}, {
 		name:    "unhealthy fails the wait",
-		initial: []Container{waitContainerOf("db", StateRunning)},
-		events:  []Event{{Action: EventHealth, ContainerID: "db", Health: HealthUnhealthy}},
+		initial: []engine.Container{waitContainerOf("db", engine.StateRunning)},
+		events:  []engine.Event{{Action: engine.EventHealth, ContainerID: "db", Health: engine.HealthUnhealthy}},
 		err:     `service "db" is not ready: container "w-db-1" is unhealthy`,
 	}, {
 		name: "a container the policy restarts is waited for",
-		initial: []Container{func() Container {
-			c := waitContainerOf("web", StateRunning)
-			c.RestartPolicy = RestartPolicy{Name: "always"}
+		initial: []engine.Container{func() engine.Container {
+			c := waitContainerOf("web", engine.StateRunning)
+			c.RestartPolicy = engine.RestartPolicy{Name: "always"}
 			return c
 		}()},
-		events:  []Event{{Action: EventDie, ContainerID: "web", ExitCode: 1}},
+		events:  []engine.Event{{Action: engine.EventDie, ContainerID: "web", ExitCode: 1}},
 		pending: `service "db": no container; service "init": no container; service "web": container "w-web-1" is restarting`,
 	}}
 	for _, tt := range tests {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 
-	"github.com/spf13/cobra"
+	"berth/engine"
 
-	"berth/reconciler"
+	"github.com/spf13/cobra"
 )
 
 func init() { commands = append(commands, newAttachCommand) }
@@ -44,8 +44,8 @@ func (a *app) runAttach(ctx context.Context, service string, o attachCmdOptions)
 	if err != nil {
 		return err
 	}
-	in, ok := eng.(reconciler.Interactive)
-	if !ok {
+	in := eng.Interactive()
+	if in == nil {
 		return errors.New("attach: the engine cannot attach to containers")
 	}
 	conn, err := in.AttachStdio(ctx, c.ID, !o.noStdin)
@@ -61,7 +61,7 @@ func (a *app) runAttach(ctx context.Context, service string, o attachCmdOptions)
 	if err != nil {
 		return err
 	}
-	if after.State != reconciler.StateRunning && after.ExitCode != 0 {
+	if after.State != engine.StateRunning && after.ExitCode != 0 {
 		return &exitError{code: after.ExitCode}
 	}
 	return nil

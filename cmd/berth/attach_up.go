@@ -15,6 +15,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/pflag"
 
+	"berth/engine"
 	"berth/reconciler"
 )
 
@@ -58,7 +59,7 @@ func newAttachedUp(f *pflag.FlagSet) attachFunc {
 
 // attachingEngine is the engine attached up converges with.
 type attachingEngine struct {
-	reconciler.Engine
+	engine.Engine
 	project   string
 	requested []string // the services named on the command line
 	follower  *follower
@@ -71,7 +72,7 @@ type attachingEngine struct {
 // attachBeforeStart prepares attached up; up.go converges with the engine
 // it returns. Streams and events outlive the first Ctrl-C (which cancels
 // ctx): output goes on while the project stops.
-func (a *app) attachBeforeStart(ctx context.Context, eng reconciler.Engine, p *types.Project, services []string) reconciler.Engine {
+func (a *app) attachBeforeStart(ctx context.Context, eng engine.Engine, p *types.Project, services []string) engine.Engine {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	printer := newLogPrinter(a.stdout, false, true, false)
 	printer.held = true
@@ -79,7 +80,7 @@ func (a *app) attachBeforeStart(ctx context.Context, eng reconciler.Engine, p *t
 		Engine:    eng,
 		project:   p.Name,
 		requested: services,
-		follower:  &follower{ctx: runCtx, eng: eng, printer: printer, project: p.Name, logOpts: reconciler.LogOptions{Follow: true, Tail: "all"}},
+		follower:  &follower{ctx: runCtx, eng: eng, printer: printer, project: p.Name, logOpts: engine.LogOptions{Follow: true, Tail: "all"}},
 		sv:        reconciler.Watch(runCtx, eng, reconciler.SuperviseOptions{Project: p.Name}),
 		cancel:    cancel,
 		attached:  map[string]bool{},
@@ -100,7 +101,7 @@ func (e *attachingEngine) StartContainer(ctx context.Context, id string) error {
 }
 
 // run is step 2 and 3: it follows the converged project in the foreground.
-func (o *attachOptions) run(ctx context.Context, a *app, eng reconciler.Engine, p *types.Project, plan reconciler.Plan) error {
+func (o *attachOptions) run(ctx context.Context, a *app, eng engine.Engine, p *types.Project, plan reconciler.Plan) error {
 	ae, ok := eng.(*attachingEngine)
 	if !ok {
 		return errors.New("attached up: the engine was not prepared with attachBeforeStart")
@@ -155,7 +156,7 @@ func (e *attachingEngine) followReplicas(p *types.Project, plan reconciler.Plan,
 	for _, svc := range services {
 		for _, name := range plan.Replicas[svc] {
 			c, err := e.Engine.InspectContainer(ctx, name)
-			if errors.Is(err, reconciler.ErrNotFound) {
+			if errors.Is(err, engine.ErrNotFound) {
 				continue
 			} else if err != nil {
 				return fmt.Errorf("inspect container %q: %w", name, err)
@@ -168,7 +169,7 @@ func (e *attachingEngine) followReplicas(p *types.Project, plan reconciler.Plan,
 
 // watched describes c for the supervisor, attaching to it when it runs
 // and berth did not start it.
-func (e *attachingEngine) watched(p *types.Project, c reconciler.Container) reconciler.Watched {
+func (e *attachingEngine) watched(p *types.Project, c engine.Container) reconciler.Watched {
 	e.mu.Lock()
 	started := e.attached[c.ID]
 	e.mu.Unlock()
@@ -333,7 +334,7 @@ func (o *attachOptions) grace() *time.Duration {
 type stopper struct {
 	ctx        context.Context
 	a          *app
-	eng        reconciler.Engine
+	eng        engine.Engine
 	p          *types.Project
 	grace      *time.Duration
 	stopCtx    context.Context
@@ -343,7 +344,7 @@ type stopper struct {
 	r          renderer
 }
 
-func newStopper(ctx context.Context, a *app, eng reconciler.Engine, p *types.Project, grace *time.Duration) *stopper {
+func newStopper(ctx context.Context, a *app, eng engine.Engine, p *types.Project, grace *time.Duration) *stopper {
 	stopCtx, cancel := context.WithCancel(ctx)
 	return &stopper{ctx: ctx, a: a, eng: eng, p: p, grace: grace, stopCtx: stopCtx, cancelStop: cancel, donec: make(chan struct{})}
 }

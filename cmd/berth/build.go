@@ -9,7 +9,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 
-	"berth/build"
+	"berth/imagebuild"
 	"berth/project"
 	"berth/reconciler"
 )
@@ -50,7 +50,7 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 	if o.withDeps && len(services) > 0 {
 		services = withDependencies(p, services)
 	}
-	opts := build.Options{NoCache: o.noCache, Pull: o.pull, Args: parseBuildArgs(o.buildArgs), Parallel: a.global.parallel}
+	opts := imagebuild.Options{NoCache: o.noCache, Pull: o.pull, Args: parseBuildArgs(o.buildArgs), Parallel: a.global.parallel}
 	var r renderer = quietRenderer{}
 	if !o.quiet {
 		r = a.progressRenderer()
@@ -58,12 +58,12 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 	defer r.Close()
 	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
 		if len(services) == 0 || slices.Contains(services, name) {
-			for _, w := range build.Unsupported(name, p.Services[name].Build) {
+			for _, w := range imagebuild.Unsupported(name, p.Services[name].Build) {
 				r.Event(reconciler.ProgressEvent{Kind: "Warning", Line: w})
 			}
 		}
 	}
-	var b build.Builder = dryBuilder{}
+	var b imagebuild.Builder = dryBuilder{}
 	if !a.global.dryRun {
 		eng, err := a.engine(ctx)
 		if err != nil {
@@ -71,7 +71,7 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 		}
 		b = eng
 	}
-	_, err = build.Images(ctx, b, p, services, opts, buildProgress(r))
+	_, err = imagebuild.Images(ctx, b, p, services, opts, buildProgress(r))
 	return err
 }
 
@@ -115,7 +115,7 @@ func parseBuildArgs(args []string) map[string]*string {
 // nothing.
 type dryBuilder struct{}
 
-func (dryBuilder) BuildImage(context.Context, build.Request, build.Output) (string, error) {
+func (dryBuilder) BuildImage(context.Context, imagebuild.Request, imagebuild.Output) (string, error) {
 	return "", nil
 }
 
@@ -123,8 +123,8 @@ func (dryBuilder) BuildImage(context.Context, build.Request, build.Output) (stri
 // renderers: every line of output as a line of its service (plain shows
 // them, "web  | Step 2/5 : RUN …"), and each Dockerfile step as the
 // service's current status, the one line a tty shows per service.
-func buildProgress(r reconciler.Progress) build.Progress {
-	return func(e build.Event) {
+func buildProgress(r reconciler.Progress) imagebuild.Progress {
+	return func(e imagebuild.Event) {
 		pe := reconciler.ProgressEvent{Kind: "Service", Name: e.Service, Service: e.Service, Status: e.Status, Err: e.Err}
 		switch {
 		case e.Line != "":

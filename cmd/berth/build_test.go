@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"berth/build"
+	"berth/imagebuild"
 	"berth/reconciler"
 )
 
@@ -22,10 +22,10 @@ func TestBuildProgressEvents(t *testing.T) {
 	p := buildProgress(reconciler.ProgressFunc(func(e reconciler.ProgressEvent) {
 		got = append(got, e.Kind+" "+e.Name+" "+e.Status+" "+e.Line)
 	}))
-	p(build.Event{Service: "web", Status: "Building"})
-	p(build.Event{Service: "web", Line: "Step 2/5 : RUN make"})
-	p(build.Event{Service: "web", Line: " ---> Running in abc"})
-	p(build.Event{Service: "web", Status: "Built", ID: "sha256:1"})
+	p(imagebuild.Event{Service: "web", Status: "Building"})
+	p(imagebuild.Event{Service: "web", Line: "Step 2/5 : RUN make"})
+	p(imagebuild.Event{Service: "web", Line: " ---> Running in abc"})
+	p(imagebuild.Event{Service: "web", Status: "Built", ID: "sha256:1"})
 	want := []string{
 		"Service web Building ",
 		"Service web  Step 2/5 : RUN make",

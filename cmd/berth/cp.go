@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/spf13/cobra"
+	"berth/engine"
 
-	"berth/reconciler"
+	"github.com/spf13/cobra"
 )
 
 func init() { commands = append(commands, newCpCommand) }
@@ -79,20 +79,16 @@ func splitServicePath(arg string) (string, string, bool) {
 	return svc, p, true
 }
 
-func (a *app) cpContainer(ctx context.Context, service string, index int) (reconciler.Archive, string, error) {
+func (a *app) cpContainer(ctx context.Context, service string, index int) (engine.Archive, string, error) {
 	eng, c, err := a.serviceContainer(ctx, service, index)
 	if err != nil {
 		return nil, "", err
 	}
-	ar, ok := eng.(reconciler.Archive)
-	if !ok {
-		return nil, "", errors.New("cp: the engine cannot copy files")
-	}
-	return ar, c.Name, nil
+	return eng, c.Name, nil
 }
 
 // copyFrom copies the container's src to the local dst ("-": a tar on stdout).
-func (a *app) copyFrom(ctx context.Context, ar reconciler.Archive, id, src, dst string, o cpOptions) error {
+func (a *app) copyFrom(ctx context.Context, ar engine.Archive, id, src, dst string, o cpOptions) error {
 	if o.followLink {
 		if st, err := ar.StatPath(ctx, id, src); err == nil && st.LinkTarget != "" {
 			src = st.LinkTarget
@@ -120,7 +116,7 @@ func (a *app) copyFrom(ctx context.Context, ar reconciler.Archive, id, src, dst 
 }
 
 // copyTo copies the local src ("-": a tar on stdin) into the container.
-func (a *app) copyTo(ctx context.Context, ar reconciler.Archive, id, src, dst string, o cpOptions) error {
+func (a *app) copyTo(ctx context.Context, ar engine.Archive, id, src, dst string, o cpOptions) error {
 	if src == "-" {
 		return ar.CopyTo(ctx, id, dst, a.stdin, o.archive)
 	}
@@ -135,7 +131,7 @@ func (a *app) copyTo(ctx context.Context, ar reconciler.Archive, id, src, dst st
 	dir, name := path.Dir(dst), path.Base(dst)
 	if st, err := ar.StatPath(ctx, id, dst); err == nil && st.Mode.IsDir() {
 		dir, name = dst, filepath.Base(src)
-	} else if err != nil && !errors.Is(err, reconciler.ErrNotFound) {
+	} else if err != nil && !errors.Is(err, engine.ErrNotFound) {
 		return err
 	}
 	pr, pw := io.Pipe()

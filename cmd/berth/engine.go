@@ -4,8 +4,8 @@ import (
 	"context"
 	"sync"
 
-	"berth/reconciler"
-	"berth/reconciler/docker"
+	"berth/engine"
+	"berth/engine/docker"
 )
 
 // engineOnce is one invocation's connection to the engine: made on first
@@ -13,7 +13,7 @@ import (
 // touch it, and made once, so the engine is probed once per run.
 type engineOnce struct {
 	once sync.Once
-	eng  reconciler.Engine
+	eng  engine.Engine
 	err  error
 }
 
@@ -22,8 +22,8 @@ type engineOnce struct {
 var engines sync.Map // *app → *engineOnce
 
 // newEngine connects to the engine; tests of commands may replace it with a
-// constructor of reconciler/fake.
-var newEngine = func(ctx context.Context, environ []string) (reconciler.Engine, error) {
+// constructor of engine/fake.
+var newEngine = func(ctx context.Context, environ []string) (engine.Engine, error) {
 	e, err := docker.New(ctx, environ)
 	if err != nil {
 		return nil, err // not a typed nil inside the interface
@@ -34,7 +34,7 @@ var newEngine = func(ctx context.Context, environ []string) (reconciler.Engine, 
 // engine returns the invocation's engine, connecting on first use. When
 // none answers, the error is one line naming the endpoint tried and how
 // to choose another.
-func (a *app) engine(ctx context.Context) (reconciler.Engine, error) {
+func (a *app) engine(ctx context.Context) (engine.Engine, error) {
 	v, _ := engines.LoadOrStore(a, &engineOnce{})
 	o := v.(*engineOnce)
 	o.once.Do(func() { o.eng, o.err = newEngine(ctx, a.environ) })

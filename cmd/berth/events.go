@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
+	"berth/engine"
 
-	"berth/reconciler"
+	"github.com/spf13/cobra"
 )
 
 func init() { commands = append(commands, newEventsCommand) }
@@ -50,7 +50,7 @@ func (a *app) runEvents(ctx context.Context, services []string, asJSON bool) err
 	if err != nil {
 		return err
 	}
-	events, errs := eng.Events(ctx, reconciler.EventFilter{Project: p.Name})
+	events, errs := eng.Events(ctx, engine.EventFilter{Project: p.Name})
 	enc := json.NewEncoder(a.stdout)
 	for ev := range events {
 		if len(services) > 0 && !slices.Contains(services, ev.Service) {

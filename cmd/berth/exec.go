@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"berth/engine"
 	"berth/project"
-	"berth/reconciler"
 )
 
 func init() { commands = append(commands, newExecCommand) }
@@ -66,15 +66,15 @@ func (a *app) runExec(ctx context.Context, o execOptions, service string, comman
 	if err != nil {
 		return err
 	}
-	if c.State != reconciler.StateRunning {
+	if c.State != engine.StateRunning {
 		return fmt.Errorf("service %q is not running", service)
 	}
-	ex, ok := eng.(reconciler.Exec)
-	if !ok {
+	ex := eng.Exec()
+	if ex == nil {
 		return errors.New("exec: the engine cannot run processes in containers")
 	}
 	tty := !o.noTTY && a.stdinIsTerminal()
-	spec := reconciler.ExecSpec{Cmd: command, User: o.user, WorkingDir: o.workdir, Env: a.resolveEnv(o.env),
+	spec := engine.ExecSpec{Cmd: command, User: o.user, WorkingDir: o.workdir, Env: a.resolveEnv(o.env),
 		Privileged: o.privileged, TTY: tty, Stdin: o.interactive && !o.detach, Detach: o.detach}
 	id, err := ex.ExecCreate(ctx, c.ID, spec)
 	if err != nil {
@@ -100,19 +100,19 @@ func (a *app) runExec(ctx context.Context, o execOptions, service string, comman
 
 // serviceContainer loads the project (an unknown service names the closest
 // one) and finds replica index of the service (0: the lowest numbered).
-func (a *app) serviceContainer(ctx context.Context, service string, index int) (reconciler.Engine, reconciler.Container, error) {
+func (a *app) serviceContainer(ctx context.Context, service string, index int) (engine.Engine, engine.Container, error) {
 	p, err := a.loadProject(ctx, service)
 	if err != nil {
-		return nil, reconciler.Container{}, err
+		return nil, engine.Container{}, err
 	}
 	eng, err := a.engine(ctx)
 	if err != nil {
-		return nil, reconciler.Container{}, err
+		return nil, engine.Container{}, err
 	}
 	oneOff := false
-	cs, err := eng.ListContainers(ctx, reconciler.ContainerFilter{Project: p.Name, Services: []string{service}, OneOff: &oneOff})
+	cs, err := eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, Services: []string{service}, OneOff: &oneOff})
 	if err != nil {
-		return nil, reconciler.Container{}, err
+		return nil, engine.Container{}, err
 	}
 	best := -1
 	for i, c := range cs {
@@ -126,14 +126,14 @@ func (a *app) serviceContainer(ctx context.Context, service string, index int) (
 	}
 	if best < 0 {
 		if index > 0 {
-			return nil, reconciler.Container{}, fmt.Errorf("service %q has no container with index %d", service, index)
+			return nil, engine.Container{}, fmt.Errorf("service %q has no container with index %d", service, index)
 		}
-		return nil, reconciler.Container{}, fmt.Errorf("service %q is not running", service)
+		return nil, engine.Container{}, fmt.Errorf("service %q is not running", service)
 	}
 	return eng, cs[best], nil
 }
 
-func atoiLabel(c reconciler.Container) int {
+func atoiLabel(c engine.Container) int {
 	n, _ := strconv.Atoi(c.Labels[project.LabelNumber])
 	return n
 }

@@ -8,9 +8,9 @@ import (
 	"sync"
 	"syscall"
 
-	"golang.org/x/term"
+	"berth/engine"
 
-	"berth/reconciler"
+	"golang.org/x/term"
 )
 
 // stdinIsTerminal says whether berth's standard input is a terminal.
@@ -23,7 +23,7 @@ func (a *app) stdinIsTerminal() bool {
 // ends: input copied in (end of input half-closes the connection), output
 // copied out. With a TTY the local terminal goes raw (keys reach the
 // process, Ctrl-C included) and follows the window's size (SIGWINCH).
-func (a *app) pump(ctx context.Context, conn reconciler.Conn, tty bool, resize func(h, w uint) error) error {
+func (a *app) pump(ctx context.Context, conn engine.Conn, tty bool, resize func(h, w uint) error) error {
 	defer conn.Close()
 	if tty {
 		if restore := a.rawTerminal(); restore != nil {

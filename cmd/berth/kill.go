@@ -7,6 +7,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 
+	"berth/engine"
 	"berth/project"
 	"berth/reconciler"
 )
@@ -43,8 +44,8 @@ func newKillCommand(a *app) *cobra.Command {
 
 // removeOrphans force-removes the project's containers whose service the
 // file no longer defines (one-offs included, as Docker Compose does).
-func (a *app) removeOrphans(ctx context.Context, eng reconciler.Engine, p *types.Project) error {
-	cs, err := eng.ListContainers(ctx, reconciler.ContainerFilter{Project: p.Name})
+func (a *app) removeOrphans(ctx context.Context, eng engine.Engine, p *types.Project) error {
+	cs, err := eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name})
 	if err != nil {
 		return fmt.Errorf("list containers of project %q: %w", p.Name, err)
 	}
@@ -58,7 +59,7 @@ func (a *app) removeOrphans(ctx context.Context, eng reconciler.Engine, p *types
 		if _, ok := p.DisabledServices[svc]; ok {
 			continue
 		}
-		if err := eng.RemoveContainer(ctx, c.ID, reconciler.RemoveOptions{Force: true}); err != nil {
+		if err := eng.RemoveContainer(ctx, c.ID, engine.RemoveOptions{Force: true}); err != nil {
 			return fmt.Errorf("remove orphan container %q: %w", c.Name, err)
 		}
 		r.Event(reconciler.ProgressEvent{Kind: "Container", Name: c.Name, Service: svc, Status: "Removed", Done: true, Reason: "orphan"})

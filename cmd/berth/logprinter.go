@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/term"
 
+	"berth/engine"
 	"berth/project"
 	"berth/reconciler"
 )
@@ -159,17 +160,17 @@ func (p *logPrinter) copyLines(name, service string, r io.Reader) error {
 // the supervisor's decisions (re-attach after a restart, report exits).
 type follower struct {
 	ctx      context.Context
-	eng      reconciler.Engine
+	eng      engine.Engine
 	printer  *logPrinter
 	project  string
-	logOpts  reconciler.LogOptions // for Logs-based streams (logs, re-attach)
-	statuses bool                  // report exits and restarts (attached up)
+	logOpts  engine.LogOptions // for Logs-based streams (logs, re-attach)
+	statuses bool              // report exits and restarts (attached up)
 	wg       sync.WaitGroup
 }
 
 // stream prints s until it ends; the printing goroutine is waited for by
 // wait.
-func (f *follower) stream(name, service string, s reconciler.Stream) {
+func (f *follower) stream(name, service string, s engine.Stream) {
 	f.wg.Go(func() {
 		var inner sync.WaitGroup
 		for _, r := range []io.Reader{s.Stdout, s.Stderr} {
@@ -254,11 +255,11 @@ func (a *app) useColor(noColor bool) bool {
 }
 
 // containerNumber is a container's replica number ("1"), from its label.
-func containerNumber(c reconciler.Container) string {
+func containerNumber(c engine.Container) string {
 	return c.Labels[project.LabelNumber]
 }
 
 // serviceOf is a container's service, from its label.
-func serviceOf(c reconciler.Container) string {
+func serviceOf(c engine.Container) string {
 	return c.Labels[project.LabelService]
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"berth/engine"
 	"berth/reconciler"
 )
 
@@ -61,7 +62,7 @@ func (a *app) runLogs(ctx context.Context, o logsOptions, services []string) err
 	}
 	f := &follower{ctx: ctx, eng: eng, project: p.Name,
 		printer: newLogPrinter(a.stdout, a.useColor(o.noColor), !o.noPrefix, false),
-		logOpts: reconciler.LogOptions{Follow: o.follow, Tail: o.tail, Since: o.since, Until: o.until, Timestamps: o.timestamps}}
+		logOpts: engine.LogOptions{Follow: o.follow, Tail: o.tail, Since: o.since, Until: o.until, Timestamps: o.timestamps}}
 	var sv *reconciler.Supervisor
 	if o.follow { // subscribe before listing, so a restart in between is seen
 		sv = reconciler.Watch(ctx, eng, reconciler.SuperviseOptions{Project: p.Name, Services: services})
@@ -91,7 +92,7 @@ func (a *app) runLogs(ctx context.Context, o logsOptions, services []string) err
 // followInspected hands c to the supervisor with its restart policy, restart
 // count and finish time, which only an inspect reports. When the inspect
 // fails (removed meanwhile), the listed fields are the best there is.
-func followInspected(ctx context.Context, eng reconciler.Engine, sv *reconciler.Supervisor, c reconciler.Container) {
+func followInspected(ctx context.Context, eng engine.Engine, sv *reconciler.Supervisor, c engine.Container) {
 	if full, err := eng.InspectContainer(ctx, c.ID); err == nil {
 		c = full
 	}
@@ -100,15 +101,15 @@ func followInspected(ctx context.Context, eng reconciler.Engine, sv *reconciler.
 
 // logsContainers lists the services' containers (replica index only, when
 // given).
-func logsContainers(ctx context.Context, eng reconciler.Engine, p *types.Project, services []string, index int) ([]reconciler.Container, error) {
-	cs, err := eng.ListContainers(ctx, reconciler.ContainerFilter{Project: p.Name, Services: services})
+func logsContainers(ctx context.Context, eng engine.Engine, p *types.Project, services []string, index int) ([]engine.Container, error) {
+	cs, err := eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, Services: services})
 	if err != nil {
 		return nil, fmt.Errorf("list containers of project %q: %w", p.Name, err)
 	}
 	if index <= 0 {
 		return cs, nil
 	}
-	var out []reconciler.Container
+	var out []engine.Container
 	for _, c := range cs {
 		if containerNumber(c) == strconv.Itoa(index) {
 			out = append(out, c)

@@ -12,8 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"berth/engine"
 	"berth/project"
-	"berth/reconciler"
 )
 
 func init() { commands = append(commands, newLsCommand) }
@@ -59,8 +59,8 @@ func (a *app) runLs(ctx context.Context, o lsOptions) error {
 	if err != nil {
 		return err
 	}
-	in, ok := eng.(reconciler.Inspection)
-	if !ok {
+	in := eng.Inspection()
+	if in == nil {
 		return errors.New("ls: the engine cannot list projects")
 	}
 	cs, err := in.ListAllProjects(ctx, o.all)
@@ -86,7 +86,7 @@ func (o lsOptions) names() ([]string, error) {
 
 // projectsOf groups containers by project: status "running(2), exited(1)"
 // with states sorted, config files from the label.
-func projectsOf(cs []reconciler.Container, names []string) []projectEntry {
+func projectsOf(cs []engine.Container, names []string) []projectEntry {
 	states := map[string]map[string]int{}
 	files := map[string]string{}
 	for _, c := range cs {

@@ -21,7 +21,7 @@ import (
 //
 // The docker options (-H, --context, --config, --tls…) do not reach the
 // plugin any other way, so they become the variables the endpoint
-// resolution of reconciler/docker reads.
+// resolution of engine/docker reads.
 
 const (
 	pluginMetadataArg = "docker-cli-plugin-metadata"

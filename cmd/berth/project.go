@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/compose"
-	"berth/reconciler"
+	"berth/engine"
 )
 
 // loadProject loads the project the global flags and COMPOSE_* variables
@@ -25,7 +25,7 @@ func (a *app) loadProject(ctx context.Context, services ...string) (*types.Proje
 // projectEngine loads the project (services, when given, must name
 // services of it) and connects the engine: the start of every command that
 // acts on what the project runs.
-func (a *app) projectEngine(ctx context.Context, services ...string) (*types.Project, reconciler.Engine, error) {
+func (a *app) projectEngine(ctx context.Context, services ...string) (*types.Project, engine.Engine, error) {
 	a.connectAhead(ctx)
 	p, err := a.loadProject(ctx, services...)
 	if err != nil {

@@ -16,8 +16,8 @@ import (
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
+	"berth/engine"
 	"berth/project"
-	"berth/reconciler"
 )
 
 func init() { commands = append(commands, newPsCommand) }
@@ -69,11 +69,11 @@ func (a *app) runPs(ctx context.Context, o psOptions, services []string) error {
 	if err != nil {
 		return err
 	}
-	cs, err := eng.ListContainers(ctx, reconciler.ContainerFilter{Project: p.Name, Services: services})
+	cs, err := eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, Services: services})
 	if err != nil {
 		return err
 	}
-	cs = slices.DeleteFunc(cs, func(c reconciler.Container) bool { return !o.shows(c, statuses) })
+	cs = slices.DeleteFunc(cs, func(c engine.Container) bool { return !o.shows(c, statuses) })
 	// One write at the end rather than one per table cell.
 	w := bufio.NewWriter(a.stdout)
 	err = o.print(w, cs)
@@ -98,14 +98,14 @@ func (o psOptions) statuses() ([]string, error) {
 
 // shows says whether c is listed: by default the running ones, with -a
 // all, with --status those in the given states.
-func (o psOptions) shows(c reconciler.Container, statuses []string) bool {
+func (o psOptions) shows(c engine.Container, statuses []string) bool {
 	if len(statuses) > 0 {
 		return slices.Contains(statuses, string(c.State))
 	}
-	return o.all || c.State == reconciler.StateRunning || c.State == reconciler.StateRestarting || c.State == reconciler.StatePaused
+	return o.all || c.State == engine.StateRunning || c.State == engine.StateRestarting || c.State == engine.StatePaused
 }
 
-func (o psOptions) print(w io.Writer, cs []reconciler.Container) error {
+func (o psOptions) print(w io.Writer, cs []engine.Container) error {
 	switch {
 	case o.quiet:
 		for _, c := range cs {
@@ -129,7 +129,7 @@ func (o psOptions) print(w io.Writer, cs []reconciler.Container) error {
 	return nil
 }
 
-func printTable(w io.Writer, cs []reconciler.Container, noTrunc bool) {
+func printTable(w io.Writer, cs []engine.Container, noTrunc bool) {
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tIMAGE\tCOMMAND\tSERVICE\tCREATED\tSTATUS\tPORTS")
 	now := time.Now()
@@ -162,7 +162,7 @@ func runningFor(now, created time.Time) string {
 
 // ports renders published ports as "0.0.0.0:8080->80/tcp, :::8080->80/tcp"
 // and exposed ones as "80/tcp".
-func ports(ps []reconciler.Port) string {
+func ports(ps []engine.Port) string {
 	var out []string
 	for _, p := range ps {
 		switch {
@@ -206,7 +206,7 @@ type psPublisher struct {
 	Protocol      string
 }
 
-func entry(c reconciler.Container, now time.Time) psEntry {
+func entry(c engine.Container, now time.Time) psEntry {
 	e := psEntry{ID: c.ID, Name: c.Name, Names: c.Name, Image: c.Image, Command: fmt.Sprintf("%q", c.Command),
 		Project: c.Labels[project.LabelProject], Service: c.Labels[project.LabelService],
 		CreatedAt: c.Created.Format("2006-01-02 15:04:05 -0700 MST"), RunningFor: runningFor(now, c.Created),
@@ -224,7 +224,7 @@ func entry(c reconciler.Container, now time.Time) psEntry {
 }
 
 // printJSON prints one JSON object a line, as Docker Compose does.
-func printJSON(w io.Writer, cs []reconciler.Container) error {
+func printJSON(w io.Writer, cs []engine.Container) error {
 	now := time.Now()
 	enc := json.NewEncoder(w)
 	for _, c := range cs {
@@ -235,7 +235,7 @@ func printJSON(w io.Writer, cs []reconciler.Container) error {
 	return nil
 }
 
-func printTemplate(w io.Writer, cs []reconciler.Container, format string) error {
+func printTemplate(w io.Writer, cs []engine.Container, format string) error {
 	format = strings.TrimPrefix(format, "table ")
 	tmpl, err := template.New("ps").Funcs(template.FuncMap{"json": func(v any) (string, error) {
 		b, err := json.Marshal(v)

@@ -6,18 +6,19 @@ import (
 	"testing"
 	"time"
 
+	"berth/engine"
 	"berth/project"
 	"berth/reconciler"
 )
 
-func psFixture() []reconciler.Container {
-	return []reconciler.Container{{
+func psFixture() []engine.Container {
+	return []engine.Container{{
 		ID: "abc", Name: "demo-web-1", Image: "busybox", Command: "docker-entrypoint.sh node server.js",
-		Created: time.Now().Add(-3 * time.Minute), State: reconciler.StateRunning, Status: "Up 3 minutes",
+		Created: time.Now().Add(-3 * time.Minute), State: engine.StateRunning, Status: "Up 3 minutes",
 		Labels: map[string]string{project.LabelService: "web", project.LabelProject: "demo"},
-		Ports: []reconciler.Port{{HostIP: "0.0.0.0", HostPort: 8080, ContainerPort: 80, Protocol: "tcp"},
+		Ports: []engine.Port{{HostIP: "0.0.0.0", HostPort: 8080, ContainerPort: 80, Protocol: "tcp"},
 			{HostIP: "::", HostPort: 8080, ContainerPort: 80, Protocol: "tcp"}, {ContainerPort: 443, Protocol: "tcp"}},
-	}, {ID: "def", Name: "demo-db-1", Image: "redis", Command: "redis-server", State: reconciler.StateExited,
+	}, {ID: "def", Name: "demo-db-1", Image: "redis", Command: "redis-server", State: engine.StateExited,
 		Labels: map[string]string{project.LabelService: "db"}}}
 }
 

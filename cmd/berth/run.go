@@ -14,6 +14,7 @@ import (
 	"github.com/mattn/go-shellwords"
 	"github.com/spf13/cobra"
 
+	"berth/engine"
 	"berth/reconciler"
 )
 
@@ -102,7 +103,7 @@ func (a *app) runRun(ctx context.Context, o runOptions, service string, command 
 
 // applyQuietly applies the plan, showing the dependencies' progress but
 // not the one-off's own create, as Docker Compose does.
-func (a *app) applyQuietly(ctx context.Context, eng reconciler.Engine, plan reconciler.Plan, oneOff string) error {
+func (a *app) applyQuietly(ctx context.Context, eng engine.Engine, plan reconciler.Plan, oneOff string) error {
 	r := a.progressRenderer()
 	filtered := reconciler.ProgressFunc(func(e reconciler.ProgressEvent) {
 		if e.Name != oneOff || e.Err != nil {
@@ -185,14 +186,14 @@ func newSlug() string {
 // runAttached attaches to the created container, starts it, follows its
 // output until it exits and returns its exit code; with rm it then removes
 // the container and its anonymous volumes.
-func (a *app) runAttached(ctx context.Context, eng reconciler.Engine, name string, tty, stdin, rm bool) error {
+func (a *app) runAttached(ctx context.Context, eng engine.Engine, name string, tty, stdin, rm bool) error {
 	if rm {
 		defer func() {
-			_ = eng.RemoveContainer(context.WithoutCancel(ctx), name, reconciler.RemoveOptions{Force: true, Volumes: true})
+			_ = eng.RemoveContainer(context.WithoutCancel(ctx), name, engine.RemoveOptions{Force: true, Volumes: true})
 		}()
 	}
-	io, ok := eng.(reconciler.Interactive)
-	if !ok {
+	io := eng.Interactive()
+	if io == nil {
 		return errors.New("run: the engine cannot attach to containers")
 	}
 	conn, err := io.AttachStdio(ctx, name, stdin)

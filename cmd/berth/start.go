@@ -9,6 +9,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 
+	"berth/engine"
 	"berth/reconciler"
 )
 
@@ -60,7 +61,7 @@ func (a *app) runLifecycle(ctx context.Context, command string, services []strin
 }
 
 // planLifecycle loads the project and plans the command.
-func (a *app) planLifecycle(ctx context.Context, command string, services []string, o reconciler.LifecycleOptions) (*types.Project, reconciler.Engine, reconciler.Plan, error) {
+func (a *app) planLifecycle(ctx context.Context, command string, services []string, o reconciler.LifecycleOptions) (*types.Project, engine.Engine, reconciler.Plan, error) {
 	p, err := a.loadProject(ctx, services...)
 	if err != nil {
 		return nil, nil, reconciler.Plan{}, err
@@ -75,7 +76,7 @@ func (a *app) planLifecycle(ctx context.Context, command string, services []stri
 }
 
 // applyPlan applies a plan with the progress renderer the flags ask for.
-func (a *app) applyPlan(ctx context.Context, eng reconciler.Engine, plan reconciler.Plan) error {
+func (a *app) applyPlan(ctx context.Context, eng engine.Engine, plan reconciler.Plan) error {
 	r := a.progressRenderer()
 	err := reconciler.Apply(ctx, eng, plan, r, reconciler.ApplyOptions{Parallel: a.global.parallel})
 	r.Close()

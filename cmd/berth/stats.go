@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"berth/engine"
+
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
-
-	"berth/reconciler"
 )
 
 func init() { commands = append(commands, newStatsCommand) }
@@ -45,13 +45,13 @@ func (a *app) runStats(ctx context.Context, services []string, o statsOptions) e
 	if err != nil {
 		return err
 	}
-	in, ok := eng.(reconciler.Inspection)
-	if !ok {
+	in := eng.Inspection()
+	if in == nil {
 		return errors.New("stats: the engine cannot report resource use")
 	}
-	var shown []reconciler.Container
+	var shown []engine.Container
 	for _, c := range cs {
-		if o.all || c.State == reconciler.StateRunning {
+		if o.all || c.State == engine.StateRunning {
 			shown = append(shown, c)
 		}
 	}
@@ -70,11 +70,11 @@ func (a *app) runStats(ctx context.Context, services []string, o statsOptions) e
 	}
 }
 
-func sampleAll(ctx context.Context, in reconciler.Inspection, cs []reconciler.Container) ([]reconciler.Stats, error) {
-	out := make([]reconciler.Stats, len(cs))
+func sampleAll(ctx context.Context, in engine.Inspection, cs []engine.Container) ([]engine.Stats, error) {
+	out := make([]engine.Stats, len(cs))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, c := range cs {
-		if c.State != reconciler.StateRunning {
+		if c.State != engine.StateRunning {
 			continue // a stopped container uses nothing
 		}
 		g.Go(func() (err error) {
@@ -85,7 +85,7 @@ func sampleAll(ctx context.Context, in reconciler.Inspection, cs []reconciler.Co
 	return out, g.Wait()
 }
 
-func printStats(a *app, cs []reconciler.Container, samples []reconciler.Stats, noTrunc bool) {
+func printStats(a *app, cs []engine.Container, samples []engine.Stats, noTrunc bool) {
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 3, ' ', 0)
 	fmt.Fprintln(tw, "CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tNET I/O\tBLOCK I/O\tPIDS")
 	for i, c := range cs {

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/spf13/cobra"
+	"berth/engine"
 
-	"berth/reconciler"
+	"github.com/spf13/cobra"
 )
 
 func init() { commands = append(commands, newTopCommand) }
@@ -31,12 +31,12 @@ func (a *app) runTop(ctx context.Context, services []string) error {
 	if err != nil {
 		return err
 	}
-	in, ok := eng.(reconciler.Inspection)
-	if !ok {
+	in := eng.Inspection()
+	if in == nil {
 		return errors.New("top: the engine cannot list processes")
 	}
 	for _, c := range cs {
-		if c.State != reconciler.StateRunning {
+		if c.State != engine.StateRunning {
 			continue
 		}
 		titles, procs, err := in.Top(ctx, c.ID, nil)
@@ -58,7 +58,7 @@ func (a *app) runTop(ctx context.Context, services []string) error {
 // projectContainers loads the project (an unknown service names the
 // closest one) and lists the services' containers, one-offs included,
 // sorted by name.
-func (a *app) projectContainers(ctx context.Context, services []string) (reconciler.Engine, []reconciler.Container, error) {
+func (a *app) projectContainers(ctx context.Context, services []string) (engine.Engine, []engine.Container, error) {
 	p, err := a.loadProject(ctx, services...)
 	if err != nil {
 		return nil, nil, err
@@ -67,6 +67,6 @@ func (a *app) projectContainers(ctx context.Context, services []string) (reconci
 	if err != nil {
 		return nil, nil, err
 	}
-	cs, err := eng.ListContainers(ctx, reconciler.ContainerFilter{Project: p.Name, Services: services})
+	cs, err := eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, Services: services})
 	return eng, cs, err
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"berth/engine"
 	"berth/reconciler"
 )
 
@@ -36,7 +37,7 @@ type upOptions struct {
 var upAttached func(f *pflag.FlagSet) attachFunc
 
 // attachFunc follows the converged project in the foreground.
-type attachFunc func(ctx context.Context, a *app, eng reconciler.Engine, p *types.Project, plan reconciler.Plan) error
+type attachFunc func(ctx context.Context, a *app, eng engine.Engine, p *types.Project, plan reconciler.Plan) error
 
 func newUpCommand(a *app) *cobra.Command {
 	var o upOptions

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"berth/engine"
 	"berth/reconciler"
 )
 
@@ -84,9 +85,9 @@ func (a *app) runWait(ctx context.Context, services []string, downProject bool) 
 
 // exitOf is the container's exit code: now when it has already stopped
 // (the engine's wait would wait for a next run), else once it stops.
-func exitOf(ctx context.Context, eng reconciler.Engine, c reconciler.Container) (<-chan int, <-chan error) {
+func exitOf(ctx context.Context, eng engine.Engine, c engine.Container) (<-chan int, <-chan error) {
 	switch c.State {
-	case reconciler.StateRunning, reconciler.StateRestarting, reconciler.StatePaused:
+	case engine.StateRunning, engine.StateRestarting, engine.StatePaused:
 		return eng.WaitContainer(ctx, c.ID)
 	}
 	ch := make(chan int, 1)

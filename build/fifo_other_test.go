@@ -1,7 +1,0 @@
-//go:build !unix
-
-package build
-
-import "errors"
-
-func mkfifo(string) error { return errors.New("no fifos") }

@@ -1,0 +1,133 @@
+package docker
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"berth/engine"
+	"berth/project"
+)
+
+// ListContainers lists the project's containers, sorted by name, in one
+// list call: its answer carries every field but the inspect-only ones (see
+// engine.Container). Several services are filtered here: the engine
+// ANDs label filters.
+func (e *Engine) ListContainers(ctx context.Context, f engine.ContainerFilter) ([]engine.Container, error) {
+	filters := make(client.Filters).Add("label", project.LabelProject+"="+f.Project)
+	if f.OneOff != nil {
+		filters.Add("label", project.LabelOneOff+"="+oneOffValue(*f.OneOff))
+	}
+	if len(f.Services) == 1 {
+		filters.Add("label", project.LabelService+"="+f.Services[0])
+	}
+	res, err := e.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: filters})
+	if err != nil {
+		return nil, wrap("project", f.Project, err)
+	}
+	var list []engine.Container
+	for _, c := range res.Items {
+		if len(f.Services) == 0 || slices.Contains(f.Services, c.Labels[project.LabelService]) {
+			list = append(list, fromSummary(c))
+		}
+	}
+	slices.SortFunc(list, func(a, b engine.Container) int { return strings.Compare(a.Name, b.Name) })
+	return list, nil
+}
+
+// oneOffValue is how the oneoff label spells a bool.
+func oneOffValue(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
+}
+
+// InspectContainer reports one container.
+func (e *Engine) InspectContainer(ctx context.Context, id string) (engine.Container, error) {
+	res, err := e.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	if err != nil {
+		return engine.Container{}, wrap("container", id, err)
+	}
+	return fromInspect(res.Container, time.Now()), nil
+}
+
+// CreateContainer creates the container and, on engines that take one
+// network at create, connects the others before returning, so the
+// container is fully wired when it starts.
+func (e *Engine) CreateContainer(ctx context.Context, spec engine.ContainerSpec) (string, error) {
+	req, err := translate(spec, e.multiNetwork())
+	if err != nil {
+		return "", wrap("container", spec.Name, err)
+	}
+	e.pinNetworks(req.options.NetworkingConfig)
+	id, err := e.create(ctx, spec, req)
+	if err != nil {
+		return "", wrap("container", spec.Name, err)
+	}
+	for _, ep := range req.connect {
+		if err := e.connect(ctx, ep.Network, id, ep, spec.Links); err != nil {
+			// A half-wired container would start on the wrong networks
+			// and block the name; remove it so a retry starts clean.
+			_, _ = e.cli.ContainerRemove(context.WithoutCancel(ctx), id, client.ContainerRemoveOptions{Force: true})
+			return "", fmt.Errorf("container %q: %w", spec.Name, err)
+		}
+	}
+	return id, nil
+}
+
+// create sends the create call, the client's way unless an old engine
+// needs the MAC address where only it still reads it.
+func (e *Engine) create(ctx context.Context, spec engine.ContainerSpec, req createRequest) (string, error) {
+	if mac := e.legacyMac(spec); mac != "" {
+		return e.createLegacy(ctx, req.options, mac)
+	}
+	res, err := e.cli.ContainerCreate(ctx, req.options)
+	return res.ID, err
+}
+
+// StartContainer starts a created or stopped container.
+func (e *Engine) StartContainer(ctx context.Context, id string) error {
+	_, err := e.cli.ContainerStart(ctx, id, client.ContainerStartOptions{})
+	return wrap("container", id, err)
+}
+
+// StopContainer stops the container; grace is rounded up to whole seconds.
+func (e *Engine) StopContainer(ctx context.Context, id string, grace *time.Duration) error {
+	var opts client.ContainerStopOptions
+	if grace != nil {
+		secs := int(math.Ceil(grace.Seconds()))
+		opts.Timeout = &secs
+	}
+	_, err := e.cli.ContainerStop(ctx, id, opts)
+	return wrap("container", id, err)
+}
+
+// KillContainer sends signal ("" is SIGKILL).
+func (e *Engine) KillContainer(ctx context.Context, id, signal string) error {
+	_, err := e.cli.ContainerKill(ctx, id, client.ContainerKillOptions{Signal: signal})
+	return wrap("container", id, err)
+}
+
+// RemoveContainer removes the container.
+func (e *Engine) RemoveContainer(ctx context.Context, id string, opts engine.RemoveOptions) error {
+	_, err := e.cli.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: opts.Force, RemoveVolumes: opts.Volumes})
+	return wrap("container", id, err)
+}
+
+// PauseContainer freezes the container's processes.
+func (e *Engine) PauseContainer(ctx context.Context, id string) error {
+	_, err := e.cli.ContainerPause(ctx, id, client.ContainerPauseOptions{})
+	return wrap("container", id, err)
+}
+
+// UnpauseContainer thaws them.
+func (e *Engine) UnpauseContainer(ctx context.Context, id string) error {
+	_, err := e.cli.ContainerUnpause(ctx, id, client.ContainerUnpauseOptions{})
+	return wrap("container", id, err)
+}

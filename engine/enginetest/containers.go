@@ -1,0 +1,190 @@
+package enginetest
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"berth/engine"
+	"berth/project"
+)
+
+func containerCases() []testCase {
+	return []testCase{
+		{"ListFindsByProjectLabel", testListByProject},
+		{"ListFiltersServicesAndOneOff", testListFilters},
+		{"NamesAreUnique", testNamesUnique},
+		{"LabelsRoundTrip", testLabelsRoundTrip},
+		{"InspectMissingIsNotFound", testInspectMissing},
+		{"RemoveMissingIsNotFound", testRemoveMissing},
+		{"StartStopMissingIsNotFound", testStartStopMissing},
+		{"CreateWithMissingImageIsNotFound", testMissingImage},
+		{"InspectByName", testInspectByName},
+	}
+}
+
+func testListByProject(t *testing.T, c *env) {
+	other := newCase(t, c.cfg, c.eng)
+	id := c.create(t, c.spec("web", "sleep", "3600"))
+	otherID := other.create(t, other.spec("web", "sleep", "3600"))
+	got, err := c.eng.ListContainers(c.ctx(t), engine.ContainerFilter{Project: c.project})
+	if err != nil {
+		t.Fatalf("list: %v", err)
+	}
+	if len(got) != 1 || got[0].ID != id {
+		t.Fatalf("list %q: got %v, want only %s (not %s of %q)", c.project, ids(got), id, otherID, other.project)
+	}
+	ctr := got[0]
+	if ctr.Name != c.project+"-web-1" || ctr.State != engine.StateCreated || ctr.Image != c.cfg.Image {
+		t.Errorf("listed container: name %q state %q image %q", ctr.Name, ctr.State, ctr.Image)
+	}
+	if !strings.HasPrefix(ctr.Status, "Created") {
+		t.Errorf("listed status %q, want Created", ctr.Status)
+	}
+	if len(ctr.ID) != 64 || ctr.ImageID == "" {
+		t.Errorf("listed IDs: container %q image %q", ctr.ID, ctr.ImageID)
+	}
+}
+
+func testListFilters(t *testing.T, c *env) {
+	web := c.create(t, c.spec("web", "sleep", "3600"))
+	dbSpec := c.spec("db", "sleep", "3600")
+	db := c.create(t, dbSpec)
+	runSpec := c.spec("web", "sleep", "3600")
+	runSpec.Name = c.project + "-web-run-1"
+	runSpec.Labels[project.LabelOneOff] = "True"
+	run := c.create(t, runSpec)
+
+	no, yes := false, true
+	for _, tc := range []struct {
+		filter engine.ContainerFilter
+		want   []string
+	}{
+		{engine.ContainerFilter{}, []string{db, web, run}}, // sorted by name
+		{engine.ContainerFilter{Services: []string{"web"}}, []string{web, run}},
+		{engine.ContainerFilter{Services: []string{"db", "web"}, OneOff: &no}, []string{db, web}},
+		{engine.ContainerFilter{OneOff: &yes}, []string{run}},
+	} {
+		tc.filter.Project = c.project
+		got, err := c.eng.ListContainers(c.ctx(t), tc.filter)
+		if err != nil {
+			t.Fatalf("list %+v: %v", tc.filter, err)
+		}
+		if g := ids(got); !equal(g, tc.want) {
+			t.Errorf("list services %v oneoff %v: got %v, want %v", tc.filter.Services, tc.filter.OneOff, g, tc.want)
+		}
+	}
+}
+
+func testNamesUnique(t *testing.T, c *env) {
+	spec := c.spec("web", "sleep", "3600")
+	c.create(t, spec)
+	_, err := c.eng.CreateContainer(c.ctx(t), spec)
+	if !errors.Is(err, engine.ErrExists) {
+		t.Fatalf("second create of %q: got %v, want ErrExists", spec.Name, err)
+	}
+}
+
+func testLabelsRoundTrip(t *testing.T, c *env) {
+	spec := c.spec("web", "true")
+	spec.Labels["empty"] = ""
+	spec.Labels["with=equals"] = "a=b,c"
+	spec.Labels["unicode"] = "héllo wörld ✓"
+	spec.Labels["spaces"] = "  two  spaces  "
+	id := c.create(t, spec)
+	// A real engine adds the image's labels to the container's; the
+	// spec's labels must all be there, unchanged.
+	if got := c.inspect(t, id).Labels; !hasLabels(got, spec.Labels) {
+		t.Errorf("inspected labels:\n got %v\nwant %v", got, spec.Labels)
+	}
+	list, err := c.eng.ListContainers(c.ctx(t), engine.ContainerFilter{Project: c.project})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("list: %v %v", ids(list), err)
+	}
+	if !hasLabels(list[0].Labels, spec.Labels) {
+		t.Errorf("listed labels:\n got %v\nwant %v", list[0].Labels, spec.Labels)
+	}
+}
+
+// hasLabels says whether got holds every label of want with its value.
+func hasLabels(got, want map[string]string) bool {
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			return false
+		}
+	}
+	return true
+}
+
+func testInspectMissing(t *testing.T, c *env) {
+	_, err := c.eng.InspectContainer(c.ctx(t), c.project+"-missing-1")
+	if !isNotFound(err) {
+		t.Fatalf("inspect missing: got %v, want ErrNotFound", err)
+	}
+}
+
+func testRemoveMissing(t *testing.T, c *env) {
+	err := c.eng.RemoveContainer(c.ctx(t), c.project+"-missing-1", engine.RemoveOptions{})
+	if !isNotFound(err) {
+		t.Fatalf("remove missing: got %v, want ErrNotFound", err)
+	}
+	err = c.eng.RemoveContainer(c.ctx(t), c.project+"-missing-1", engine.RemoveOptions{Force: true})
+	if !isNotFound(err) {
+		t.Fatalf("force remove missing: got %v, want ErrNotFound", err)
+	}
+}
+
+func testStartStopMissing(t *testing.T, c *env) {
+	name := c.project + "-missing-1"
+	if err := c.eng.StartContainer(c.ctx(t), name); !isNotFound(err) {
+		t.Errorf("start missing: got %v, want ErrNotFound", err)
+	}
+	if err := c.eng.StopContainer(c.ctx(t), name, nil); !isNotFound(err) {
+		t.Errorf("stop missing: got %v, want ErrNotFound", err)
+	}
+	if err := c.eng.KillContainer(c.ctx(t), name, "SIGKILL"); !isNotFound(err) {
+		t.Errorf("kill missing: got %v, want ErrNotFound", err)
+	}
+}
+
+func testMissingImage(t *testing.T, c *env) {
+	spec := c.spec("web", "true")
+	spec.Image = uniqueName("berth-test/missing") + ":latest"
+	spec.Service.Image = spec.Image
+	_, err := c.eng.CreateContainer(c.ctx(t), spec)
+	if !isNotFound(err) {
+		t.Fatalf("create from missing image %q: got %v, want ErrNotFound", spec.Image, err)
+	}
+}
+
+func testInspectByName(t *testing.T, c *env) {
+	spec := c.spec("web", "true")
+	id := c.create(t, spec)
+	ctr := c.inspect(t, spec.Name)
+	if ctr.ID != id || ctr.Name != spec.Name {
+		t.Errorf("inspect by name: got %s %q, want %s %q", ctr.ID, ctr.Name, id, spec.Name)
+	}
+	if ctr.Created.IsZero() {
+		t.Errorf("inspect: zero Created time")
+	}
+}
+
+func ids(cs []engine.Container) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.ID
+	}
+	return out
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,90 @@
+package enginetest
+
+import (
+	"testing"
+	"time"
+
+	"berth/engine"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+func eventCases() []testCase {
+	return []testCase{
+		{"EventsOfRunToExit", testEventsRun},
+		{"EventsOfStop", testEventsStop},
+		{"EventsOfKill", testEventsKill},
+		{"EventsOfHealthcheck", testEventsHealth},
+		{"EventsOnlyOfTheProject", testEventsProjectOnly},
+	}
+}
+
+func testEventsRun(t *testing.T, c *env) {
+	rec := c.watch(t)
+	spec := c.spec("job", "sh", "-c", "exit 3")
+	id, _ := c.run(t, spec)
+	got := rec.expect(t, id, engine.EventCreate, engine.EventStart, engine.EventDie)
+	die := got[2]
+	if die.ExitCode != 3 {
+		t.Errorf("die: exit code %d, want 3", die.ExitCode)
+	}
+	if die.Name != spec.Name || die.Service != "job" || die.Time.IsZero() {
+		t.Errorf("die: name %q service %q time %v", die.Name, die.Service, die.Time)
+	}
+	if err := c.eng.RemoveContainer(c.ctx(t), id, engine.RemoveOptions{}); err != nil {
+		t.Fatalf("remove: %v", err)
+	}
+	rec.expect(t, id, engine.EventDestroy)
+}
+
+func testEventsStop(t *testing.T, c *env) {
+	rec := c.watch(t)
+	id := c.create(t, c.spec("web", "sleep", "3600"))
+	c.start(t, id)
+	grace := time.Duration(0)
+	if err := c.eng.StopContainer(c.ctx(t), id, &grace); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	got := rec.expect(t, id, engine.EventCreate, engine.EventStart, engine.EventDie, engine.EventStop)
+	if got[2].ExitCode != 137 {
+		t.Errorf("die after stop: exit code %d, want 137", got[2].ExitCode)
+	}
+}
+
+func testEventsKill(t *testing.T, c *env) {
+	rec := c.watch(t)
+	id := c.create(t, c.spec("web", "sleep", "3600"))
+	c.start(t, id)
+	rec.expect(t, id, engine.EventCreate, engine.EventStart)
+	if err := c.eng.KillContainer(c.ctx(t), id, "SIGKILL"); err != nil {
+		t.Fatalf("kill: %v", err)
+	}
+	got := rec.expect(t, id, engine.EventKill, engine.EventDie)
+	if got[0].Signal == "" || got[1].ExitCode != 137 {
+		t.Errorf("kill: signal %q, die exit %d, want a signal and 137", got[0].Signal, got[1].ExitCode)
+	}
+}
+
+func testEventsHealth(t *testing.T, c *env) {
+	rec := c.watch(t)
+	spec := c.spec("web", "sleep", "3600")
+	interval := types.Duration(100 * time.Millisecond)
+	spec.Service.HealthCheck = &types.HealthCheckConfig{Test: types.HealthCheckTest{"CMD", "true"}, Interval: &interval}
+	id := c.create(t, spec)
+	c.start(t, id)
+	got := rec.expect(t, id, engine.EventCreate, engine.EventStart, engine.EventHealth)
+	if got[2].Health != engine.HealthHealthy {
+		t.Errorf("health_status event: %q, want healthy", got[2].Health)
+	}
+	if h := c.inspect(t, id).Health; h != engine.HealthHealthy {
+		t.Errorf("inspected health %q, want healthy", h)
+	}
+}
+
+func testEventsProjectOnly(t *testing.T, c *env) {
+	other := newCase(t, c.cfg, c.eng)
+	rec := c.watch(t) // next fails on any event of another project
+	other.run(t, other.spec("job", "true"))
+	id, _ := c.run(t, c.spec("job", "true"))
+	rec.expect(t, id, engine.EventCreate, engine.EventStart, engine.EventDie)
+}

@@ -1,0 +1,45 @@
+package reconciler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"berth/engine"
+	"berth/network"
+)
+
+// ensureNetwork makes sure the network spec describes exists and returns its ID. It
+// is idempotent and safe when several callers race on the same name: the
+// loser of a create race finds the winner's network.
+func ensureNetwork(ctx context.Context, api engine.Networks, spec network.Spec) (string, error) {
+	info, err := api.InspectNetwork(ctx, spec.Name)
+	if err == nil {
+		return info.ID, nil
+	}
+	if !errors.Is(err, engine.ErrNotFound) {
+		return "", fmt.Errorf("inspect network %q: %w", spec.Name, err)
+	}
+	id, err := api.CreateNetwork(ctx, spec)
+	if errors.Is(err, engine.ErrExists) { // another run created it first
+		info, err = api.InspectNetwork(ctx, spec.Name)
+		if err != nil {
+			return "", fmt.Errorf("inspect network %q: %w", spec.Name, err)
+		}
+		return info.ID, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("create network %q: %w", spec.Name, err)
+	}
+	return id, nil
+}
+
+// removeNetwork deletes the network; a network that is already gone is not an error,
+// so two concurrent `down` runs both succeed.
+func removeNetwork(ctx context.Context, api engine.Networks, name string) error {
+	err := api.RemoveNetwork(ctx, name)
+	if err != nil && !errors.Is(err, engine.ErrNotFound) {
+		return fmt.Errorf("remove network %q: %w", name, err)
+	}
+	return nil
+}
