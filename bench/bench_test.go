@@ -150,6 +150,12 @@ func chooseTools(b *testing.B, dir, planPath string, rep *report) []tool {
 			tools = append(tools, cliTool("berth", bin, rep.project, dir))
 		}
 	}
+	// BERTH_BENCH_BEFORE names an earlier berth binary, timed in the same
+	// rounds as "berth-before", so a change is measured before and after
+	// under the same load.
+	if bin := os.Getenv("BERTH_BENCH_BEFORE"); bin != "" && want("berth-before") {
+		tools = append(tools, cliTool("berth-before", bin, rep.project, dir))
+	}
 	if bin, version := composeBin(); bin != "" && want("docker-compose") {
 		rep.composeVersion = version
 		tools = append(tools, cliTool("docker-compose", bin, rep.project, dir))

@@ -104,6 +104,9 @@ func printReport(w io.Writer) (missed bool) {
 		missed = r.printRSS(w) || missed
 	}
 	for _, r := range reports {
+		r.printBefore(w)
+	}
+	for _, r := range reports {
 		r.printNotes(w)
 	}
 	return missed
@@ -135,6 +138,20 @@ func (r *report) printRSS(w io.Writer) (missed bool) {
 	fmt.Fprintf(w, "%-15s %-13s %9s %9s %7s %-16s %-5s %11s %8s\n", r.shape, "peak RSS up",
 		mib(r.peakRSS("raw")), mib(rss), "-", "<= 25 MiB", pass(ok), mib(r.peakRSS("docker-compose")), "-")
 	return !ok
+}
+
+// printBefore compares berth with the earlier binary BERTH_BENCH_BEFORE
+// named, timed in the same rounds; nothing when there is none.
+func (r *report) printBefore(w io.Writer) {
+	if r.times["berth-before"] == nil {
+		return
+	}
+	fmt.Fprintf(w, "\n%s: berth against berth-before (same rounds)\n", r.shape)
+	for _, o := range ops {
+		now, before, rawMs := r.median("berth", o), r.median("berth-before", o), r.median("raw", o)
+		fmt.Fprintf(w, "  %-13s before %9s (%s raw)  now %9s (%s raw)  now/before %s\n", opNames[o],
+			msText(before), ratio(before, rawMs), msText(now), ratio(now, rawMs), ratio(now, before))
+	}
 }
 
 // printNotes lists the errors and berth's engine calls for r.
