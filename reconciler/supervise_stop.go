@@ -32,6 +32,13 @@ func newProjectStop(ctx context.Context, eng engine.Engine, p *types.Project, gr
 	return &projectStop{ctx: ctx, eng: eng, p: p, grace: grace, progress: progress, done: make(chan struct{})}
 }
 
+// applyWith sets the options the stop and the kill are applied with: up's.
+func (s *projectStop) applyWith(ap ApplyOptions) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ap = ap
+}
+
 // begin starts the graceful stop and reports whether this call began it.
 func (s *projectStop) begin() bool {
 	s.mu.Lock()

@@ -84,9 +84,7 @@ func (u *AttachedUp) Services() []string { return u.services }
 // Up converges the project as Up does, with the attaches in the plan, and
 // hands the attached containers to the supervisor.
 func (u *AttachedUp) Up(ctx context.Context, ap ApplyOptions, progress Progress) (Plan, error) {
-	u.stop.mu.Lock()
-	u.stop.ap = ap
-	u.stop.mu.Unlock()
+	u.stop.applyWith(ap)
 	ap.streams = &streamSink{ctx: u.ctx, take: func(act Action, s engine.Stream) { u.out.Stream(act.Target, act.Service, s) }}
 	plan, err := Up(ctx, u.eng, u.p, u.uo, ap, progress)
 	if err != nil {
