@@ -1,6 +1,9 @@
 package reconciler
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // Attached up: each attached container is attached after its create and
 // before its start; the start keeps its dependency gates.
@@ -68,4 +71,39 @@ services:
 #5 stop demo-web-1 (dependency db recreated)
 #6 attach demo-web-1 after #5
 #7 start demo-web-1 (dependency db recreated) after #4,#6`)
+}
+
+func TestAttachedServices(t *testing.T) {
+	p := mustLoad(t, `
+services:
+  web: {image: busybox, depends_on: [db]}
+  db: {image: busybox}
+  proxy: {image: busybox, attach: false}
+  test: {image: busybox}
+`)
+	cases := []struct {
+		name string
+		uo   UpOptions
+		ao   AttachOptions
+		want string // services, or the error
+	}{
+		{"all but attach: false", UpOptions{}, AttachOptions{}, "[db test web]"},
+		{"the named ones", UpOptions{Services: []string{"web"}}, AttachOptions{}, "[web]"},
+		{"with their dependencies", UpOptions{Services: []string{"web"}}, AttachOptions{Dependencies: true}, "[db web]"},
+		{"--attach", UpOptions{}, AttachOptions{Attach: []string{"proxy"}}, "[proxy]"},
+		{"--no-attach", UpOptions{}, AttachOptions{NoAttach: []string{"db"}}, "[test web]"},
+		{"--exit-code-from", UpOptions{Services: []string{"web"}}, AttachOptions{ExitCodeFrom: "test"}, "[test web]"},
+		{"unknown", UpOptions{}, AttachOptions{NoAttach: []string{"nope"}}, "no such service: nope"},
+		{"incompatible", UpOptions{}, AttachOptions{Attach: []string{"web"}, Dependencies: true}, "--attach and --attach-dependencies are incompatible"},
+	}
+	for _, c := range cases {
+		got, err := AttachedServices(p, c.uo, c.ao)
+		s := fmt.Sprint(got)
+		if err != nil {
+			s = err.Error()
+		}
+		if s != c.want {
+			t.Errorf("%s: got %s, want %s", c.name, s, c.want)
+		}
+	}
 }

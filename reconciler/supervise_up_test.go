@@ -203,3 +203,27 @@ func sortedExits(ds []string) []string {
 	head := slices.Sorted(slices.Values(ds[:len(ds)-1]))
 	return append(head, ds[len(ds)-1])
 }
+
+// --exit-code-from: the job's exit aborts the run, the stop plan stops the
+// server, and the run ends with the job's code.
+func TestAttachedUpAbortStopsThroughStopPlan(t *testing.T) {
+	eng := fake.New("busybox")
+	u, out := attachedUp(t, eng, `
+services:
+  web: {image: busybox, command: [sleep, inf]}
+  job: {image: busybox, command: [sh, -c, "sleep 0.2; exit 3"], depends_on: [web]}
+`, nil, reconciler.AttachOptions{ExitCodeFrom: "job"})
+	if code := supervised(t, u); code != 3 {
+		t.Errorf("exit code %d, want 3", code)
+	}
+	_, decisions, progress := out.snapshot()
+	if want := []string{"exit demo-job-1 code=3", "abort demo-job-1 code=3", "exit demo-web-1 code=137", "done code=3"}; !slices.Equal(decisions, want) {
+		t.Errorf("decisions %q, want %q", decisions, want)
+	}
+	if want := []string{"Container demo-web-1  Stopping", "Container demo-web-1  Stopped"}; !slices.Equal(progress, want) {
+		t.Errorf("stop progress %q, want %q", progress, want)
+	}
+	if c, err := eng.InspectContainer(t.Context(), "demo-web-1"); err != nil || c.State != engine.StateExited {
+		t.Errorf("web after the abort: %v %v", c.State, err)
+	}
+}
