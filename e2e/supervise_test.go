@@ -195,3 +195,50 @@ services:
 		t.Errorf("--wait-timeout 3 took %v", d)
 	}
 }
+
+// Regression: attached up failed with "this engine cannot copy files into
+// containers" when a secret or config came from environment: or content:
+// (up -d worked). The container reads both and prints them.
+func TestUpAttachedReadsSecretFromEnvironment(t *testing.T) {
+	p := newProject(t, `
+services:
+  job:
+    image: berth-test/busybox:latest
+    command: [sh, -c, "echo token=$$(cat /run/secrets/token) conf=$$(cat /etc/app.conf)"]
+    secrets: [token]
+    configs: [{source: conf, target: /etc/app.conf}]
+secrets:
+  token: {environment: BERTH_E2E_TOKEN}
+configs:
+  conf: {content: "port=80"}
+`)
+	p.env = append(p.env, "BERTH_E2E_TOKEN=s3cret")
+	stdout, _ := p.mustBerth("up", "--no-color")
+	if count(stdout, `^job-1 +\| token=s3cret conf=port=80$`) != 1 {
+		t.Errorf("the secret and config read in the container are not shown:\n%s", stdout)
+	}
+}
+
+// The second Ctrl-C kills what the first one is still stopping gracefully:
+// a container that ignores SIGTERM and has an hour to stop ends at once.
+func TestUpSecondCtrlCKills(t *testing.T) {
+	p := newProject(t, `
+services:
+  stubborn:
+    image: berth-test/busybox:latest
+    command: ["sh", "-c", "trap '' TERM; echo ready; while true; do sleep 0.1; done"]
+    stop_grace_period: 1h
+`)
+	r := p.start("up", "--no-color")
+	r.waitLine(`^stubborn-1 +\| ready$`)
+	r.signal(syscall.SIGINT)
+	r.waitLine(`^Gracefully stopping\.\.\. \(press Ctrl\+C again to force\)$`)
+	r.signal(syscall.SIGINT)
+	if code := r.wait(60 * time.Second); code != 130 {
+		t.Fatalf("exit code after Ctrl-C twice: %d, want 130\n%s\nstderr:\n%s", code, r.output(), r.rest.String())
+	}
+	if !strings.Contains(r.rest.String(), "Container "+p.name+"-stubborn-1  Killed") {
+		t.Errorf("no kill shown:\n%s", r.rest.String())
+	}
+	p.wantState("stubborn", "exited", "after Ctrl-C twice")
+}

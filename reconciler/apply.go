@@ -17,6 +17,9 @@ type ApplyOptions struct {
 	// Parallel caps the engine calls in flight (--parallel,
 	// COMPOSE_PARALLEL_LIMIT); 0 or less means no cap.
 	Parallel int
+
+	// streams takes the output of attach actions; only attached up has them.
+	streams *streamSink
 }
 
 // applier walks one plan. Each action runs in its own goroutine once the
@@ -32,6 +35,7 @@ type applier struct {
 	done     []chan struct{}
 	failed   []bool // written before done[i] closes
 	exits    *exitWaits
+	streams  *streamSink // nil: the plan attaches to nothing
 	health   *healthHub
 	leaves   *disconnects // nil: no network removal waits
 
@@ -46,7 +50,7 @@ func Apply(ctx context.Context, eng engine.Engine, plan Plan, progress Progress,
 	progress = orQuiet(progress)
 	a := &applier{eng: eng, plan: plan, progress: progress,
 		done: make([]chan struct{}, len(plan.Actions)), failed: make([]bool, len(plan.Actions)),
-		exits: newExitWaits(plan)}
+		exits: newExitWaits(plan), streams: o.streams}
 	if o.Parallel > 0 {
 		a.sem = make(chan struct{}, o.Parallel)
 	}

@@ -37,6 +37,8 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return a.create(ctx, act)
 	case OpStart:
 		return a.start(ctx, act)
+	case OpAttach:
+		return a.attach(ctx, act)
 	case OpStop:
 		return ignore(failure(act, "stop container", a.eng.StopContainer(ctx, act.Target, act.Grace)), engine.ErrNotFound)
 	case OpRemove:

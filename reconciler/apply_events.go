@@ -10,6 +10,7 @@ var words = map[Op]wording{
 	OpBuild:         {"Image", "Building", "Built"},
 	OpCreate:        {"Container", "Creating", "Created"},
 	OpStart:         {"Container", "Starting", "Started"},
+	OpAttach:        {"Container", "Attaching", "Attached"},
 	OpWaitHealthy:   {"Container", "Waiting", "Healthy"},
 	OpWaitExit:      {"Container", "Waiting", "Exited"},
 	OpStop:          {"Container", "Stopping", "Stopped"},
@@ -21,10 +22,14 @@ var words = map[Op]wording{
 
 // event reports an action beginning (done false) or ending. The stop and
 // remove of a container being replaced stay silent: Docker Compose shows a
-// replacement as "Recreate" then "Recreated".
+// replacement as "Recreate" then "Recreated"; so does an attach, unless it
+// fails.
 func (a *applier) event(act Action, done bool, err error) {
 	w := words[act.Op]
 	if act.Recreate && (act.Op == OpStop || act.Op == OpRemove) && err == nil {
+		return
+	}
+	if act.Op == OpAttach && err == nil { // the output itself shows it
 		return
 	}
 	if act.Recreate && act.Op == OpCreate {

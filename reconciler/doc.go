@@ -6,7 +6,9 @@
 // call with the reason it is needed. Apply walks the DAG in parallel, gating
 // each action only on the actions it needs and waiting on engine events, never
 // on sleeps. Supervise follows an attached project: logs, restarts the engine
-// makes under its restart policy, exits.
+// makes under its restart policy, exits. Attached up (AttachedUp) is up
+// whose plan attaches to each container before starting it, then supervises
+// it; Ctrl-C stops it through the same stop plan and Apply as `stop`.
 //
 // It speaks to the engine only through the engine package's contract;
 // progress goes out as events, and rendering is left to cmd/berth.

@@ -95,20 +95,15 @@ func NewStartPlan(p *types.Project, st Observed, o LifecycleOptions) (Plan, erro
 	return pl.plan, nil
 }
 
-// NewStopPlan plans `stop`: the running containers, dependents first.
+// NewStopPlan plans `stop`, and the stop of attached `up` after Ctrl-C or
+// an abort: the running containers, dependents first.
 func NewStopPlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
 	plan := Plan{Project: p}
 	bySvc := selectedContainers(p, st, o.Services)
 	for svc, cs := range bySvc {
 		bySvc[svc] = slices.DeleteFunc(slices.Clone(cs), func(c engine.Container) bool { return !isRunning(c) })
 	}
-	stops := map[string][]int{}
-	for _, svc := range downStopOrder(p, bySvc) {
-		after := dependentsStops(p, svc, stops)
-		for _, c := range bySvc[svc] {
-			stops[svc] = append(stops[svc], plan.add(Action{Op: OpStop, Target: c.Name, Service: svc, Grace: o.Timeout, After: after}))
-		}
-	}
+	planStops(&plan, p, bySvc, o.Timeout)
 	return plan
 }
 

@@ -23,6 +23,9 @@ type UpOptions struct {
 	Timeout     *time.Duration // -t: stop timeout when replacing containers
 	Wait        bool           // wait for running/healthy
 	WaitTimeout time.Duration
+	// Attach are the services whose containers attached up follows: the
+	// plan attaches to each before starting it (AttachedServices picks them).
+	Attach []string
 
 	// built is set by Up once the builds ran: the plan against the new
 	// images must not ask for them again.

@@ -120,8 +120,9 @@ func refs(idx []int) string {
 	return strings.Join(out, ",")
 }
 
-// Empty reports whether the plan changes nothing.
-func (p Plan) Empty() bool { return len(p.Actions) == 0 }
+// Empty reports whether the plan changes nothing: attaching to a
+// container changes nothing on the engine.
+func (p Plan) Empty() bool { return len(p.Actions) == p.Count(OpAttach) }
 
 // add appends a and returns its index.
 func (p *Plan) add(a Action) int {

@@ -93,9 +93,7 @@ func ownedBy(p *types.Project, c engine.Container) bool {
 	return ok || disabled
 }
 
-// planDownStops adds the stops of the running containers, each after the
-// stops of the services that depend on its service, and returns them by
-// service.
+// planDownStops adds the stops of the running containers down removes.
 func planDownStops(plan *Plan, p *types.Project, st Observed, o DownOptions) map[string][]int {
 	bySvc := map[string][]engine.Container{}
 	for _, c := range st.Containers {
@@ -104,45 +102,7 @@ func planDownStops(plan *Plan, p *types.Project, st Observed, o DownOptions) map
 			bySvc[svc] = append(bySvc[svc], c)
 		}
 	}
-	stops := map[string][]int{}
-	for _, svc := range downStopOrder(p, bySvc) {
-		after := dependentsStops(p, svc, stops)
-		for _, c := range bySvc[svc] {
-			stops[svc] = append(stops[svc], plan.add(Action{Op: OpStop, Target: c.Name, Service: svc, Grace: o.Timeout, After: after}))
-		}
-	}
-	return stops
-}
-
-// downStopOrder is the services to stop, dependents first: orphans (which
-// nothing in the project needs) lead, sorted.
-func downStopOrder(p *types.Project, bySvc map[string][]engine.Container) []string {
-	var order []string
-	for _, svc := range slices.Sorted(maps.Keys(bySvc)) {
-		if _, ok := p.Services[svc]; !ok {
-			order = append(order, svc)
-		}
-	}
-	stop, err := project.StopOrder(p)
-	if err != nil {
-		stop = slices.Sorted(maps.Keys(p.Services)) // a cycle cannot be started either
-	}
-	for _, svc := range stop {
-		if len(bySvc[svc]) > 0 {
-			order = append(order, svc)
-		}
-	}
-	return order
-}
-
-func dependentsStops(p *types.Project, svc string, stops map[string][]int) []int {
-	var after []int
-	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
-		if _, ok := p.Services[name].DependsOn[svc]; ok {
-			after = append(after, stops[name]...)
-		}
-	}
-	return uniqueSorted(after)
+	return planStops(plan, p, bySvc, o.Timeout)
 }
 
 // downImages are the image references --rmi removes that are present:

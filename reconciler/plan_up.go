@@ -67,6 +67,7 @@ func NewPlan(p *types.Project, st Observed, o UpOptions) (Plan, error) {
 		}
 	}
 	pl.planOrphans()
+	pl.planAttaches()
 	pl.plan.Replicas = pl.replicas
 	return pl.plan, nil
 }

@@ -37,12 +37,6 @@ func Watch(ctx context.Context, eng engine.Engine, opts SuperviseOptions) *Super
 	}
 }
 
-// Configure replaces the options Watch was given (attached up subscribes
-// before it has decided them). Call it before Follow.
-func (s *Supervisor) Configure(opts SuperviseOptions) {
-	s.state = newSupervisor(opts, nil)
-}
-
 // Follow adds containers to follow. Call it before Supervise.
 func (s *Supervisor) Follow(ws ...Watched) {
 	for _, w := range ws {

@@ -102,7 +102,7 @@ func warn(progress Progress, warnings []string) {
 func reportRunning(progress Progress, plan Plan) {
 	touched := map[string]bool{}
 	for _, a := range plan.Actions {
-		touched[a.Target] = true
+		touched[a.Target] = touched[a.Target] || a.Op != OpAttach
 	}
 	for _, svc := range slices.Sorted(maps.Keys(plan.Replicas)) {
 		for _, name := range plan.Replicas[svc] {

@@ -200,12 +200,19 @@ func (f *follower) logs(id, name, service string, since time.Time) {
 	f.stream(name, service, s)
 }
 
-// handle carries out one decision of the supervisor.
+// handle carries out one decision of the supervisor (logs -f).
 func (f *follower) handle(d reconciler.Decision) {
+	if d.Kind == reconciler.Attach {
+		f.logs(d.ContainerID, shortName(f.project, d.Name), d.Service, d.Since)
+	}
+	f.report(d)
+}
+
+// report shows a decision: exits, restarts and give-ups, when statuses
+// are on.
+func (f *follower) report(d reconciler.Decision) {
 	name := shortName(f.project, d.Name)
 	switch d.Kind {
-	case reconciler.Attach:
-		f.logs(d.ContainerID, name, d.Service, d.Since)
 	case reconciler.ReportExit:
 		if f.statuses {
 			f.printer.status(name, d.Service, fmt.Sprintf("exited with code %d", d.Code))

@@ -10,9 +10,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
-	"berth/engine"
 	"berth/reconciler"
 )
 
@@ -29,19 +27,9 @@ type upOptions struct {
 	yes         bool // berth asks nothing: accepted for Compose's command lines
 }
 
-// upAttached is the seam for attached `up` (without -d), filled in by the
-// supervisor's file: it registers the attached-mode flags (--abort-on-
-// container-exit, --exit-code-from, --attach, …) on the command and returns
-// the function that runs once the project has converged. The plan's Replicas
-// name the containers to follow. While it is nil, `up` runs detached.
-var upAttached func(f *pflag.FlagSet) attachFunc
-
-// attachFunc follows the converged project in the foreground.
-type attachFunc func(ctx context.Context, a *app, eng engine.Engine, p *types.Project, plan reconciler.Plan) error
-
 func newUpCommand(a *app) *cobra.Command {
 	var o upOptions
-	var attach attachFunc
+	var ao attachOptions
 	cmd := &cobra.Command{
 		Use:   "up [OPTIONS] [SERVICE...]",
 		Short: "Create and start containers",
@@ -49,7 +37,7 @@ func newUpCommand(a *app) *cobra.Command {
 			if !cmd.Flags().Changed("timeout") {
 				o.timeout = -1
 			}
-			return a.runUp(cmd.Context(), o, args, attach)
+			return a.runUp(cmd.Context(), o, args, &ao)
 		},
 	}
 	f := cmd.Flags()
@@ -70,14 +58,13 @@ func newUpCommand(a *app) *cobra.Command {
 	f.IntVarP(&o.timeout, "timeout", "t", 0, "Use this timeout in seconds for container shutdown when attached or when containers are already running")
 	f.BoolVar(&o.Wait, "wait", false, "Wait for services to be running|healthy. Implies detached mode.")
 	f.IntVar(&o.waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
-	if upAttached != nil {
-		attach = upAttached(f)
-	}
+	ao.register(f)
 	return cmd
 }
 
-// runUp converges the project, then attaches unless detached.
-func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach attachFunc) error {
+// runUp converges the project, then follows it unless detached; ao nil
+// means detached (create).
+func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *attachOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
@@ -94,28 +81,22 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 	if err != nil {
 		return err
 	}
+	attached := ao != nil && !(o.detach || o.Wait || o.NoStart)
 	if a.global.dryRun {
+		if attached { // the plan shows the attaches too
+			if uo.Attach, err = reconciler.AttachedServices(p, uo, ao.AttachOptions); err != nil {
+				return err
+			}
+		}
 		return a.printPlan(reconciler.PlanUp(ctx, eng, p, uo))
 	}
-	if attach != nil && !(o.detach || o.Wait || o.NoStart) {
-		// Attached: attach to each container before it starts and watch
-		// events from before the first start (attach_up.go).
-		eng = a.attachBeforeStart(ctx, eng, p, services)
+	if attached {
+		return a.runUpAttached(ctx, eng, p, uo, *ao)
 	}
 	r := a.progressRenderer()
-	plan, err := reconciler.Up(ctx, eng, p, uo, reconciler.ApplyOptions{Parallel: a.global.parallel}, r)
+	_, err = reconciler.Up(ctx, eng, p, uo, reconciler.ApplyOptions{Parallel: a.global.parallel}, r)
 	r.Close()
-	if err != nil {
-		return interrupted(ctx, err)
-	}
-	if o.detach || o.Wait || o.NoStart {
-		return nil
-	}
-	if attach == nil {
-		fmt.Fprintln(a.stderr, "WARN[0000] attached mode is not available in this build; the project runs detached")
-		return nil
-	}
-	return attach(ctx, a, eng, p, plan)
+	return interrupted(ctx, err)
 }
 
 // validate rejects flags that contradict each other or values up does not
