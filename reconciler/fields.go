@@ -11,12 +11,6 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// LabelFields holds short digests of each field of the service a container
-// was created from (per key for environment and labels), so that a later
-// plan can say which field changed: "config changed: environment.FOO".
-// The config-hash label alone only says that something did.
-const LabelFields = "io.berth.config-fields"
-
 // fieldHashes digests the fields of s that reach the container, as
 // "field" or "environment.KEY" → 8 hex digits.
 func fieldHashes(s types.ServiceConfig) map[string]string {

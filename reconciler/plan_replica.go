@@ -56,13 +56,13 @@ func (pl *planner) isDependency(name string) bool {
 // divergence says why the container no longer matches the service, or "".
 func (pl *planner) divergence(s types.ServiceConfig, c engine.Container, imageID string) string {
 	if c.Labels[project.LabelConfigHash] != project.ConfigHash(s) {
-		changed := changedFields(decodeFields(c.Labels[LabelFields]), fieldHashes(s))
-		if _, ok := c.Labels[LabelFields]; !ok || len(changed) == 0 {
+		changed := changedFields(decodeFields(c.Labels[project.LabelConfigFields]), fieldHashes(s))
+		if _, ok := c.Labels[project.LabelConfigFields]; !ok || len(changed) == 0 {
 			return "config changed"
 		}
 		return "config changed: " + strings.Join(changed, ", ")
 	}
-	if inject, _ := injectedFiles(pl.p, s); c.Labels[LabelInjected] != injectedDigest(inject) {
+	if inject, _ := injectedFiles(pl.p, s); c.Labels[project.LabelInjected] != injectedDigest(inject) {
 		return "config changed: secrets or configs content"
 	}
 	if imageID == "" || (c.ImageID != imageID && c.Labels[project.LabelImage] != imageID) {
@@ -107,7 +107,7 @@ func (pl *planner) create(s types.ServiceConfig, n int, imageID string, old *eng
 	spec := containerSpec(pl.p, s, n, imageID, old, pl.o.RenewAnonVolumes)
 	inject, _ := injectedFiles(pl.p, s) // preflight reported its errors
 	if d := injectedDigest(inject); d != "" {
-		spec.Labels[LabelInjected] = d
+		spec.Labels[project.LabelInjected] = d
 	}
 	for _, key := range slices.Sorted(maps.Keys(s.Networks)) {
 		if i, ok := pl.nets[key]; ok && s.NetworkMode == "" {

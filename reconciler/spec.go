@@ -22,7 +22,7 @@ import (
 // anonymous volumes carry over unless renew is set.
 func containerSpec(p *types.Project, s types.ServiceConfig, n int, imageID string, old *engine.Container, renew bool) engine.ContainerSpec {
 	labels := project.ContainerLabels(p, s, n, project.ConfigHash(s), imageID)
-	labels[LabelFields] = encodeFields(fieldHashes(s))
+	labels[project.LabelConfigFields] = encodeFields(fieldHashes(s))
 	spec := engine.ContainerSpec{
 		Name:        project.ContainerName(p.Name, s, n),
 		Image:       project.ImageName(p, s),
