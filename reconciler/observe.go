@@ -33,13 +33,17 @@ type Observed struct {
 	External map[string]bool
 	// Files holds the files secrets and configs read, true when present.
 	Files map[string]bool
+
+	// desired is the project as resolved for this snapshot: what Observe
+	// looked up, and what the plans made from the snapshot plan from.
+	desired *desiredSet
 }
 
 // Observe takes the snapshot, all calls at once: one list call each for
 // containers, networks and volumes (by project label; volumes only when the
 // project declares its own), and one inspection per image reference.
 func Observe(ctx context.Context, eng engine.Engine, p *types.Project) (Observed, error) {
-	var st Observed
+	st := Observed{desired: resolve(p)}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
 		st.Containers, err = eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name})
@@ -60,10 +64,10 @@ func Observe(ctx context.Context, eng engine.Engine, p *types.Project) (Observed
 		return err
 	})
 	g.Go(func() (err error) {
-		st.External, err = observeExternal(ctx, eng, p)
+		st.External, err = observeExternal(ctx, eng, st.desired)
 		return err
 	})
-	st.Files = observeFiles(p)
+	st.Files = observeFiles(st.desired)
 	if err := g.Wait(); err != nil {
 		return Observed{}, fmt.Errorf("observe project %q: %w", p.Name, err)
 	}

@@ -52,12 +52,12 @@ type InjectedFile struct {
 	GID     int
 }
 
-// injectedFiles resolves the service's secrets and configs that have no
+// injectedFiles resolves the secrets and configs of service that have no
 // host file into the files to write; a variable that is not set is an
 // error, as in Docker Compose.
-func injectedFiles(p *types.Project, s types.ServiceConfig) ([]InjectedFile, error) {
+func injectedFiles(p *types.Project, service string, refs []fileRef) ([]InjectedFile, error) {
 	var out []InjectedFile
-	for _, r := range fileRefs(p, s) {
+	for _, r := range refs {
 		if r.file != "" || r.external || !r.declared {
 			continue
 		}
@@ -65,7 +65,7 @@ func injectedFiles(p *types.Project, s types.ServiceConfig) ([]InjectedFile, err
 		if r.env != "" {
 			v, ok := p.Environment[r.env]
 			if !ok {
-				return nil, fmt.Errorf("service %q: environment variable %q required by %s %q is not set", s.Name, r.env, r.kind, r.name)
+				return nil, fmt.Errorf("service %q: environment variable %q required by %s %q is not set", service, r.env, r.kind, r.name)
 			}
 			content = v
 		}
