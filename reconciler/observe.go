@@ -41,9 +41,11 @@ type Observed struct {
 
 // Observe takes the snapshot, all calls at once: one list call each for
 // containers, networks and volumes (by project label; volumes only when the
-// project declares its own), and one inspection per image reference.
+// project declares its own), and one inspection per image reference. It
+// resolves the services while the first calls are in flight; the external
+// resources and files it looks up are the ones that resolution names.
 func Observe(ctx context.Context, eng engine.Engine, p *types.Project) (Observed, error) {
-	st := Observed{desired: resolve(p)}
+	var st Observed
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
 		st.Containers, err = eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name})
@@ -63,14 +65,16 @@ func Observe(ctx context.Context, eng engine.Engine, p *types.Project) (Observed
 		st.Images, err = ObserveImages(ctx, eng, p)
 		return err
 	})
+	desired := resolve(p)
 	g.Go(func() (err error) {
-		st.External, err = observeExternal(ctx, eng, st.desired)
+		st.External, err = observeExternal(ctx, eng, desired)
 		return err
 	})
-	st.Files = observeFiles(st.desired)
+	st.Files = observeFiles(desired)
 	if err := g.Wait(); err != nil {
 		return Observed{}, fmt.Errorf("observe project %q: %w", p.Name, err)
 	}
+	st.desired = desired
 	return st, nil
 }
 
