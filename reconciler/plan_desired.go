@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -19,24 +20,29 @@ import (
 // resolutions of the file.
 type desired struct {
 	service    types.ServiceConfig
-	configHash string            // project.LabelConfigHash
-	fields     map[string]string // per-field digests (project.LabelConfigFields)
-	files      []fileRef         // secrets, then configs
-	inject     []InjectedFile    // the files written in before the start
-	injectErr  error             // a variable inject needs is not set
-	injected   string            // project.LabelInjected ("" for none)
+	configHash string         // project.LabelConfigHash
+	files      []fileRef      // secrets, then configs
+	inject     []InjectedFile // the files written in before the start
+	injectErr  error          // a variable inject needs is not set
+	injected   string         // project.LabelInjected ("" for none)
 	// networks are the project network keys it joins, sorted (none with a
 	// network_mode); networkNames their engine names, sorted.
 	networks     []string
 	networkNames []string
 	refs         []string // services whose containers it names at create
-	// template is each replica's container but for its name and labels.
-	template engine.ContainerSpec
+	// fields are the per-field digests (project.LabelConfigFields) and
+	// template each replica's container but for its name and labels. A
+	// warm up, whose containers all match, needs neither: they are made
+	// on first use, still at most once.
+	fields   func() map[string]string
+	template func() engine.ContainerSpec
 }
 
 // resolveService resolves s against project p.
 func resolveService(p *types.Project, s types.ServiceConfig) *desired {
-	d := &desired{service: s, configHash: project.ConfigHash(s), fields: fieldHashes(s), files: fileRefs(p, s)}
+	d := &desired{service: s, configHash: project.ConfigHash(s), files: fileRefs(p, s)}
+	d.fields = sync.OnceValue(func() map[string]string { return fieldHashes(s) })
+	d.template = sync.OnceValue(func() engine.ContainerSpec { return templateSpec(p, s, d.files) })
 	d.inject, d.injectErr = injectedFiles(p, s.Name, d.files)
 	d.injected = injectedDigest(d.inject)
 	d.networks = network.Used(p, []string{s.Name})
@@ -45,7 +51,6 @@ func resolveService(p *types.Project, s types.ServiceConfig) *desired {
 	}
 	slices.Sort(d.networkNames)
 	d.refs = referencedServices(s)
-	d.template = templateSpec(p, s, d.files)
 	return d
 }
 
@@ -53,10 +58,10 @@ func resolveService(p *types.Project, s types.ServiceConfig) *desired {
 // old, when set, is the container it replaces: its anonymous volumes carry
 // over unless renew is set.
 func (d *desired) replica(p *types.Project, n int, imageID string, old *engine.Container, renew bool) engine.ContainerSpec {
-	spec := d.template
+	spec := d.template()
 	spec.Name = project.ContainerName(p.Name, d.service, n)
 	spec.Labels = project.ContainerLabels(p, d.service, n, d.configHash, imageID)
-	spec.Labels[project.LabelConfigFields] = encodeFields(d.fields)
+	spec.Labels[project.LabelConfigFields] = encodeFields(d.fields())
 	if d.injected != "" {
 		spec.Labels[project.LabelInjected] = d.injected
 	}
@@ -70,7 +75,7 @@ func (d *desired) replica(p *types.Project, n int, imageID string, old *engine.C
 // from its image and networks, or "".
 func (d *desired) divergence(c engine.Container) string {
 	if c.Labels[project.LabelConfigHash] != d.configHash {
-		changed := changedFields(decodeFields(c.Labels[project.LabelConfigFields]), d.fields)
+		changed := changedFields(decodeFields(c.Labels[project.LabelConfigFields]), d.fields())
 		if _, ok := c.Labels[project.LabelConfigFields]; !ok || len(changed) == 0 {
 			return "config changed"
 		}
