@@ -6,8 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/compose-spec/compose-go/v2/types"
-
 	"berth/imagebuild"
 	"berth/network"
 )
@@ -185,39 +183,6 @@ type Port struct {
 	HostPort      uint16 // 0: not published
 	ContainerPort uint16
 	Protocol      string // tcp, udp, sctp
-}
-
-// ContainerSpec is a container to create. The reconciler resolves every
-// project-level name (networks, volumes, secrets, service:x) before it
-// gets here; the adapter only translates Service's runtime fields to the
-// engine's create call.
-type ContainerSpec struct {
-	Name    string
-	Image   string
-	Labels  map[string]string
-	Service types.ServiceConfig // command, entrypoint, environment, ports, healthcheck, ulimits, …
-	// Environment is the resolved environment (environment plus env_file), sorted "K=V".
-	Environment []string
-	Mounts      []Mount
-	// Networks are the endpoints, primary first. With API < 1.44 the adapter
-	// creates on the first and connects the rest before the container starts.
-	Networks []network.Endpoint
-	// NetworkMode is "" (use Networks), "host", "none", "container:<id>" or "bridge".
-	NetworkMode string
-	PidMode     string // "", "host", "container:<id>"
-	IpcMode     string
-	Restart     RestartPolicy
-	Links       []string // "container:alias"
-	// VolumesFrom carries anonymous volumes over from a replaced container
-	// ("<id>") and holds volumes_from entries ("<container>[:ro]").
-	VolumesFrom []string
-	StopTimeout *time.Duration
-	// StdinOnce closes the container's stdin when the client attached to it
-	// detaches, so the end of piped input reaches the process (run -i).
-	StdinOnce bool
-	// AutoRemove has the engine remove the container once it exits
-	// (run -d --rm: berth is not there to do it).
-	AutoRemove bool
 }
 
 // Mount is one filesystem mount.

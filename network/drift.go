@@ -12,12 +12,6 @@ import (
 	"berth/project"
 )
 
-// LabelFields holds short digests of the settings berth created a network
-// with (driver_opts, ipam, internal, attachable, enable_ipv6), since the
-// engine's network listing does not report them all. A later run compares
-// them with the file to find a network that no longer matches it.
-const LabelFields = "io.berth.network-fields"
-
 // fieldDigests digests the settings of spec the labels do not show.
 func fieldDigests(spec Spec) map[string]string {
 	return map[string]string{
@@ -48,11 +42,11 @@ func encode(m map[string]string) string {
 
 // Drift says how the existing network info differs from spec, in Docker
 // Compose's words, or "" when it matches. A network created without
-// LabelFields (by an older berth, or by Docker Compose) is compared on its
+// project.LabelNetworkFields (by an older berth, or by Docker Compose) is compared on its
 // driver and labels only.
 func Drift(spec Spec, info Info) string {
 	for _, k := range slices.Sorted(maps.Keys(spec.Labels)) {
-		if k == project.LabelVersion || k == LabelFields {
+		if k == project.LabelVersion || k == project.LabelNetworkFields {
 			continue
 		}
 		if got, ok := info.Labels[k]; !ok || got != spec.Labels[k] {
@@ -62,7 +56,7 @@ func Drift(spec Spec, info Info) string {
 	if spec.Driver != "" && info.Driver != spec.Driver {
 		return fmt.Sprintf("network %s was found but has incorrect driver %q (expected: %q)", spec.Name, info.Driver, spec.Driver)
 	}
-	old, ok := info.Labels[LabelFields]
+	old, ok := info.Labels[project.LabelNetworkFields]
 	if !ok {
 		return ""
 	}

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"berth/project"
 	"maps"
 	"strings"
 	"testing"
@@ -9,7 +10,7 @@ import (
 func TestDrift(t *testing.T) {
 	spec := Spec{Name: "demo_back", Driver: "bridge", DriverOpts: map[string]string{"mtu": "1400"},
 		Labels: map[string]string{"com.docker.compose.network": "back", "com.docker.compose.version": "1", "team": "a"}}
-	spec.Labels[LabelFields] = encode(fieldDigests(spec))
+	spec.Labels[project.LabelNetworkFields] = encode(fieldDigests(spec))
 	info := Info{Name: spec.Name, Driver: "bridge", Labels: maps.Clone(spec.Labels)}
 	if d := Drift(spec, info); d != "" {
 		t.Fatalf("same network drifts: %s", d)

@@ -44,7 +44,7 @@ func SpecOf(p *types.Project, key string) Spec {
 		}
 		spec.IPAM.Configs = append(spec.IPAM.Configs, IPAMConfig{Subnet: pool.Subnet, IPRange: pool.IPRange, Gateway: pool.Gateway})
 	}
-	spec.Labels[LabelFields] = encode(fieldDigests(spec))
+	spec.Labels[project.LabelNetworkFields] = encode(fieldDigests(spec))
 	return spec
 }
 

@@ -9,13 +9,10 @@ import (
 )
 
 // ConfigHash is the value of LabelConfigHash: a digest of what the container
-// runs. How the image is obtained (build, pull_policy), how many replicas there
-// are and what the service waits for do not change a container, so they are
-// left out, as Docker Compose leaves them out; the image itself is compared
-// separately through LabelImage.
+// runs (RuntimeConfig), exactly as Docker Compose computes it; the image
+// itself is compared separately through LabelImage.
 func ConfigHash(s types.ServiceConfig) string {
-	s = hashable(s)
-	b, err := json.Marshal(s)
+	b, err := json.Marshal(RuntimeConfig(s))
 	if err != nil {
 		// A loaded service is plain data; only a broken model can get here.
 		panic("project: service cannot be marshalled: " + err.Error())
@@ -24,8 +21,18 @@ func ConfigHash(s types.ServiceConfig) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// hashable blanks the fields of a copy of s that do not reach the container.
-func hashable(s types.ServiceConfig) types.ServiceConfig {
+// NotCounted names the service fields that do not change a container, in
+// the compose file's words: how the image is obtained (build, pull_policy),
+// how many replicas there are (scale, deploy.replicas) and what the service
+// waits for or is gated by (depends_on, profiles). RuntimeConfig blanks
+// exactly these; the config hash and the per-field digests both go through
+// it, so they cannot disagree on what counts.
+var NotCounted = []string{"build", "pull_policy", "scale", "deploy.replicas", "depends_on", "profiles"}
+
+// RuntimeConfig is a copy of s with the NotCounted fields blanked.
+// deploy.replicas becomes 0, not absent, because that is what Docker
+// Compose hashes.
+func RuntimeConfig(s types.ServiceConfig) types.ServiceConfig {
 	s.Build = nil
 	s.PullPolicy = ""
 	s.Scale = nil

@@ -30,6 +30,24 @@ const (
 	LabelContainerName   = "com.docker.compose.container_name"
 )
 
+// The labels berth adds beside Compose's. Docker Compose ignores them; berth
+// reads them to say why a container or network no longer matches the file.
+const (
+	// LabelConfigFields holds short digests of each field of the service a
+	// container was created from (per key for environment and labels), so
+	// that a later plan can say which field changed: "config changed:
+	// environment.FOO". LabelConfigHash alone only says that something did.
+	LabelConfigFields = "io.berth.config-fields"
+	// LabelInjected digests the secrets and configs berth writes into a
+	// container, so that a changed value recreates it although the
+	// service's own config hash is the same.
+	LabelInjected = "io.berth.injected"
+	// LabelNetworkFields holds short digests of the settings berth created a
+	// network with (driver_opts, ipam, internal, attachable, enable_ipv6),
+	// since the engine's network listing does not report them all.
+	LabelNetworkFields = "io.berth.network-fields"
+)
+
 // Version is the value of LabelVersion: the Compose version whose behaviour
 // berth follows. Docker Compose compares it when it meets a container.
 const Version = "2.29.0"

@@ -4,27 +4,9 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"fmt"
 	"strings"
 	"time"
 )
-
-// LabelInjected digests the content of the secrets and configs berth writes
-// into a container, so that a changed value recreates it although the
-// service's own config hash is the same.
-const LabelInjected = "io.berth.injected"
-
-// injectedDigest is the LabelInjected value for files ("" for none).
-func injectedDigest(files []InjectedFile) string {
-	if len(files) == 0 {
-		return ""
-	}
-	var b bytes.Buffer
-	for _, f := range files {
-		fmt.Fprintf(&b, "%s\x00%o\x00%d\x00%d\x00%s\x00", f.Path, f.Mode, f.UID, f.GID, f.Content)
-	}
-	return digest(b.Bytes())
-}
 
 // inject writes the secrets and configs given by environment: or content:
 // into the created container, through the engine's archive API, before it

@@ -1,6 +1,7 @@
 package reconciler
 
 import (
+	"berth/project"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,16 +12,10 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// LabelFields holds short digests of each field of the service a container
-// was created from (per key for environment and labels), so that a later
-// plan can say which field changed: "config changed: environment.FOO".
-// The config-hash label alone only says that something did.
-const LabelFields = "io.berth.config-fields"
-
 // fieldHashes digests the fields of s that reach the container, as
 // "field" or "environment.KEY" → 8 hex digits.
 func fieldHashes(s types.ServiceConfig) map[string]string {
-	s = runtimeFields(s)
+	s = project.RuntimeConfig(s)
 	out := map[string]string{}
 	for k, v := range s.Environment {
 		val := "\x00unset"
@@ -45,18 +40,6 @@ func fieldHashes(s types.ServiceConfig) map[string]string {
 		out[k] = digest(v)
 	}
 	return out
-}
-
-// runtimeFields blanks, on a copy, what does not change a running container
-// (the same fields project.ConfigHash leaves out).
-func runtimeFields(s types.ServiceConfig) types.ServiceConfig {
-	s.Build, s.PullPolicy, s.Scale, s.DependsOn, s.Profiles = nil, "", nil, nil, nil
-	if s.Deploy != nil {
-		d := *s.Deploy
-		d.Replicas = nil
-		s.Deploy = &d
-	}
-	return s
 }
 
 func digest(b []byte) string {

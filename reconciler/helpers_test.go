@@ -43,7 +43,7 @@ func images(p *types.Project) map[string]engine.Image {
 
 // applied is the state a plan leaves behind, as the engine would report it:
 // every created container running, networks and volumes present.
-func applied(t *testing.T, p *types.Project, plan Plan) Observed {
+func applied(t testing.TB, p *types.Project, plan Plan) Observed {
 	t.Helper()
 	st := Observed{Images: images(p)}
 	for _, a := range plan.Actions {

@@ -70,12 +70,7 @@ func NewStartPlan(p *types.Project, st Observed, o LifecycleOptions) (Plan, erro
 	if err != nil {
 		return Plan{}, err
 	}
-	pl := &planner{p: p, st: st, plan: Plan{Project: p}, selected: map[string]bool{},
-		starts: map[string]map[string]int{}, waits: map[string]int{},
-		byName: map[string]engine.Container{}, replicas: map[string][]string{}}
-	for _, c := range st.Containers {
-		pl.byName[c.Name] = c
-	}
+	pl := newPlanner(p, st, UpOptions{})
 	bySvc := selectedContainers(p, st, nil)
 	for _, name := range o.Services {
 		if len(bySvc[name]) == 0 {

@@ -3,7 +3,6 @@ package reconciler
 import (
 	"context"
 	"fmt"
-	"maps"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -38,21 +37,15 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 		return Plan{}, engine.ContainerSpec{}, err
 	}
 	s := o.Service
-	pl := &planner{p: p, st: st, o: UpOptions{NoDeps: o.NoDeps}, plan: Plan{Project: p},
-		nets: map[string]int{}, vols: map[string]int{}, builds: map[string]int{},
-		creates: map[string][]int{}, starts: map[string]map[string]int{}, waits: map[string]int{},
-		recreated: map[string]bool{}, byName: map[string]engine.Container{}, replicas: map[string][]string{}}
+	pl := newPlanner(p, st, UpOptions{NoDeps: o.NoDeps})
 	if pl.selected, err = selection(p, UpOptions{Services: []string{s.Name}, NoDeps: o.NoDeps}); err != nil {
 		return Plan{}, engine.ContainerSpec{}, err
-	}
-	for _, c := range st.Containers {
-		pl.byName[c.Name] = c
 	}
 	pl.planNetworks()
 	pl.planVolumes()
 	for _, name := range order {
 		if pl.selected[name] && name != s.Name {
-			if err := pl.planService(p.Services[name]); err != nil {
+			if err := pl.planService(pl.d.services[name]); err != nil {
 				return Plan{}, engine.ContainerSpec{}, err
 			}
 		}
@@ -93,12 +86,12 @@ func (pl *planner) runAfter(s types.ServiceConfig) []int {
 	return uniqueSorted(after)
 }
 
-// oneOffSpec is the one-off container: the service's container with the
-// one-off labels, its own name, and no container_name.
+// oneOffSpec is the one-off container: the service as the one-off runs it,
+// resolved, with the one-off labels, its own name, and no container_name.
 func oneOffSpec(p *types.Project, s types.ServiceConfig, imageID string, o RunOptions) engine.ContainerSpec {
 	s.ContainerName = ""
-	spec := containerSpec(p, s, 1, imageID, nil, false)
-	spec.Labels = maps.Clone(spec.Labels)
+	spec := resolveService(p, s).replica(p, 1, imageID, nil, false)
+	delete(spec.Labels, project.LabelInjected) // the run plan writes no files in
 	spec.Labels[project.LabelOneOff] = "True"
 	spec.Labels[project.LabelSlug] = o.Slug
 	spec.Name = o.Name

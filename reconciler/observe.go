@@ -33,11 +33,17 @@ type Observed struct {
 	External map[string]bool
 	// Files holds the files secrets and configs read, true when present.
 	Files map[string]bool
+
+	// desired is the project as resolved for this snapshot: what Observe
+	// looked up, and what the plans made from the snapshot plan from.
+	desired *desiredSet
 }
 
 // Observe takes the snapshot, all calls at once: one list call each for
 // containers, networks and volumes (by project label; volumes only when the
-// project declares its own), and one inspection per image reference.
+// project declares its own), and one inspection per image reference. It
+// resolves the services while the first calls are in flight; the external
+// resources and files it looks up are the ones that resolution names.
 func Observe(ctx context.Context, eng engine.Engine, p *types.Project) (Observed, error) {
 	var st Observed
 	g, ctx := errgroup.WithContext(ctx)
@@ -59,14 +65,16 @@ func Observe(ctx context.Context, eng engine.Engine, p *types.Project) (Observed
 		st.Images, err = ObserveImages(ctx, eng, p)
 		return err
 	})
+	desired := resolve(p)
 	g.Go(func() (err error) {
-		st.External, err = observeExternal(ctx, eng, p)
+		st.External, err = observeExternal(ctx, eng, desired)
 		return err
 	})
-	st.Files = observeFiles(p)
+	st.Files = observeFiles(desired)
 	if err := g.Wait(); err != nil {
 		return Observed{}, fmt.Errorf("observe project %q: %w", p.Name, err)
 	}
+	st.desired = desired
 	return st, nil
 }
 

@@ -20,8 +20,8 @@ import (
 // observeExternal looks up the external networks and volumes the services
 // use: berth never creates them, so a missing one must stop `up` before
 // anything is created.
-func observeExternal(ctx context.Context, eng engine.Engine, p *types.Project) (map[string]bool, error) {
-	refs := externalRefs(p)
+func observeExternal(ctx context.Context, eng engine.Engine, ds *desiredSet) (map[string]bool, error) {
+	refs := externalRefs(ds)
 	var mu sync.Mutex
 	out := map[string]bool{}
 	g, ctx := errgroup.WithContext(ctx)
@@ -48,9 +48,10 @@ func observeExternal(ctx context.Context, eng engine.Engine, p *types.Project) (
 
 // externalRefs maps "network:<name>" / "volume:<name>" to kind and name for
 // every external network and volume a service uses.
-func externalRefs(p *types.Project) map[string][2]string {
+func externalRefs(ds *desiredSet) map[string][2]string {
+	p := ds.p
 	refs := map[string][2]string{}
-	for _, key := range network.Used(p, p.ServiceNames()) {
+	for _, key := range ds.usedNetworks(p.ServiceNames()) {
 		if network.IsExternal(p, key) {
 			name := project.NetworkName(p, key)
 			refs["network:"+name] = [2]string{"network", name}
@@ -68,10 +69,10 @@ func externalRefs(p *types.Project) map[string][2]string {
 }
 
 // observeFiles says which secret and config files exist on this host.
-func observeFiles(p *types.Project) map[string]bool {
+func observeFiles(ds *desiredSet) map[string]bool {
 	out := map[string]bool{}
-	for _, s := range p.Services {
-		for _, ref := range fileRefs(p, s) {
+	for _, d := range ds.services {
+		for _, ref := range d.files {
 			if ref.file != "" {
 				_, err := os.Stat(ref.file)
 				out[ref.file] = err == nil

@@ -18,9 +18,9 @@ import (
 func (pl *planner) preflight() error {
 	var errs []error
 	for _, name := range pl.selectedNames() {
-		s := pl.p.Services[name]
-		errs = append(errs, pl.checkExternal(s)...)
-		errs = append(errs, pl.checkFiles(s)...)
+		d := pl.d.services[name]
+		errs = append(errs, pl.checkExternal(d)...)
+		errs = append(errs, pl.checkFiles(d)...)
 	}
 	errs = append(errs, pl.checkPorts()...)
 	return errors.Join(errs...)
@@ -32,9 +32,10 @@ func missing(m map[string]bool, key string) bool {
 	return looked && !found
 }
 
-func (pl *planner) checkExternal(s types.ServiceConfig) []error {
+func (pl *planner) checkExternal(d *desired) []error {
+	s := d.service
 	var errs []error
-	for _, key := range network.Used(pl.p, []string{s.Name}) {
+	for _, key := range d.networks {
 		name := project.NetworkName(pl.p, key)
 		if network.IsExternal(pl.p, key) && missing(pl.st.External, "network:"+name) {
 			errs = append(errs, fmt.Errorf("service %q: network %s declared as external, but could not be found", s.Name, name))
@@ -52,9 +53,10 @@ func (pl *planner) checkExternal(s types.ServiceConfig) []error {
 	return errs
 }
 
-func (pl *planner) checkFiles(s types.ServiceConfig) []error {
+func (pl *planner) checkFiles(d *desired) []error {
+	s := d.service
 	var errs []error
-	for _, r := range fileRefs(pl.p, s) {
+	for _, r := range d.files {
 		switch {
 		case r.external:
 			errs = append(errs, fmt.Errorf("service %q: unsupported external %s %s", s.Name, r.kind, r.name))
@@ -62,8 +64,8 @@ func (pl *planner) checkFiles(s types.ServiceConfig) []error {
 			errs = append(errs, fmt.Errorf("service %q: %s %q: file %s not found", s.Name, r.kind, r.name, r.file))
 		}
 	}
-	if _, err := injectedFiles(pl.p, s); err != nil {
-		errs = append(errs, err)
+	if d.injectErr != nil {
+		errs = append(errs, d.injectErr)
 	}
 	return errs
 }
@@ -148,13 +150,10 @@ func (pl *planner) checkNetworkDrift() error {
 		present[n.Name] = n
 	}
 	var errs []error
-	for _, key := range network.Used(pl.p, pl.selectedNames()) {
-		if network.IsExternal(pl.p, key) {
-			continue
-		}
-		spec := network.SpecOf(pl.p, key)
+	for _, key := range pl.d.usedNetworks(pl.selectedNames()) {
+		spec, managed := pl.d.networks[key]
 		info, ok := present[spec.Name]
-		if !ok {
+		if !managed || !ok {
 			continue
 		}
 		if d := network.Drift(spec, info); d != "" {

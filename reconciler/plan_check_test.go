@@ -7,6 +7,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth/network"
+	"berth/project"
 )
 
 // planErr plans and returns the error, failing when there is none.
@@ -165,7 +166,7 @@ func TestPlanNetworkKeyLabelDrift(t *testing.T) {
 }
 
 func TestPlanNetworkWithoutFieldsLabelComparesDriverAndLabels(t *testing.T) {
-	st := drifted(t, netYAML, func(n *network.Info) { delete(n.Labels, network.LabelFields) })
+	st := drifted(t, netYAML, func(n *network.Info) { delete(n.Labels, project.LabelNetworkFields) })
 	p := mustLoad(t, strings.Replace(netYAML, "br-demo", "br-other", 1))
 	assertPlan(t, mustPlan(t, p, st, UpOptions{}), ``)
 }

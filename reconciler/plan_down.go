@@ -1,10 +1,8 @@
 package reconciler
 
 import (
-	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -66,38 +64,27 @@ func stoppedOn(network string, removed []engine.Container) []string {
 // services (one-off ones included) and, with --remove-orphans, the others.
 // Without it, the orphans are named in a warning.
 func downContainers(plan *Plan, p *types.Project, st Observed, o DownOptions) []engine.Container {
-	var out, orphans []engine.Container
+	var out []engine.Container
+	var orphans []string
 	for _, c := range st.Containers {
-		if ownedBy(p, c) || o.RemoveOrphans {
+		if !isOrphan(p, c) || o.RemoveOrphans {
 			out = append(out, c)
 		} else {
-			orphans = append(orphans, c)
+			orphans = append(orphans, c.Name)
 		}
 	}
-	if len(orphans) > 0 && !hasWarning(plan) {
-		names := make([]string, len(orphans))
-		for i, c := range orphans {
-			names[i] = c.Name
-		}
-		plan.Warnings = append(plan.Warnings, fmt.Sprintf("Found orphan containers ([%s]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.", strings.Join(names, " ")))
+	if len(plan.Warnings) == 0 {
+		warnOrphans(plan, orphans)
 	}
 	return out
 }
 
-func hasWarning(plan *Plan) bool { return len(plan.Warnings) > 0 }
-
-func ownedBy(p *types.Project, c engine.Container) bool {
-	svc := c.Labels[project.LabelService]
-	_, ok := p.Services[svc]
-	_, disabled := p.DisabledServices[svc]
-	return ok || disabled
-}
-
-// planDownStops adds the stops of the running containers down removes.
+// planDownStops adds the stops of the running containers down removes,
+// dependents first (planStops).
 func planDownStops(plan *Plan, p *types.Project, st Observed, o DownOptions) map[string][]int {
 	bySvc := map[string][]engine.Container{}
 	for _, c := range st.Containers {
-		if isRunning(c) && (ownedBy(p, c) || o.RemoveOrphans) {
+		if isRunning(c) && (!isOrphan(p, c) || o.RemoveOrphans) {
 			svc := c.Labels[project.LabelService]
 			bySvc[svc] = append(bySvc[svc], c)
 		}

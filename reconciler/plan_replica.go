@@ -13,15 +13,16 @@ import (
 
 // planReplica plans container n of s: create it, replace it, start it, or
 // leave it alone.
-func (pl *planner) planReplica(s types.ServiceConfig, n int, imageID string, c engine.Container, exists bool) {
+func (pl *planner) planReplica(d *desired, n int, imageID string, c engine.Container, exists bool) {
+	s := d.service
 	name := project.ContainerName(pl.p.Name, s, n)
 	pl.replicas[s.Name] = append(pl.replicas[s.Name], name)
 	if !exists {
-		create := pl.create(s, n, imageID, nil, "not found", nil)
+		create := pl.create(d, n, imageID, nil, "not found", nil)
 		pl.start(s, name, "", create)
 		return
 	}
-	reason := pl.divergence(s, c, imageID)
+	reason := pl.divergence(d, c, imageID)
 	switch {
 	case pl.o.NoRecreate:
 		reason = ""
@@ -33,7 +34,7 @@ func (pl *planner) planReplica(s types.ServiceConfig, n int, imageID string, c e
 	if reason != "" {
 		pl.recreated[s.Name] = true
 		removed := pl.stopRemove(c, reason, true)
-		create := pl.create(s, n, imageID, &c, reason, []int{removed})
+		create := pl.create(d, n, imageID, &c, reason, []int{removed})
 		pl.start(s, name, "", create)
 		return
 	}
@@ -54,16 +55,10 @@ func (pl *planner) isDependency(name string) bool {
 }
 
 // divergence says why the container no longer matches the service, or "".
-func (pl *planner) divergence(s types.ServiceConfig, c engine.Container, imageID string) string {
-	if c.Labels[project.LabelConfigHash] != project.ConfigHash(s) {
-		changed := changedFields(decodeFields(c.Labels[LabelFields]), fieldHashes(s))
-		if _, ok := c.Labels[LabelFields]; !ok || len(changed) == 0 {
-			return "config changed"
-		}
-		return "config changed: " + strings.Join(changed, ", ")
-	}
-	if inject, _ := injectedFiles(pl.p, s); c.Labels[LabelInjected] != injectedDigest(inject) {
-		return "config changed: secrets or configs content"
+func (pl *planner) divergence(d *desired, c engine.Container, imageID string) string {
+	s := d.service
+	if reason := d.divergence(c); reason != "" {
+		return reason
 	}
 	if imageID == "" || (c.ImageID != imageID && c.Labels[project.LabelImage] != imageID) {
 		return "image changed"
@@ -71,18 +66,10 @@ func (pl *planner) divergence(s types.ServiceConfig, c engine.Container, imageID
 	if mode, ok := strings.CutPrefix(s.NetworkMode, "service:"); ok && pl.recreated[mode] {
 		return "network_mode service:" + mode + " recreated"
 	}
-	if s.NetworkMode == "" && !slices.Equal(pl.networkNames(s), sortedCopy(c.Networks)) {
+	if s.NetworkMode == "" && !slices.Equal(d.networkNames, sortedCopy(c.Networks)) {
 		return "networks changed"
 	}
 	return ""
-}
-
-func (pl *planner) networkNames(s types.ServiceConfig) []string {
-	var names []string
-	for _, key := range slices.Sorted(maps.Keys(s.Networks)) {
-		names = append(names, project.NetworkName(pl.p, key))
-	}
-	return names
 }
 
 func sortedCopy(s []string) []string {
@@ -103,12 +90,9 @@ func (pl *planner) restartingDependency(s types.ServiceConfig) string {
 // create adds the create of replica n after everything it needs: its
 // networks, volumes, image build, and the containers it names (network_mode,
 // links, volumes_from).
-func (pl *planner) create(s types.ServiceConfig, n int, imageID string, old *engine.Container, reason string, after []int) int {
-	spec := containerSpec(pl.p, s, n, imageID, old, pl.o.RenewAnonVolumes)
-	inject, _ := injectedFiles(pl.p, s) // preflight reported its errors
-	if d := injectedDigest(inject); d != "" {
-		spec.Labels[LabelInjected] = d
-	}
+func (pl *planner) create(d *desired, n int, imageID string, old *engine.Container, reason string, after []int) int {
+	s := d.service
+	spec := d.replica(pl.p, n, imageID, old, pl.o.RenewAnonVolumes)
 	for _, key := range slices.Sorted(maps.Keys(s.Networks)) {
 		if i, ok := pl.nets[key]; ok && s.NetworkMode == "" {
 			after = append(after, i)
@@ -122,11 +106,11 @@ func (pl *planner) create(s types.ServiceConfig, n int, imageID string, old *eng
 	if i, ok := pl.builds[s.Name]; ok {
 		after = append(after, i)
 	}
-	for _, ref := range referencedServices(s) {
+	for _, ref := range d.refs {
 		after = append(after, pl.creates[ref]...)
 	}
 	i := pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, Reason: reason,
-		After: uniqueSorted(after), Recreate: old != nil, Container: &spec, Inject: inject})
+		After: uniqueSorted(after), Recreate: old != nil, Container: &spec, Inject: d.inject})
 	pl.creates[s.Name] = append(pl.creates[s.Name], i)
 	return i
 }

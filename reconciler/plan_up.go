@@ -10,7 +10,6 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth/engine"
-	"berth/network"
 	"berth/project"
 )
 
@@ -19,6 +18,7 @@ import (
 type planner struct {
 	p         *types.Project
 	st        Observed
+	d         *desiredSet
 	o         UpOptions
 	plan      Plan
 	selected  map[string]bool
@@ -41,15 +41,9 @@ func NewPlan(p *types.Project, st Observed, o UpOptions) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	pl := &planner{p: p, st: st, o: o, plan: Plan{Project: p},
-		nets: map[string]int{}, vols: map[string]int{}, builds: map[string]int{},
-		creates: map[string][]int{}, starts: map[string]map[string]int{}, waits: map[string]int{},
-		recreated: map[string]bool{}, byName: map[string]engine.Container{}, replicas: map[string][]string{}}
+	pl := newPlanner(p, st, o)
 	if pl.selected, err = selection(p, o); err != nil {
 		return Plan{}, err
-	}
-	for _, c := range st.Containers {
-		pl.byName[c.Name] = c
 	}
 	if err := pl.preflight(); err != nil {
 		return Plan{}, err
@@ -61,7 +55,7 @@ func NewPlan(p *types.Project, st Observed, o UpOptions) (Plan, error) {
 	pl.planVolumes()
 	for _, name := range order {
 		if pl.selected[name] {
-			if err := pl.planService(p.Services[name]); err != nil {
+			if err := pl.planService(pl.d.services[name]); err != nil {
 				return Plan{}, err
 			}
 		}
@@ -70,6 +64,19 @@ func NewPlan(p *types.Project, st Observed, o UpOptions) (Plan, error) {
 	pl.planAttaches()
 	pl.plan.Replicas = pl.replicas
 	return pl.plan, nil
+}
+
+// newPlanner is the one way to start a plan: every plan of the project
+// (up, run, start) plans from the resolution st was observed for.
+func newPlanner(p *types.Project, st Observed, o UpOptions) *planner {
+	pl := &planner{p: p, st: st, d: resolvedFor(p, st), o: o, plan: Plan{Project: p}, selected: map[string]bool{},
+		nets: map[string]int{}, vols: map[string]int{}, builds: map[string]int{},
+		creates: map[string][]int{}, starts: map[string]map[string]int{}, waits: map[string]int{},
+		recreated: map[string]bool{}, byName: map[string]engine.Container{}, replicas: map[string][]string{}}
+	for _, c := range st.Containers {
+		pl.byName[c.Name] = c
+	}
+	return pl
 }
 
 // selection is the set of services up works on: the named ones and, unless
@@ -114,12 +121,9 @@ func (pl *planner) planNetworks() {
 	for _, n := range pl.st.Networks {
 		present[n.Name] = true
 	}
-	for _, key := range network.Used(pl.p, pl.selectedNames()) {
-		if network.IsExternal(pl.p, key) {
-			continue
-		}
-		spec := network.SpecOf(pl.p, key)
-		if present[spec.Name] {
+	for _, key := range pl.d.usedNetworks(pl.selectedNames()) {
+		spec, managed := pl.d.networks[key]
+		if !managed || present[spec.Name] {
 			continue
 		}
 		pl.nets[key] = pl.plan.add(Action{Op: OpCreateNetwork, Target: spec.Name, Reason: "not found", Network: &spec})
@@ -213,7 +217,8 @@ func (pl *planner) existing(s types.ServiceConfig) (map[int]engine.Container, []
 	return byNum, dups
 }
 
-func (pl *planner) planService(s types.ServiceConfig) error {
+func (pl *planner) planService(d *desired) error {
+	s := d.service
 	imageID, err := pl.planImage(s)
 	if err != nil {
 		return err
@@ -226,7 +231,7 @@ func (pl *planner) planService(s types.ServiceConfig) error {
 	}
 	for n := 1; n <= want; n++ {
 		c, ok := byNum[n]
-		pl.planReplica(s, n, imageID, c, ok)
+		pl.planReplica(d, n, imageID, c, ok)
 	}
 	for _, n := range slices.Backward(slices.Sorted(maps.Keys(byNum))) {
 		if n > want {
@@ -264,12 +269,8 @@ func isRunning(c engine.Container) bool {
 func (pl *planner) planOrphans() {
 	var orphans []string
 	for _, c := range pl.st.Containers {
-		svc := c.Labels[project.LabelService]
-		if _, ok := pl.p.Services[svc]; ok || c.Labels[project.LabelOneOff] == "True" {
-			continue
-		}
-		if _, ok := pl.p.DisabledServices[svc]; ok {
-			continue
+		if c.Labels[project.LabelOneOff] == "True" || !isOrphan(pl.p, c) {
+			continue // up leaves one-off containers to run and rm
 		}
 		if pl.o.RemoveOrphans {
 			pl.stopRemove(c, "orphan", false)
@@ -277,7 +278,21 @@ func (pl *planner) planOrphans() {
 		}
 		orphans = append(orphans, c.Name)
 	}
+	warnOrphans(&pl.plan, orphans)
+}
+
+// isOrphan is the one orphan predicate of every plan: a container of a
+// service the project no longer has, enabled or disabled by a profile.
+func isOrphan(p *types.Project, c engine.Container) bool {
+	svc := c.Labels[project.LabelService]
+	_, enabled := p.Services[svc]
+	_, disabled := p.DisabledServices[svc]
+	return !enabled && !disabled
+}
+
+// warnOrphans names, in Docker Compose's words, the orphans a plan leaves.
+func warnOrphans(plan *Plan, orphans []string) {
 	if len(orphans) > 0 {
-		pl.plan.Warnings = append(pl.plan.Warnings, fmt.Sprintf("Found orphan containers ([%s]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.", strings.Join(orphans, " ")))
+		plan.Warnings = append(plan.Warnings, fmt.Sprintf("Found orphan containers ([%s]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.", strings.Join(orphans, " ")))
 	}
 }

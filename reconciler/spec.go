@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -16,38 +15,45 @@ import (
 	"berth/project"
 )
 
-// containerSpec resolves replica n of service s into the container to
-// create: every project-level name (volumes, networks, service:x, secrets)
-// becomes an engine name. old, when set, is the container it replaces: its
-// anonymous volumes carry over unless renew is set.
-func containerSpec(p *types.Project, s types.ServiceConfig, n int, imageID string, old *engine.Container, renew bool) engine.ContainerSpec {
-	labels := project.ContainerLabels(p, s, n, project.ConfigHash(s), imageID)
-	labels[LabelFields] = encodeFields(fieldHashes(s))
+// templateSpec resolves service s into what each of its containers is
+// created from, all but the replica's name and labels: every project-level
+// name (volumes, networks, service:x, secrets) becomes an engine name, and
+// every runtime field is resolved (runtimeSpec). files are the service's
+// secrets and configs.
+func templateSpec(p *types.Project, s types.ServiceConfig, files []fileRef) engine.ContainerSpec {
 	spec := engine.ContainerSpec{
-		Name:        project.ContainerName(p.Name, s, n),
 		Image:       project.ImageName(p, s),
-		Labels:      labels,
-		Service:     s,
 		Environment: environment(s),
-		Mounts:      mounts(p, s),
+		Mounts:      mounts(p, s, files),
 		NetworkMode: resolveMode(p, s.NetworkMode),
 		PidMode:     resolveMode(p, s.Pid),
 		IpcMode:     resolveMode(p, s.Ipc),
-		Restart:     restartPolicy(s),
 		Links:       links(p, s),
 		VolumesFrom: volumesFrom(p, s),
+		MacAddress:  s.MacAddress,
 	}
+	runtimeSpec(&spec, s)
 	if spec.NetworkMode == "" {
 		spec.Networks = endpoints(p, s)
 	}
-	if s.StopGracePeriod != nil {
-		d := time.Duration(*s.StopGracePeriod)
-		spec.StopTimeout = &d
-	}
-	if old != nil && !renew {
-		spec.Mounts = carryAnonymous(p, spec.Mounts, old.Mounts)
+	if len(spec.Networks) > 0 {
+		primaryMac(&spec)
 	}
 	return spec
+}
+
+// primaryMac settles mac_address against the primary endpoint's own: the
+// endpoint keeps its own address, else takes mac_address; the container
+// level (all that engines before API 1.44 read) keeps mac_address, else
+// takes the endpoint's.
+func primaryMac(spec *engine.ContainerSpec) {
+	ep := &spec.Networks[0]
+	switch {
+	case ep.MacAddress == "":
+		ep.MacAddress = spec.MacAddress
+	case spec.MacAddress == "":
+		spec.MacAddress = ep.MacAddress
+	}
 }
 
 // environment renders the resolved environment sorted as "K=V"; a
@@ -64,14 +70,14 @@ func environment(s types.ServiceConfig) []string {
 
 // mounts translates volumes:, and the secrets and configs read from host
 // files, into engine mounts.
-func mounts(p *types.Project, s types.ServiceConfig) []engine.Mount {
+func mounts(p *types.Project, s types.ServiceConfig, files []fileRef) []engine.Mount {
 	var out []engine.Mount
 	for _, v := range s.Volumes {
 		if m, ok := mountOf(p, v); ok {
 			out = append(out, m)
 		}
 	}
-	for _, r := range fileRefs(p, s) {
+	for _, r := range files {
 		if r.file != "" { // environment: and content: are written in (InjectedFile)
 			out = append(out, engine.Mount{Type: "bind", Source: r.file, Target: r.target, ReadOnly: true})
 		}

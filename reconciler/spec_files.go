@@ -1,6 +1,7 @@
 package reconciler
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -51,12 +52,12 @@ type InjectedFile struct {
 	GID     int
 }
 
-// injectedFiles resolves the service's secrets and configs that have no
+// injectedFiles resolves the secrets and configs of service that have no
 // host file into the files to write; a variable that is not set is an
 // error, as in Docker Compose.
-func injectedFiles(p *types.Project, s types.ServiceConfig) ([]InjectedFile, error) {
+func injectedFiles(p *types.Project, service string, refs []fileRef) ([]InjectedFile, error) {
 	var out []InjectedFile
-	for _, r := range fileRefs(p, s) {
+	for _, r := range refs {
 		if r.file != "" || r.external || !r.declared {
 			continue
 		}
@@ -64,7 +65,7 @@ func injectedFiles(p *types.Project, s types.ServiceConfig) ([]InjectedFile, err
 		if r.env != "" {
 			v, ok := p.Environment[r.env]
 			if !ok {
-				return nil, fmt.Errorf("service %q: environment variable %q required by %s %q is not set", s.Name, r.env, r.kind, r.name)
+				return nil, fmt.Errorf("service %q: environment variable %q required by %s %q is not set", service, r.env, r.kind, r.name)
 			}
 			content = v
 		}
@@ -76,4 +77,16 @@ func injectedFiles(p *types.Project, s types.ServiceConfig) ([]InjectedFile, err
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// injectedDigest is the project.LabelInjected value for files ("" for none).
+func injectedDigest(files []InjectedFile) string {
+	if len(files) == 0 {
+		return ""
+	}
+	var b bytes.Buffer
+	for _, f := range files {
+		fmt.Fprintf(&b, "%s\x00%o\x00%d\x00%d\x00%s\x00", f.Path, f.Mode, f.UID, f.GID, f.Content)
+	}
+	return digest(b.Bytes())
 }

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/compose-spec/compose-go/v2/types"
-
 	"berth/engine"
 	"berth/engine/enginetest"
 	"berth/engine/fake"
@@ -22,7 +20,7 @@ func createOnFake(t *testing.T, eng engine.Engine, service string, policy engine
 	id, err := eng.CreateContainer(t.Context(), engine.ContainerSpec{
 		Name: name, Image: enginetest.DefaultImage, Restart: policy,
 		Labels:  map[string]string{project.LabelProject: "sv", project.LabelService: service, project.LabelOneOff: "False"},
-		Service: types.ServiceConfig{Name: service, ContainerSpec: types.ContainerSpec{Command: command}},
+		Command: command,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/compose-spec/compose-go/v2/types"
-
 	"berth/engine"
 	"berth/engine/docker"
 	"berth/imagebuild"
@@ -79,13 +77,11 @@ func (f *fixture) ctx(t *testing.T) context.Context {
 
 // spec is service svc running cmd in busybox.
 func (f *fixture) spec(svc string, cmd ...string) engine.ContainerSpec {
-	s := types.ServiceConfig{Name: svc}
-	s.Command = cmd
 	return engine.ContainerSpec{
 		Name:    f.project + "-" + svc + "-1",
 		Image:   busybox,
 		Labels:  map[string]string{project.LabelProject: f.project, project.LabelService: svc, project.LabelOneOff: "False"},
-		Service: s,
+		Command: cmd,
 	}
 }
 
@@ -177,16 +173,15 @@ func TestRichSpecRuns(t *testing.T) {
 		{Type: "bind", Source: hostDir, Target: "/bind", CreateHostPath: true},
 		{Type: "tmpfs", Target: "/tmpfs", TmpfsSize: 1 << 20},
 	}
-	s := &spec.Service
-	s.WorkingDir, s.User = "/tmp", "0:1234"
-	s.Ulimits = map[string]*types.UlimitsConfig{"nofile": {Soft: 1000, Hard: 2000}}
-	s.ExtraHosts = types.HostsList{"myhost": {"10.9.8.7"}}
-	s.Init = new(bool)
-	*s.Init = true
-	s.CapDrop = []string{"NET_RAW"}
-	s.MemLimit = 64 << 20
-	s.Logging = &types.LoggingConfig{Driver: "json-file", Options: types.Options{"max-size": "1m"}}
-	s.Ports = []types.ServicePortConfig{{Target: 80, HostIP: "127.0.0.1"}}
+	spec.WorkingDir, spec.User = "/tmp", "0:1234"
+	spec.Resources.Ulimits = []engine.Ulimit{{Name: "nofile", Soft: 1000, Hard: 2000}}
+	spec.Resources.Memory = 64 << 20
+	spec.ExtraHosts = []string{"myhost:10.9.8.7"}
+	spec.Init = new(bool)
+	*spec.Init = true
+	spec.CapDrop = []string{"NET_RAW"}
+	spec.Logging = engine.LogConfig{Driver: "json-file", Options: map[string]string{"max-size": "1m"}}
+	spec.Ports = []engine.PortBinding{{Target: 80, HostIP: "127.0.0.1", Protocol: "tcp"}}
 	code, out := f.run(t, spec)
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
@@ -204,7 +199,7 @@ func TestRichSpecRuns(t *testing.T) {
 func TestPublishedPortIsReported(t *testing.T) {
 	f := newFixture(t)
 	spec := f.spec("web", "sleep", "3600")
-	spec.Service.Ports = []types.ServicePortConfig{{Target: 80, HostIP: "127.0.0.1", Protocol: "tcp"}}
+	spec.Ports = []engine.PortBinding{{Target: 80, HostIP: "127.0.0.1", Protocol: "tcp"}}
 	ctx := f.ctx(t)
 	id, err := f.eng.CreateContainer(ctx, spec)
 	if err != nil {
@@ -306,8 +301,8 @@ func TestMacAddress(t *testing.T) {
 	f := newFixture(t)
 	net := f.network(t, "default", "")
 	spec := f.spec("mac", "cat", "/sys/class/net/eth0/address")
-	spec.Service.MacAddress = "02:42:ac:11:00:99"
-	spec.Networks = []network.Endpoint{{Network: net}}
+	spec.MacAddress = "02:42:ac:11:00:99"
+	spec.Networks = []network.Endpoint{{Network: net, MacAddress: spec.MacAddress}}
 	code, out := f.run(t, spec)
 	if code != 0 || strings.TrimSpace(out) != "02:42:ac:11:00:99" {
 		t.Errorf("exit %d, address %q", code, out)

@@ -4,7 +4,8 @@
 // once and keeps the negotiated API version for every later call.
 //
 // translate.go and hostconfig.go turn a ContainerSpec into the create call
-// without touching the engine. Where an API 1.41 engine (Engine 20.10) lacks
+// without touching the engine; the spec comes fully resolved, so they map
+// fields and decide nothing. Where an API 1.41 engine (Engine 20.10) lacks
 // what newer ones do, the adapter fills in: it creates on one network and
 // connects the rest before CreateContainer returns, settles racing creators
 // of one network name on the oldest network, and sends mac_address in the

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	mnetwork "github.com/moby/moby/api/types/network"
@@ -20,12 +19,11 @@ import (
 // hostConfig is the host-side part of the container: mounts, ports,
 // namespaces, limits, restart policy.
 func hostConfig(spec engine.ContainerSpec) (*container.HostConfig, error) {
-	s := spec.Service
-	ports, err := portBindings(s)
+	ports, err := portBindings(spec.Ports)
 	if err != nil {
 		return nil, err
 	}
-	dns, err := parseAddrs("dns", s.DNS)
+	dns, err := parseAddrs("dns", spec.DNS)
 	if err != nil {
 		return nil, err
 	}
@@ -33,47 +31,39 @@ func hostConfig(spec engine.ContainerSpec) (*container.HostConfig, error) {
 	hc := &container.HostConfig{
 		Binds:          binds,
 		Mounts:         mounts,
-		Tmpfs:          tmpfsOf(s.Tmpfs),
+		Tmpfs:          spec.Tmpfs,
 		PortBindings:   ports,
 		NetworkMode:    container.NetworkMode(networkMode(spec)),
 		RestartPolicy:  container.RestartPolicy{Name: container.RestartPolicyMode(spec.Restart.Name), MaximumRetryCount: spec.Restart.MaxRetries},
 		VolumesFrom:    spec.VolumesFrom,
 		AutoRemove:     spec.AutoRemove,
-		Init:           s.Init,
-		Privileged:     s.Privileged,
-		CapAdd:         s.CapAdd,
-		CapDrop:        s.CapDrop,
+		Init:           spec.Init,
+		Privileged:     spec.Privileged,
+		CapAdd:         spec.CapAdd,
+		CapDrop:        spec.CapDrop,
 		DNS:            dns,
-		DNSSearch:      s.DNSSearch,
-		DNSOptions:     s.DNSOpts,
-		ExtraHosts:     extraHosts(s.ExtraHosts),
-		LogConfig:      logConfig(s),
-		ShmSize:        int64(s.ShmSize),
-		ReadonlyRootfs: s.ReadOnly,
-		SecurityOpt:    s.SecurityOpt,
-		PidMode:        container.PidMode(or(spec.PidMode, s.Pid)),
-		IpcMode:        container.IpcMode(or(spec.IpcMode, s.Ipc)),
-		UTSMode:        container.UTSMode(s.Uts),
-		UsernsMode:     container.UsernsMode(s.UserNSMode),
-		GroupAdd:       s.GroupAdd,
-		OomScoreAdj:    int(s.OomScoreAdj),
-		Sysctls:        s.Sysctls,
-		Runtime:        s.Runtime,
-		StorageOpt:     s.StorageOpt,
-		Resources:      resources(s),
+		DNSSearch:      spec.DNSSearch,
+		DNSOptions:     spec.DNSOptions,
+		ExtraHosts:     spec.ExtraHosts,
+		LogConfig:      container.LogConfig{Type: spec.Logging.Driver, Config: spec.Logging.Options},
+		ShmSize:        spec.ShmSize,
+		ReadonlyRootfs: spec.ReadOnly,
+		SecurityOpt:    spec.SecurityOpt,
+		PidMode:        container.PidMode(spec.PidMode),
+		IpcMode:        container.IpcMode(spec.IpcMode),
+		UTSMode:        container.UTSMode(spec.UTSMode),
+		UsernsMode:     container.UsernsMode(spec.UsernsMode),
+		GroupAdd:       spec.GroupAdd,
+		OomScoreAdj:    spec.OomScoreAdj,
+		Sysctls:        spec.Sysctls,
+		Runtime:        spec.Runtime,
+		StorageOpt:     spec.StorageOpt,
+		Resources:      resources(spec.Resources),
 	}
 	if len(spec.Links) > 0 && isBridge(hc.NetworkMode) {
 		hc.Links = spec.Links // user-defined networks take links per endpoint
 	}
 	return hc, nil
-}
-
-// or is a unless it is empty, else b.
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // networkMode is the explicit mode, else the primary network's name.
@@ -150,113 +140,29 @@ func engineMount(m engine.Mount) mount.Mount {
 	return em
 }
 
-// tmpfsOf maps tmpfs: entries ("/run" or "/run:size=64m") to the engine's map.
-func tmpfsOf(list types.StringList) map[string]string {
-	if len(list) == 0 {
-		return nil
+// resources are the limits.
+func resources(r engine.Resources) container.Resources {
+	out := container.Resources{
+		CPUShares:         r.CPUShares,
+		CPUPeriod:         r.CPUPeriod,
+		CPUQuota:          r.CPUQuota,
+		CpusetCpus:        r.CpusetCpus,
+		CgroupParent:      r.CgroupParent,
+		Memory:            r.Memory,
+		MemoryReservation: r.MemoryReservation,
+		MemorySwap:        r.MemorySwap,
+		NanoCPUs:          r.NanoCPUs,
+		PidsLimit:         r.PidsLimit,
+		DeviceCgroupRules: r.DeviceCgroupRules,
 	}
-	out := map[string]string{}
-	for _, t := range list {
-		path, opts, _ := strings.Cut(t, ":")
-		out[path] = opts
+	if r.OomKillDisable {
+		out.OomKillDisable = &r.OomKillDisable
 	}
-	return out
-}
-
-// extraHosts renders extra_hosts as the engine wants them, "host:ip", sorted.
-func extraHosts(h types.HostsList) []string {
-	list := h.AsList(":")
-	slices.Sort(list)
-	return list
-}
-
-// logConfig takes logging:, else the legacy log_driver/log_opt.
-func logConfig(s types.ServiceConfig) container.LogConfig {
-	if s.Logging != nil {
-		return container.LogConfig{Type: s.Logging.Driver, Config: s.Logging.Options}
+	for _, d := range r.Devices {
+		out.Devices = append(out.Devices, container.DeviceMapping{PathOnHost: d.Host, PathInContainer: d.Container, CgroupPermissions: d.Permissions})
 	}
-	return container.LogConfig{Type: s.LogDriver, Config: s.LogOpt}
-}
-
-// resources are the limits: the service-level keys (mem_limit, cpus, …)
-// win over deploy.resources, as in Docker Compose.
-func resources(s types.ServiceConfig) container.Resources {
-	r := container.Resources{
-		CPUShares:         s.CPUShares,
-		CPUPeriod:         s.CPUPeriod,
-		CPUQuota:          s.CPUQuota,
-		CpusetCpus:        s.CPUSet,
-		CgroupParent:      s.CgroupParent,
-		Memory:            int64(s.MemLimit),
-		MemoryReservation: int64(s.MemReservation),
-		MemorySwap:        int64(s.MemSwapLimit),
-		NanoCPUs:          int64(float64(s.CPUS) * 1e9),
-		Devices:           devices(s.Devices),
-		DeviceCgroupRules: s.DeviceCgroupRules,
-		Ulimits:           ulimits(s.Ulimits),
-	}
-	if s.OomKillDisable {
-		r.OomKillDisable = &s.OomKillDisable
-	}
-	if s.PidsLimit != 0 {
-		r.PidsLimit = &s.PidsLimit
-	}
-	if s.Deploy != nil {
-		deployResources(&r, s.Deploy.Resources)
-	}
-	return r
-}
-
-// deployResources fills the limits deploy.resources sets and the service
-// keys left unset.
-func deployResources(r *container.Resources, d types.Resources) {
-	if l := d.Limits; l != nil {
-		if r.Memory == 0 {
-			r.Memory = int64(l.MemoryBytes)
-		}
-		if r.NanoCPUs == 0 {
-			r.NanoCPUs = int64(float64(l.NanoCPUs.Value()) * 1e9)
-		}
-		if r.PidsLimit == nil && l.Pids != 0 {
-			pids := l.Pids
-			r.PidsLimit = &pids
-		}
-	}
-	if res := d.Reservations; res != nil && r.MemoryReservation == 0 {
-		r.MemoryReservation = int64(res.MemoryBytes)
-	}
-}
-
-// devices maps devices: entries; permissions default to rwm like the CLI.
-func devices(ds []types.DeviceMapping) []container.DeviceMapping {
-	var out []container.DeviceMapping
-	for _, d := range ds {
-		perms := d.Permissions
-		if perms == "" {
-			perms = "rwm"
-		}
-		target := d.Target
-		if target == "" {
-			target = d.Source
-		}
-		out = append(out, container.DeviceMapping{PathOnHost: d.Source, PathInContainer: target, CgroupPermissions: perms})
-	}
-	return out
-}
-
-// ulimits maps ulimits: in name order (a single value sets soft and hard).
-func ulimits(u map[string]*types.UlimitsConfig) []*container.Ulimit {
-	var out []*container.Ulimit
-	for _, name := range sortedKeys(u) {
-		l := u[name]
-		if l == nil {
-			continue
-		}
-		soft, hard := l.Soft, l.Hard
-		if l.Single != 0 {
-			soft, hard = l.Single, l.Single
-		}
-		out = append(out, &container.Ulimit{Name: name, Soft: int64(soft), Hard: int64(hard)})
+	for _, u := range r.Ulimits {
+		out.Ulimits = append(out.Ulimits, &container.Ulimit{Name: u.Name, Soft: u.Soft, Hard: u.Hard})
 	}
 	return out
 }
@@ -272,10 +178,7 @@ func networkingConfig(spec engine.ContainerSpec, multiNetwork bool) (*mnetwork.N
 		first, rest = spec.Networks, nil
 	}
 	cfg := &mnetwork.NetworkingConfig{EndpointsConfig: map[string]*mnetwork.EndpointSettings{}}
-	for i, ep := range first {
-		if i == 0 && ep.MacAddress == "" {
-			ep.MacAddress = spec.Service.MacAddress // mac_address belongs to the primary network
-		}
+	for _, ep := range first {
 		es, err := endpointSettings(ep, spec.Links)
 		if err != nil {
 			return nil, nil, err

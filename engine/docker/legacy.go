@@ -24,19 +24,12 @@ import (
 // case berth sends the create call itself.
 
 // legacyMac is the MAC address to put in the container config on an old
-// engine: mac_address, else the primary endpoint's; "" when there is none
-// or the engine reads endpoints.
+// engine; "" when there is none or the engine reads endpoints.
 func (e *Engine) legacyMac(spec engine.ContainerSpec) string {
 	if e.multiNetwork() {
 		return ""
 	}
-	if spec.Service.MacAddress != "" {
-		return spec.Service.MacAddress
-	}
-	if len(spec.Networks) > 0 {
-		return spec.Networks[0].MacAddress
-	}
-	return ""
+	return spec.MacAddress
 }
 
 // legacyCreateBody is the create body with the container-level MacAddress.

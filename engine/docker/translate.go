@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/moby/moby/api/types/container"
 	mnetwork "github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
@@ -48,101 +47,63 @@ func translate(spec engine.ContainerSpec, multiNetwork bool) (createRequest, err
 
 // containerConfig is the portable part of the container: what runs and how.
 func containerConfig(spec engine.ContainerSpec) (*container.Config, error) {
-	s := spec.Service
-	exposed, err := exposedPorts(s)
+	exposed, err := exposedPorts(spec)
 	if err != nil {
 		return nil, err
 	}
-	image := spec.Image
-	if image == "" {
-		image = s.Image
-	}
-	cfg := &container.Config{
-		Image:        image,
-		Hostname:     s.Hostname,
-		Domainname:   s.DomainName,
-		User:         s.User,
-		WorkingDir:   s.WorkingDir,
+	return &container.Config{
+		Image:        spec.Image,
+		Entrypoint:   spec.Entrypoint,
+		Cmd:          spec.Command,
+		Hostname:     spec.Hostname,
+		Domainname:   spec.Domainname,
+		User:         spec.User,
+		WorkingDir:   spec.WorkingDir,
 		Env:          spec.Environment,
 		Labels:       spec.Labels,
-		Tty:          s.Tty,
-		OpenStdin:    s.StdinOpen,
-		AttachStdin:  s.StdinOpen,
+		Tty:          spec.Tty,
+		OpenStdin:    spec.StdinOpen,
+		AttachStdin:  spec.StdinOpen,
 		StdinOnce:    spec.StdinOnce,
 		AttachStdout: true,
 		AttachStderr: true,
 		ExposedPorts: exposed,
-		StopSignal:   s.StopSignal,
-		StopTimeout:  stopTimeout(spec),
-		Healthcheck:  healthcheck(s.HealthCheck),
-	}
-	if s.Command != nil {
-		cfg.Cmd = []string(s.Command)
-	}
-	if s.Entrypoint != nil {
-		cfg.Entrypoint = []string(s.Entrypoint)
-	}
-	return cfg, nil
+		StopSignal:   spec.StopSignal,
+		StopTimeout:  stopTimeout(spec.StopTimeout),
+		Healthcheck:  healthcheck(spec.Healthcheck),
+	}, nil
 }
 
-// stopTimeout is the spec's explicit timeout, else stop_grace_period, in
-// whole seconds as the engine counts them.
-func stopTimeout(spec engine.ContainerSpec) *int {
-	var d time.Duration
-	switch {
-	case spec.StopTimeout != nil:
-		d = *spec.StopTimeout
-	case spec.Service.StopGracePeriod != nil:
-		d = time.Duration(*spec.Service.StopGracePeriod)
-	default:
+// stopTimeout is the timeout in whole seconds, as the engine counts them.
+func stopTimeout(d *time.Duration) *int {
+	if d == nil {
 		return nil
 	}
 	secs := int(d.Round(time.Second) / time.Second)
 	return &secs
 }
 
-// healthcheck maps compose's healthcheck; nil keeps the image's own.
-func healthcheck(h *types.HealthCheckConfig) *container.HealthConfig {
+// healthcheck maps the probe; nil keeps the image's own.
+func healthcheck(h *engine.Healthcheck) *container.HealthConfig {
 	if h == nil {
 		return nil
 	}
-	if h.Disable {
-		return &container.HealthConfig{Test: []string{"NONE"}}
-	}
-	hc := &container.HealthConfig{Test: []string(h.Test)}
-	if h.Interval != nil {
-		hc.Interval = time.Duration(*h.Interval)
-	}
-	if h.Timeout != nil {
-		hc.Timeout = time.Duration(*h.Timeout)
-	}
-	if h.StartPeriod != nil {
-		hc.StartPeriod = time.Duration(*h.StartPeriod)
-	}
-	if h.StartInterval != nil {
-		hc.StartInterval = time.Duration(*h.StartInterval)
-	}
-	if h.Retries != nil {
-		hc.Retries = int(*h.Retries)
-	}
-	return hc
+	return &container.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout,
+		StartPeriod: h.StartPeriod, StartInterval: h.StartInterval, Retries: h.Retries}
 }
 
-// exposedPorts are the container ports of ports: and expose: ("80",
-// "53/udp", "8000-8010").
-func exposedPorts(s types.ServiceConfig) (mnetwork.PortSet, error) {
+// exposedPorts are the container ports of ports: and expose: ("80/tcp",
+// "8000-8010/udp").
+func exposedPorts(spec engine.ContainerSpec) (mnetwork.PortSet, error) {
 	set := mnetwork.PortSet{}
-	for _, p := range s.Ports {
+	for _, p := range spec.Ports {
 		port, err := containerPort(p)
 		if err != nil {
 			return nil, err
 		}
 		set[port] = struct{}{}
 	}
-	for _, e := range s.Expose {
-		if !strings.Contains(e, "/") {
-			e += "/tcp"
-		}
+	for _, e := range spec.Expose {
 		r, err := mnetwork.ParsePortRange(e)
 		if err != nil {
 			return nil, fmt.Errorf("expose %q: %w", e, err)
@@ -158,26 +119,22 @@ func exposedPorts(s types.ServiceConfig) (mnetwork.PortSet, error) {
 }
 
 // containerPort is the target of a ports: entry with its protocol.
-func containerPort(p types.ServicePortConfig) (mnetwork.Port, error) {
-	proto := p.Protocol
-	if proto == "" {
-		proto = "tcp"
-	}
+func containerPort(p engine.PortBinding) (mnetwork.Port, error) {
 	if p.Target == 0 || p.Target > 65535 {
 		return mnetwork.Port{}, fmt.Errorf("ports: invalid container port %d", p.Target)
 	}
-	port, ok := mnetwork.PortFrom(uint16(p.Target), mnetwork.IPProtocol(strings.ToLower(proto)))
+	port, ok := mnetwork.PortFrom(uint16(p.Target), mnetwork.IPProtocol(strings.ToLower(p.Protocol)))
 	if !ok {
-		return mnetwork.Port{}, fmt.Errorf("ports: invalid protocol %q", proto)
+		return mnetwork.Port{}, fmt.Errorf("ports: invalid protocol %q", p.Protocol)
 	}
 	return port, nil
 }
 
 // portBindings publishes ports: entries; a published range lets the engine
 // pick a free host port in it.
-func portBindings(s types.ServiceConfig) (mnetwork.PortMap, error) {
+func portBindings(ports []engine.PortBinding) (mnetwork.PortMap, error) {
 	pm := mnetwork.PortMap{}
-	for _, p := range s.Ports {
+	for _, p := range ports {
 		port, err := containerPort(p)
 		if err != nil {
 			return nil, err

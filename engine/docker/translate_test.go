@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	mnetwork "github.com/moby/moby/api/types/network"
@@ -16,69 +15,66 @@ import (
 	"berth/network"
 )
 
-// svc is a service with the given container fields.
-func svc(c types.ContainerSpec, w types.WorkloadSpec) types.ServiceConfig {
-	return types.ServiceConfig{Name: "web", ContainerSpec: c, WorkloadSpec: w}
-}
-
 func ptr[T any](v T) *T { return &v }
 
 func TestTranslate(t *testing.T) {
-	dur := func(d time.Duration) *types.Duration { return ptr(types.Duration(d)) }
 	tests := []struct {
 		name string
 		spec engine.ContainerSpec
 		got  func(createRequest) any
 		want any
 	}{
-		{"image from spec wins", engine.ContainerSpec{Image: "a:1", Service: svc(types.ContainerSpec{Image: "b:2"}, types.WorkloadSpec{})},
+		{"image", engine.ContainerSpec{Image: "a:1"},
 			func(r createRequest) any { return r.options.Config.Image }, "a:1"},
-		{"command and entrypoint", engine.ContainerSpec{Service: svc(types.ContainerSpec{Command: types.ShellCommand{"sh", "-c", "echo"}, Entrypoint: types.ShellCommand{"/init"}}, types.WorkloadSpec{})},
+		{"command and entrypoint", engine.ContainerSpec{Command: []string{"sh", "-c", "echo"}, Entrypoint: []string{"/init"}},
 			func(r createRequest) any { return [][]string{r.options.Config.Cmd, r.options.Config.Entrypoint} }, [][]string{{"sh", "-c", "echo"}, {"/init"}}},
 		{"no command keeps the image's", engine.ContainerSpec{},
 			func(r createRequest) any { return r.options.Config.Cmd == nil && r.options.Config.Entrypoint == nil }, true},
-		{"identity fields", engine.ContainerSpec{Environment: []string{"A=1"}, Labels: map[string]string{"l": "v"}, Service: svc(types.ContainerSpec{WorkingDir: "/w", User: "1000:1000", Hostname: "h", DomainName: "d.example"}, types.WorkloadSpec{Tty: true, StdinOpen: true})},
+		{"identity fields", engine.ContainerSpec{Environment: []string{"A=1"}, Labels: map[string]string{"l": "v"}, WorkingDir: "/w", User: "1000:1000", Hostname: "h", Domainname: "d.example", Tty: true, StdinOpen: true, StdinOnce: true},
 			func(r createRequest) any {
 				c := r.options.Config
-				return []any{c.Env, c.Labels, c.WorkingDir, c.User, c.Hostname, c.Domainname, c.Tty, c.OpenStdin}
-			}, []any{[]string{"A=1"}, map[string]string{"l": "v"}, "/w", "1000:1000", "h", "d.example", true, true}},
-		{"stop grace period in seconds", engine.ContainerSpec{Service: svc(types.ContainerSpec{StopSignal: "SIGINT", StopGracePeriod: dur(1500 * time.Millisecond)}, types.WorkloadSpec{})},
+				return []any{c.Env, c.Labels, c.WorkingDir, c.User, c.Hostname, c.Domainname, c.Tty, c.OpenStdin, c.AttachStdin, c.StdinOnce}
+			}, []any{[]string{"A=1"}, map[string]string{"l": "v"}, "/w", "1000:1000", "h", "d.example", true, true, true, true}},
+		{"stop timeout in whole seconds", engine.ContainerSpec{StopSignal: "SIGINT", StopTimeout: ptr(1500 * time.Millisecond)},
 			func(r createRequest) any { return []any{r.options.Config.StopSignal, *r.options.Config.StopTimeout} }, []any{"SIGINT", 2}},
-		{"explicit stop timeout wins", engine.ContainerSpec{StopTimeout: ptr(3 * time.Second), Service: svc(types.ContainerSpec{StopGracePeriod: dur(time.Minute)}, types.WorkloadSpec{})},
-			func(r createRequest) any { return *r.options.Config.StopTimeout }, 3},
-		{"healthcheck", engine.ContainerSpec{Service: svc(types.ContainerSpec{}, types.WorkloadSpec{HealthCheck: &types.HealthCheckConfig{
-			Test: types.HealthCheckTest{"CMD-SHELL", "true"}, Interval: dur(time.Second), Timeout: dur(2 * time.Second), StartPeriod: dur(3 * time.Second), Retries: ptr[uint64](4)}})},
+		{"no stop timeout is the engine's", engine.ContainerSpec{},
+			func(r createRequest) any { return r.options.Config.StopTimeout == nil }, true},
+		{"healthcheck", engine.ContainerSpec{Healthcheck: &engine.Healthcheck{Test: []string{"CMD-SHELL", "true"},
+			Interval: time.Second, Timeout: 2 * time.Second, StartPeriod: 3 * time.Second, StartInterval: 4 * time.Second, Retries: 4}},
 			func(r createRequest) any { return *r.options.Config.Healthcheck },
-			container.HealthConfig{Test: []string{"CMD-SHELL", "true"}, Interval: time.Second, Timeout: 2 * time.Second, StartPeriod: 3 * time.Second, Retries: 4}},
-		{"healthcheck disabled", engine.ContainerSpec{Service: svc(types.ContainerSpec{}, types.WorkloadSpec{HealthCheck: &types.HealthCheckConfig{Disable: true}})},
-			func(r createRequest) any { return r.options.Config.Healthcheck.Test }, []string{"NONE"}},
-		{"restart policy and volumes_from", engine.ContainerSpec{Restart: engine.RestartPolicy{Name: "on-failure", MaxRetries: 3}, VolumesFrom: []string{"abc", "other:ro"}},
+			container.HealthConfig{Test: []string{"CMD-SHELL", "true"}, Interval: time.Second, Timeout: 2 * time.Second, StartPeriod: 3 * time.Second, StartInterval: 4 * time.Second, Retries: 4}},
+		{"no healthcheck keeps the image's", engine.ContainerSpec{},
+			func(r createRequest) any { return r.options.Config.Healthcheck == nil }, true},
+		{"restart policy, volumes_from, auto remove", engine.ContainerSpec{Restart: engine.RestartPolicy{Name: "on-failure", MaxRetries: 3}, VolumesFrom: []string{"abc", "other:ro"}, AutoRemove: true},
 			func(r createRequest) any {
-				return []any{r.options.HostConfig.RestartPolicy, r.options.HostConfig.VolumesFrom}
+				h := r.options.HostConfig
+				return []any{h.RestartPolicy, h.VolumesFrom, h.AutoRemove}
 			},
-			[]any{container.RestartPolicy{Name: "on-failure", MaximumRetryCount: 3}, []string{"abc", "other:ro"}}},
-		{"namespaces from the spec win", engine.ContainerSpec{PidMode: "container:abc", Service: svc(types.ContainerSpec{Pid: "host", Ipc: "shareable"}, types.WorkloadSpec{})},
-			func(r createRequest) any { return []any{r.options.HostConfig.PidMode, r.options.HostConfig.IpcMode} },
-			[]any{container.PidMode("container:abc"), container.IpcMode("shareable")}},
-		{"dns, extra hosts sorted", engine.ContainerSpec{Service: svc(types.ContainerSpec{DNS: types.StringList{"1.1.1.1"}, DNSSearch: types.StringList{"example"}, DNSOpts: []string{"ndots:2"},
-			ExtraHosts: types.HostsList{"zed": {"10.0.0.2"}, "alpha": {"10.0.0.1", "::1"}}}, types.WorkloadSpec{})},
+			[]any{container.RestartPolicy{Name: "on-failure", MaximumRetryCount: 3}, []string{"abc", "other:ro"}, true}},
+		{"namespaces", engine.ContainerSpec{PidMode: "container:abc", IpcMode: "shareable", UTSMode: "host", UsernsMode: "host"},
+			func(r createRequest) any {
+				h := r.options.HostConfig
+				return []any{h.PidMode, h.IpcMode, h.UTSMode, h.UsernsMode}
+			},
+			[]any{container.PidMode("container:abc"), container.IpcMode("shareable"), container.UTSMode("host"), container.UsernsMode("host")}},
+		{"dns, extra hosts", engine.ContainerSpec{DNS: []string{"1.1.1.1"}, DNSSearch: []string{"example"}, DNSOptions: []string{"ndots:2"}, ExtraHosts: []string{"alpha:10.0.0.1", "zed:10.0.0.2"}},
 			func(r createRequest) any {
 				h := r.options.HostConfig
 				return []any{h.DNS, h.DNSSearch, h.DNSOptions, h.ExtraHosts}
 			},
-			[]any{[]netip.Addr{netip.MustParseAddr("1.1.1.1")}, []string{"example"}, []string{"ndots:2"}, []string{"alpha:10.0.0.1", "alpha:::1", "zed:10.0.0.2"}}},
-		{"security and privileges", engine.ContainerSpec{Service: svc(types.ContainerSpec{Privileged: true, CapAdd: []string{"NET_ADMIN"}, CapDrop: []string{"ALL"}, SecurityOpt: []string{"no-new-privileges"}, ReadOnly: true, Init: ptr(true), GroupAdd: []string{"audio"}}, types.WorkloadSpec{})},
+			[]any{[]netip.Addr{netip.MustParseAddr("1.1.1.1")}, []string{"example"}, []string{"ndots:2"}, []string{"alpha:10.0.0.1", "zed:10.0.0.2"}}},
+		{"security and privileges", engine.ContainerSpec{Privileged: true, CapAdd: []string{"NET_ADMIN"}, CapDrop: []string{"ALL"}, SecurityOpt: []string{"no-new-privileges"}, ReadOnly: true, Init: ptr(true), GroupAdd: []string{"audio"}},
 			func(r createRequest) any {
 				h := r.options.HostConfig
 				return []any{h.Privileged, h.CapAdd, h.CapDrop, h.SecurityOpt, h.ReadonlyRootfs, *h.Init, h.GroupAdd}
 			}, []any{true, []string{"NET_ADMIN"}, []string{"ALL"}, []string{"no-new-privileges"}, true, true, []string{"audio"}}},
-		{"logging, sysctls, shm, oom", engine.ContainerSpec{Service: svc(types.ContainerSpec{Logging: &types.LoggingConfig{Driver: "json-file", Options: types.Options{"max-size": "1m"}},
-			Sysctls: types.Mapping{"net.core.somaxconn": "1024"}, ShmSize: 64 << 20, OomScoreAdj: -500}, types.WorkloadSpec{})},
+		{"logging, sysctls, shm, oom, runtime, storage", engine.ContainerSpec{Logging: engine.LogConfig{Driver: "json-file", Options: map[string]string{"max-size": "1m"}},
+			Sysctls: map[string]string{"net.core.somaxconn": "1024"}, ShmSize: 64 << 20, OomScoreAdj: -500, Runtime: "runc", StorageOpt: map[string]string{"size": "1G"}},
 			func(r createRequest) any {
 				h := r.options.HostConfig
-				return []any{h.LogConfig, h.Sysctls, h.ShmSize, h.OomScoreAdj}
-			}, []any{container.LogConfig{Type: "json-file", Config: map[string]string{"max-size": "1m"}}, map[string]string{"net.core.somaxconn": "1024"}, int64(64 << 20), -500}},
-		{"ulimits in name order", engine.ContainerSpec{Service: svc(types.ContainerSpec{Ulimits: map[string]*types.UlimitsConfig{"nproc": {Single: 65535}, "nofile": {Soft: 1024, Hard: 2048}}}, types.WorkloadSpec{})},
+				return []any{h.LogConfig, h.Sysctls, h.ShmSize, h.OomScoreAdj, h.Runtime, h.StorageOpt}
+			}, []any{container.LogConfig{Type: "json-file", Config: map[string]string{"max-size": "1m"}}, map[string]string{"net.core.somaxconn": "1024"}, int64(64 << 20), -500, "runc", map[string]string{"size": "1G"}}},
+		{"ulimits", engine.ContainerSpec{Resources: engine.Resources{Ulimits: []engine.Ulimit{{Name: "nofile", Soft: 1024, Hard: 2048}, {Name: "nproc", Soft: 65535, Hard: 65535}}}},
 			func(r createRequest) any {
 				var out []container.Ulimit
 				for _, u := range r.options.HostConfig.Ulimits {
@@ -86,20 +82,24 @@ func TestTranslate(t *testing.T) {
 				}
 				return out
 			}, []container.Ulimit{{Name: "nofile", Soft: 1024, Hard: 2048}, {Name: "nproc", Soft: 65535, Hard: 65535}}},
-		{"devices default to rwm", engine.ContainerSpec{Service: svc(types.ContainerSpec{Devices: []types.DeviceMapping{{Source: "/dev/fuse"}, {Source: "/dev/sda", Target: "/dev/xvda", Permissions: "r"}}}, types.WorkloadSpec{})},
-			func(r createRequest) any { return r.options.HostConfig.Devices },
-			[]container.DeviceMapping{{PathOnHost: "/dev/fuse", PathInContainer: "/dev/fuse", CgroupPermissions: "rwm"}, {PathOnHost: "/dev/sda", PathInContainer: "/dev/xvda", CgroupPermissions: "r"}}},
-		{"service limits win over deploy", engine.ContainerSpec{Service: svc(types.ContainerSpec{MemLimit: 256 << 20, CPUShares: 512}, types.WorkloadSpec{})},
+		{"devices", engine.ContainerSpec{Resources: engine.Resources{Devices: []engine.Device{{Host: "/dev/fuse", Container: "/dev/fuse", Permissions: "rwm"}}, DeviceCgroupRules: []string{"c 1:3 mr"}}},
+			func(r createRequest) any {
+				return []any{r.options.HostConfig.Devices, r.options.HostConfig.DeviceCgroupRules}
+			},
+			[]any{[]container.DeviceMapping{{PathOnHost: "/dev/fuse", PathInContainer: "/dev/fuse", CgroupPermissions: "rwm"}}, []string{"c 1:3 mr"}}},
+		{"limits", engine.ContainerSpec{Resources: engine.Resources{CPUShares: 512, CPUPeriod: 100000, CPUQuota: 50000, CpusetCpus: "0-1", NanoCPUs: 5e8,
+			CgroupParent: "/berth", Memory: 128 << 20, MemoryReservation: 64 << 20, MemorySwap: 256 << 20, PidsLimit: ptr[int64](100), OomKillDisable: true}},
 			func(r createRequest) any {
 				res := r.options.HostConfig.Resources
-				return []int64{res.Memory, res.CPUShares, res.NanoCPUs}
-			}, []int64{256 << 20, 512, 0}},
-		{"deploy limits", deploySpec(),
+				return []any{res.CPUShares, res.CPUPeriod, res.CPUQuota, res.CpusetCpus, res.NanoCPUs, res.CgroupParent,
+					res.Memory, res.MemoryReservation, res.MemorySwap, *res.PidsLimit, *res.OomKillDisable}
+			}, []any{int64(512), int64(100000), int64(50000), "0-1", int64(5e8), "/berth", int64(128 << 20), int64(64 << 20), int64(256 << 20), int64(100), true}},
+		{"no limits set none", engine.ContainerSpec{},
 			func(r createRequest) any {
 				res := r.options.HostConfig.Resources
-				return []int64{res.Memory, res.NanoCPUs, *res.PidsLimit, res.MemoryReservation}
-			}, []int64{128 << 20, 500_000_000, 100, 64 << 20}},
-		{"tmpfs list", engine.ContainerSpec{Service: svc(types.ContainerSpec{Tmpfs: types.StringList{"/run", "/tmp:size=64m,mode=1777"}}, types.WorkloadSpec{})},
+				return res.PidsLimit == nil && res.OomKillDisable == nil
+			}, true},
+		{"tmpfs", engine.ContainerSpec{Tmpfs: map[string]string{"/run": "", "/tmp": "size=64m,mode=1777"}},
 			func(r createRequest) any { return r.options.HostConfig.Tmpfs }, map[string]string{"/run": "", "/tmp": "size=64m,mode=1777"}},
 	}
 	for _, tt := range tests {
@@ -115,26 +115,98 @@ func TestTranslate(t *testing.T) {
 	}
 }
 
-func deploySpec() engine.ContainerSpec {
-	s := svc(types.ContainerSpec{}, types.WorkloadSpec{})
-	s.Deploy = &types.DeployConfig{Resources: types.Resources{
-		Limits:       &types.Resource{MemoryBytes: 128 << 20, NanoCPUs: 0.5, Pids: 100},
-		Reservations: &types.Resource{MemoryBytes: 64 << 20},
-	}}
-	return engine.ContainerSpec{Service: s}
+// fullSpec sets every field of ContainerSpec (and of its Resources).
+func fullSpec() engine.ContainerSpec {
+	return engine.ContainerSpec{
+		Name: "p-web-1", Image: "a:1", Labels: map[string]string{"l": "v"},
+		Entrypoint: []string{"/init"}, Command: []string{"run"}, Environment: []string{"A=1"},
+		WorkingDir: "/w", User: "1", Hostname: "h", Domainname: "d", Tty: true, StdinOpen: true, StdinOnce: true,
+		StopSignal: "SIGINT", StopTimeout: ptr(time.Second), Healthcheck: &engine.Healthcheck{Test: []string{"NONE"}},
+		Ports: []engine.PortBinding{{Target: 80, Protocol: "tcp", Published: "8080"}}, Expose: []string{"81/tcp"},
+		Networks:    []network.Endpoint{{Network: "p_default", Aliases: []string{"web"}}},
+		NetworkMode: "p_default", MacAddress: "02:42:ac:11:00:99", Links: []string{"p-db-1:db"},
+		DNS: []string{"1.1.1.1"}, DNSSearch: []string{"x"}, DNSOptions: []string{"ndots:1"}, ExtraHosts: []string{"a:10.0.0.1"},
+		Mounts: []engine.Mount{{Type: "volume", Target: "/data"}}, Tmpfs: map[string]string{"/run": ""}, VolumesFrom: []string{"other"},
+		PidMode: "host", IpcMode: "host", UTSMode: "host", UsernsMode: "host", Privileged: true,
+		CapAdd: []string{"NET_ADMIN"}, CapDrop: []string{"ALL"}, SecurityOpt: []string{"no-new-privileges"}, ReadOnly: true,
+		Init: ptr(true), GroupAdd: []string{"audio"}, Sysctls: map[string]string{"a": "1"}, Runtime: "runc",
+		StorageOpt: map[string]string{"size": "1G"}, OomScoreAdj: 1, ShmSize: 1,
+		Restart: engine.RestartPolicy{Name: "always"}, Logging: engine.LogConfig{Driver: "local"},
+		Resources: engine.Resources{CPUShares: 1, CPUPeriod: 1, CPUQuota: 1, CpusetCpus: "0", NanoCPUs: 1, CgroupParent: "x",
+			Memory: 1, MemoryReservation: 1, MemorySwap: 1, PidsLimit: ptr[int64](1), OomKillDisable: true,
+			Devices: []engine.Device{{Host: "/dev/fuse", Container: "/dev/fuse", Permissions: "rwm"}}, DeviceCgroupRules: []string{"a"},
+			Ulimits: []engine.Ulimit{{Name: "nofile", Soft: 1, Hard: 1}}},
+		AutoRemove: true,
+	}
+}
+
+// Every field of ContainerSpec reaches the create call: blanking any one of
+// them changes what is sent. A field added to the spec and forgotten by the
+// adapter fails here.
+func TestTranslateEveryField(t *testing.T) {
+	full := fullSpec()
+	base := createCall(t, full)
+	check := func(path string, v reflect.Value) {
+		if v.IsZero() {
+			t.Errorf("fullSpec leaves %s unset", path)
+			return
+		}
+		saved := reflect.New(v.Type()).Elem()
+		saved.Set(v)
+		v.SetZero()
+		if reflect.DeepEqual(createCall(t, full), base) {
+			t.Errorf("%s does not reach the create call", path)
+		}
+		v.Set(saved)
+	}
+	spec := reflect.ValueOf(&full).Elem()
+	for i := range spec.NumField() {
+		name := spec.Type().Field(i).Name
+		switch name {
+		case "MacAddress":
+			continue // only engines before API 1.44 read it: TestLegacyMac
+		case "NetworkMode":
+			continue // the primary network's name here: TestTranslateNetworkModes
+		case "Resources":
+			res := spec.Field(i)
+			for j := range res.NumField() {
+				check("Resources."+res.Type().Field(j).Name, res.Field(j))
+			}
+			continue
+		}
+		check(name, spec.Field(i))
+	}
+}
+
+// createCall is everything translate sends for spec, on an engine that
+// takes one network at create.
+func createCall(t *testing.T, spec engine.ContainerSpec) createRequest {
+	t.Helper()
+	r, err := translate(spec, false)
+	if err != nil {
+		t.Fatalf("translate: %v", err)
+	}
+	return r
+}
+
+func TestLegacyMac(t *testing.T) {
+	old := &Engine{}
+	if got := old.legacyMac(fullSpec()); got != "02:42:ac:11:00:99" {
+		t.Errorf("old engine: got %q", got)
+	}
 }
 
 func TestTranslatePorts(t *testing.T) {
-	s := svc(types.ContainerSpec{}, types.WorkloadSpec{
-		Ports: []types.ServicePortConfig{
+	spec := engine.ContainerSpec{
+		Ports: []engine.PortBinding{
 			{Target: 80, Published: "8080", Protocol: "tcp"},
-			{Target: 80, Published: "8081", HostIP: "127.0.0.1"},
+			{Target: 80, Published: "8081", HostIP: "127.0.0.1", Protocol: "tcp"},
 			{Target: 53, Published: "5300-5310", Protocol: "udp"},
-			{Target: 9000},
+			{Target: 9000, Protocol: "tcp"},
 		},
-		Expose: types.StringOrNumberList{"7000", "7100-7101/udp"},
-	})
-	r, err := translate(engine.ContainerSpec{Service: s}, false)
+		Expose: []string{"7000/tcp", "7100-7101/udp"},
+	}
+	r, err := translate(spec, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,11 +308,11 @@ func TestTranslateBadInput(t *testing.T) {
 		spec engine.ContainerSpec
 		want string
 	}{
-		{"bad dns", engine.ContainerSpec{Service: svc(types.ContainerSpec{DNS: types.StringList{"not-an-ip"}}, types.WorkloadSpec{})}, `dns "not-an-ip"`},
-		{"bad host ip", engine.ContainerSpec{Service: svc(types.ContainerSpec{}, types.WorkloadSpec{Ports: []types.ServicePortConfig{{Target: 80, HostIP: "x"}}})}, `host_ip "x"`},
-		{"port zero", engine.ContainerSpec{Service: svc(types.ContainerSpec{}, types.WorkloadSpec{Ports: []types.ServicePortConfig{{Target: 0}}})}, "invalid container port 0"},
-		{"port too big", engine.ContainerSpec{Service: svc(types.ContainerSpec{}, types.WorkloadSpec{Ports: []types.ServicePortConfig{{Target: 70000}}})}, "invalid container port 70000"},
-		{"bad expose", engine.ContainerSpec{Service: svc(types.ContainerSpec{}, types.WorkloadSpec{Expose: types.StringOrNumberList{"http"}})}, `expose "http/tcp"`},
+		{"bad dns", engine.ContainerSpec{DNS: []string{"not-an-ip"}}, `dns "not-an-ip"`},
+		{"bad host ip", engine.ContainerSpec{Ports: []engine.PortBinding{{Target: 80, Protocol: "tcp", HostIP: "x"}}}, `host_ip "x"`},
+		{"port zero", engine.ContainerSpec{Ports: []engine.PortBinding{{Target: 0, Protocol: "tcp"}}}, "invalid container port 0"},
+		{"port too big", engine.ContainerSpec{Ports: []engine.PortBinding{{Target: 70000, Protocol: "tcp"}}}, "invalid container port 70000"},
+		{"bad expose", engine.ContainerSpec{Expose: []string{"http/tcp"}}, `expose "http/tcp"`},
 		{"bad ipv4", engine.ContainerSpec{Networks: []network.Endpoint{{Network: "n", IPv4Address: "300.1.1.1"}}}, `ipv4_address "300.1.1.1"`},
 		{"bad mac", engine.ContainerSpec{Networks: []network.Endpoint{{Network: "n", MacAddress: "zz"}}}, `mac_address "zz"`},
 	}

@@ -150,7 +150,6 @@ func testStartStopMissing(t *testing.T, c *env) {
 func testMissingImage(t *testing.T, c *env) {
 	spec := c.spec("web", "true")
 	spec.Image = uniqueName("berth-test/missing") + ":latest"
-	spec.Service.Image = spec.Image
 	_, err := c.eng.CreateContainer(c.ctx(t), spec)
 	if !isNotFound(err) {
 		t.Fatalf("create from missing image %q: got %v, want ErrNotFound", spec.Image, err)

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/compose-spec/compose-go/v2/types"
-
 	"berth/engine"
 	"berth/project"
 )
@@ -149,14 +147,11 @@ func (c *env) labels(svc string) map[string]string {
 
 // spec is a container of service svc running command cmd.
 func (c *env) spec(svc string, cmd ...string) engine.ContainerSpec {
-	s := types.ServiceConfig{Name: svc}
-	s.Image = c.cfg.Image
-	s.Command = cmd
 	return engine.ContainerSpec{
 		Name:    c.project + "-" + svc + "-1",
 		Image:   c.cfg.Image,
 		Labels:  c.labels(svc),
-		Service: s,
+		Command: cmd,
 	}
 }
 

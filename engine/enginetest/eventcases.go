@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"berth/engine"
-
-	"github.com/compose-spec/compose-go/v2/types"
 )
 
 func eventCases() []testCase {
@@ -68,8 +66,7 @@ func testEventsKill(t *testing.T, c *env) {
 func testEventsHealth(t *testing.T, c *env) {
 	rec := c.watch(t)
 	spec := c.spec("web", "sleep", "3600")
-	interval := types.Duration(100 * time.Millisecond)
-	spec.Service.HealthCheck = &types.HealthCheckConfig{Test: types.HealthCheckTest{"CMD", "true"}, Interval: &interval}
+	spec.Healthcheck = &engine.Healthcheck{Test: []string{"CMD", "true"}, Interval: 100 * time.Millisecond}
 	id := c.create(t, spec)
 	c.start(t, id)
 	got := rec.expect(t, id, engine.EventCreate, engine.EventStart, engine.EventHealth)

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"berth/engine"
-
-	"github.com/compose-spec/compose-go/v2/types"
 )
 
 func lifecycleCases() []testCase {
@@ -185,11 +183,11 @@ func testRestartRecorded(t *testing.T, c *env) {
 // fails with the engine's "port is already allocated".
 func testPortInUse(t *testing.T, c *env) {
 	port := strconv.Itoa(41000 + int(time.Now().UnixNano()%2000))
-	ports := []types.ServicePortConfig{{Target: 80, Published: port, Protocol: "tcp"}}
+	ports := []engine.PortBinding{{Target: 80, Published: port, Protocol: "tcp"}}
 	a := c.spec("a", "sleep", "3600")
-	a.Service.Ports = ports
+	a.Ports = ports
 	b := c.spec("b", "sleep", "3600")
-	b.Service.Ports = ports
+	b.Ports = ports
 	ida, idb := c.create(t, a), c.create(t, b)
 	c.start(t, ida)
 	found := false

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"berth/engine"
-
-	"github.com/compose-spec/compose-go/v2/types"
 )
 
 // listCases hold both engines to what engine.Container documents a list
@@ -81,8 +79,7 @@ func testListExitCode(t *testing.T, c *env) {
 func testListHealth(t *testing.T, c *env) {
 	rec := c.watch(t)
 	spec := c.spec("web", "sleep", "3600")
-	interval := types.Duration(100 * time.Millisecond)
-	spec.Service.HealthCheck = &types.HealthCheckConfig{Test: types.HealthCheckTest{"CMD", "true"}, Interval: &interval}
+	spec.Healthcheck = &engine.Healthcheck{Test: []string{"CMD", "true"}, Interval: 100 * time.Millisecond}
 	id := c.create(t, spec)
 	c.start(t, id)
 	rec.expect(t, id, engine.EventCreate, engine.EventStart, engine.EventHealth)

@@ -200,8 +200,14 @@ func cloneSpec(s engine.ContainerSpec) engine.ContainerSpec {
 	s.Environment = slices.Clone(s.Environment)
 	s.Mounts = slices.Clone(s.Mounts)
 	s.Networks = slices.Clone(s.Networks)
-	s.Service.Command = slices.Clone(s.Service.Command)
-	s.Service.Entrypoint = slices.Clone(s.Service.Entrypoint)
+	s.Command = slices.Clone(s.Command)
+	s.Entrypoint = slices.Clone(s.Entrypoint)
+	s.Ports = slices.Clone(s.Ports)
+	if s.Healthcheck != nil {
+		hc := *s.Healthcheck
+		hc.Test = slices.Clone(hc.Test)
+		s.Healthcheck = &hc
+	}
 	return s
 }
 

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/compose-spec/compose-go/v2/types"
-
 	"berth/engine"
 	"berth/engine/fake"
 	"berth/project"
@@ -23,10 +21,8 @@ func ctx(t *testing.T) context.Context {
 }
 
 func spec(proj, svc string, cmd ...string) engine.ContainerSpec {
-	s := types.ServiceConfig{Name: svc}
-	s.Command = cmd
 	return engine.ContainerSpec{
-		Name: proj + "-" + svc + "-1", Image: img, Service: s,
+		Name: proj + "-" + svc + "-1", Image: img, Command: cmd,
 		Labels: map[string]string{project.LabelProject: proj, project.LabelService: svc},
 	}
 }
@@ -110,7 +106,7 @@ func TestFailNextOnTarget(t *testing.T) {
 func TestReservedPortFailsStart(t *testing.T) {
 	e := fake.New(img)
 	s := spec("p", "web", "sleep", "3600")
-	s.Service.Ports = []types.ServicePortConfig{{Target: 80, Published: "8080"}}
+	s.Ports = []engine.PortBinding{{Target: 80, Published: "8080", Protocol: "tcp"}}
 	id := mustCreate(t, e, s)
 	e.ReservePort(8080)
 	err := e.StartContainer(ctx(t), id)
@@ -126,7 +122,7 @@ func TestReservedPortFailsStart(t *testing.T) {
 func TestEphemeralPorts(t *testing.T) {
 	e := fake.New(img)
 	s := spec("p", "web", "sleep", "3600")
-	s.Service.Ports = []types.ServicePortConfig{{Target: 80}, {Target: 53, Protocol: "udp"}}
+	s.Ports = []engine.PortBinding{{Target: 80, Protocol: "tcp"}, {Target: 53, Protocol: "udp"}}
 	id := mustCreate(t, e, s)
 	if err := e.StartContainer(ctx(t), id); err != nil {
 		t.Fatal(err)
@@ -141,7 +137,7 @@ func TestSetHealth(t *testing.T) {
 	e := fake.New(img)
 	next := events(t, e, "p")
 	s := spec("p", "web", "sleep", "3600")
-	s.Service.HealthCheck = &types.HealthCheckConfig{Test: types.HealthCheckTest{"CMD", "curl", "-f", "http://localhost"}}
+	s.Healthcheck = &engine.Healthcheck{Test: []string{"CMD", "curl", "-f", "http://localhost"}}
 	id := mustCreate(t, e, s)
 	if err := e.StartContainer(ctx(t), id); err != nil {
 		t.Fatal(err)
@@ -169,9 +165,8 @@ func TestProbeSeesFiles(t *testing.T) {
 	e := fake.New(img)
 	next := events(t, e, "p")
 	s := spec("p", "web", "sh", "-c", "sleep 0.05; touch /tmp/ready; sleep infinity")
-	interval, retries := types.Duration(10*time.Millisecond), uint64(1000)
-	s.Service.HealthCheck = &types.HealthCheckConfig{Test: types.HealthCheckTest{"CMD-SHELL", "test -f /tmp/ready"},
-		Interval: &interval, Retries: &retries}
+	s.Healthcheck = &engine.Healthcheck{Test: []string{"CMD-SHELL", "test -f /tmp/ready"},
+		Interval: 10 * time.Millisecond, Retries: 1000}
 	id := mustCreate(t, e, s)
 	if err := e.StartContainer(ctx(t), id); err != nil {
 		t.Fatal(err)
@@ -187,8 +182,7 @@ func TestUnhealthyAfterRetries(t *testing.T) {
 	e := fake.New(img)
 	next := events(t, e, "p")
 	s := spec("p", "web", "sleep", "3600")
-	interval, retries := types.Duration(time.Millisecond), uint64(2)
-	s.Service.HealthCheck = &types.HealthCheckConfig{Test: types.HealthCheckTest{"CMD", "false"}, Interval: &interval, Retries: &retries}
+	s.Healthcheck = &engine.Healthcheck{Test: []string{"CMD", "false"}, Interval: time.Millisecond, Retries: 2}
 	id := mustCreate(t, e, s)
 	if err := e.StartContainer(ctx(t), id); err != nil {
 		t.Fatal(err)

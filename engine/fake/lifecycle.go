@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"berth/engine"
-
-	"github.com/compose-spec/compose-go/v2/types"
 )
 
 // dieLocked ends the current run with code: die event, streams closed,
@@ -85,9 +83,9 @@ func (e *Engine) scheduleRestartLocked(c *container) {
 
 // healthcheck says whether the spec has a healthcheck, and the probe's
 // command when the fake can run it (nil: only SetHealth changes it).
-func healthcheck(s engine.ContainerSpec) (bool, *types.HealthCheckConfig) {
-	hc := s.Service.HealthCheck
-	if hc == nil || hc.Disable || len(hc.Test) == 0 || hc.Test[0] == "NONE" {
+func healthcheck(s engine.ContainerSpec) (bool, *engine.Healthcheck) {
+	hc := s.Healthcheck
+	if hc == nil || len(hc.Test) == 0 || hc.Test[0] == "NONE" {
 		return false, nil
 	}
 	if probeArgv(hc.Test) == nil {
@@ -97,7 +95,7 @@ func healthcheck(s engine.ContainerSpec) (bool, *types.HealthCheckConfig) {
 }
 
 // probeArgv is the probe's command line: CMD args, or CMD-SHELL through sh.
-func probeArgv(test types.HealthCheckTest) []string {
+func probeArgv(test []string) []string {
 	switch test[0] {
 	case "CMD":
 		return test[1:]
@@ -120,12 +118,9 @@ func (e *Engine) setHealthLocked(c *container, h engine.Health) {
 // as the engine does when one is taken.
 func (e *Engine) allocatePortsLocked(c *container) ([]engine.Port, error) {
 	var out []engine.Port
-	for _, p := range c.spec.Service.Ports {
+	for _, p := range c.spec.Ports {
 		port := engine.Port{HostIP: p.HostIP, ContainerPort: uint16(p.Target), Protocol: p.Protocol}
-		if port.Protocol == "" {
-			port.Protocol = "tcp"
-		}
-		if port.HostIP == "" {
+		if port.HostIP == "" { // the engine reports the wildcard address
 			port.HostIP = "0.0.0.0"
 		}
 		host, err := e.hostPortLocked(p.Published, port.Protocol, out)

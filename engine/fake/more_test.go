@@ -45,7 +45,7 @@ func logs(t *testing.T, e *fake.Engine, id string, opts engine.LogOptions) (stri
 func TestTTYMergesStderr(t *testing.T) {
 	e := fake.New(img)
 	s := spec("p", "job", "sh", "-c", "echo out; echo err >&2")
-	s.Service.Tty = true
+	s.Tty = true
 	id, _ := run(t, e, s)
 	if out, errOut := logs(t, e, id, engine.LogOptions{}); out != "out\nerr\n" || errOut != "" {
 		t.Errorf("tty logs: %q %q", out, errOut)

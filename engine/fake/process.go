@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"berth/engine"
-
-	"github.com/compose-spec/compose-go/v2/types"
 )
 
 // run is one run of a container's program. Whatever it does after the run
@@ -110,12 +108,12 @@ func (e *Engine) filesLocked(c *container, name string) (map[string]string, stri
 
 // probe runs the healthcheck every interval until the run ends: a zero
 // exit makes the container healthy, retries failures in a row (after the
-// start period) unhealthy. A probe the interpreter cannot decide leaves
-// the status to SetHealth.
-func (r *run) probe(hc *types.HealthCheckConfig) {
-	interval, start, retries := durationOr(hc.Interval, 30*time.Second), durationOr(hc.StartPeriod, 0), 3
-	if hc.Retries != nil {
-		retries = int(*hc.Retries)
+// start period) unhealthy. Zero settings are the engine's defaults. A
+// probe the interpreter cannot decide leaves the status to SetHealth.
+func (r *run) probe(hc *engine.Healthcheck) {
+	interval, start, retries := durationOr(hc.Interval, 30*time.Second), durationOr(hc.StartPeriod, 0), hc.Retries
+	if retries <= 0 {
+		retries = 3
 	}
 	began, failures := time.Now(), 0
 	for r.sleep(interval) {
@@ -150,11 +148,11 @@ func (r *run) report(healthy, unhealthy bool) bool {
 	return true
 }
 
-func durationOr(d *types.Duration, def time.Duration) time.Duration {
-	if d == nil || *d <= 0 {
+func durationOr(d, def time.Duration) time.Duration {
+	if d <= 0 {
 		return def
 	}
-	return time.Duration(*d)
+	return d
 }
 
 // probeProc runs a probe inside the container: it sees the container's

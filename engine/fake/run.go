@@ -65,7 +65,7 @@ func (e *Engine) StopContainer(ctx context.Context, id string, grace *time.Durat
 	case c.state == engine.StateRestarting:
 		c.manual, c.state = true, engine.StateExited
 	case c.running():
-		e.emitLocked(c, engine.Event{Action: engine.EventKill, Signal: signalNumber(c.spec.Service.StopSignal)})
+		e.emitLocked(c, engine.Event{Action: engine.EventKill, Signal: signalNumber(c.spec.StopSignal)})
 		e.killLocked(c)
 	default:
 		return nil // not running: nothing to do, no event

@@ -91,7 +91,7 @@ type logLine struct {
 // outputLocked logs what a program wrote, line by line, and passes it to
 // the attached readers. With a TTY everything is stdout.
 func (e *Engine) outputLocked(c *container, stderr bool, s string) {
-	stderr = stderr && !c.spec.Service.Tty
+	stderr = stderr && !c.spec.Tty
 	for _, line := range strings.SplitAfter(s, "\n") {
 		if line == "" {
 			continue

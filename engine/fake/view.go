@@ -54,7 +54,7 @@ func (e *Engine) listViewLocked(c *container) engine.Container {
 
 // argv is the command the container runs: entrypoint, then command.
 func argv(s engine.ContainerSpec) []string {
-	return append(slices.Clone([]string(s.Service.Entrypoint)), s.Service.Command...)
+	return append(slices.Clone(s.Entrypoint), s.Command...)
 }
 
 // status is the engine's human status: "Up 3 seconds (healthy)",
