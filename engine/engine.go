@@ -29,6 +29,7 @@ type Engine interface {
 	Containers
 	Volumes
 	Images
+	Registry
 	Archive
 	// Exec is the engine's exec API, or nil when it has none.
 	Exec() Exec
@@ -218,6 +219,8 @@ type ContainerSpec struct {
 	// AutoRemove has the engine remove the container once it exits
 	// (run -d --rm: berth is not there to do it).
 	AutoRemove bool
+	// Platform is "os/arch[/variant]" to create for; "" is the engine's own.
+	Platform string
 }
 
 // Mount is one filesystem mount.
@@ -287,6 +290,9 @@ type Image struct {
 	Labels   map[string]string
 	Created  time.Time
 	Size     int64
+	// LastTagTime is when the engine last gave the image a tag (a pull
+	// that brought it, a tag call); zero when the engine does not say.
+	LastTagTime time.Time
 }
 
 // EventFilter selects engine events: those of the project's containers,
