@@ -22,6 +22,7 @@ var allowed = map[string][]string{
 	"berth/reconciler":            {"berth/engine", "berth/project", "berth/network", "berth/imagebuild"},
 	"berth/internal/testimages":   {},
 	"berth/internal/testregistry": {},
+	"berth/registry":              {"berth/project"},
 	"berth/e2e":                   {"berth/internal/testimages", "berth/project"},
 	"berth/bench":                 {"berth/internal/testimages", "berth/project", "berth/bench/raw"},
 	"berth/bench/raw":             {},
