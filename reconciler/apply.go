@@ -17,6 +17,8 @@ type ApplyOptions struct {
 	// Parallel caps the engine calls in flight (--parallel,
 	// COMPOSE_PARALLEL_LIMIT); 0 or less means no cap.
 	Parallel int
+	// Registries are the logins and choices of pulls and pushes.
+	Registries Registries
 }
 
 // applier walks one plan. Each action runs in its own goroutine once the
@@ -34,6 +36,7 @@ type applier struct {
 	exits    *exitWaits
 	health   *healthHub
 	leaves   *disconnects // nil: no network removal waits
+	reg      Registries
 
 	errMu sync.Mutex
 	errs  []error
@@ -46,7 +49,7 @@ func Apply(ctx context.Context, eng engine.Engine, plan Plan, progress Progress,
 	progress = orQuiet(progress)
 	a := &applier{eng: eng, plan: plan, progress: progress,
 		done: make([]chan struct{}, len(plan.Actions)), failed: make([]bool, len(plan.Actions)),
-		exits: newExitWaits(plan)}
+		exits: newExitWaits(plan), reg: o.Registries}
 	if o.Parallel > 0 {
 		a.sem = make(chan struct{}, o.Parallel)
 	}
@@ -116,9 +119,10 @@ func (a *applier) awaitDeps(ctx context.Context, act Action) bool {
 	return true
 }
 
-// fail records an action's error; an optional wait's failure is a warning.
+// fail records an action's error; an optional wait's failure, or an
+// ignored pull or push failure, is a warning.
 func (a *applier) fail(act Action, err error) {
-	if act.Optional {
+	if act.Optional || a.ignorable(act) {
 		a.warn(err.Error())
 		return
 	}

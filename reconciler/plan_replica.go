@@ -122,6 +122,9 @@ func (pl *planner) create(s types.ServiceConfig, n int, imageID string, old *eng
 	if i, ok := pl.builds[s.Name]; ok {
 		after = append(after, i)
 	}
+	if i, ok := pl.pulls[s.Name]; ok {
+		after = append(after, i)
+	}
 	for _, ref := range referencedServices(s) {
 		after = append(after, pl.creates[ref]...)
 	}
