@@ -102,7 +102,7 @@ func pullFailure(act Action, host string, err error) error {
 		return fmt.Errorf("service %q: pull access denied for %s, repository does not exist or may require authorization: run `docker login %s`: %w",
 			act.Service, act.Target, host, err)
 	case errors.Is(err, engine.ErrNotFound):
-		return fmt.Errorf("service %q: image %s not found in its registry: %w", act.Service, act.Target, err)
+		return fmt.Errorf("service %q: image %q not found in its registry: %w", act.Service, act.Target, err)
 	}
-	return fmt.Errorf("service %q: pull image %s: %w", act.Service, act.Target, err)
+	return fmt.Errorf("service %q: pull image %q: %w", act.Service, act.Target, err)
 }

@@ -61,7 +61,7 @@ volumes: {data: {external: true}}
 }
 
 func TestPlanMissingImageWithoutBuild(t *testing.T) {
-	got := planErr(t, `services: {web: {image: nowhere/app:1}}`, func(_ *types.Project, st *Observed) { st.Images = nil })
+	got := planErr(t, `services: {web: {image: nowhere/app:1, pull_policy: never}}`, func(_ *types.Project, st *Observed) { st.Images = nil })
 	wantIn(t, got, `service "web"`, `image "nowhere/app:1"`)
 }
 
