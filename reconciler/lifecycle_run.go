@@ -17,6 +17,7 @@ type RunOptions struct {
 	Slug   string // 64 hex digits; the name uses the first 12
 	NoDeps bool
 	Build  bool
+	Pull   string // --pull: overrides the services' pull_policy
 	// Interactive attaches berth's stdin to the one-off: its end closes
 	// the container's stdin.
 	Interactive bool
@@ -38,7 +39,7 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 		return Plan{}, engine.ContainerSpec{}, err
 	}
 	s := o.Service
-	pl := &planner{p: p, st: st, o: UpOptions{NoDeps: o.NoDeps}, plan: Plan{Project: p},
+	pl := &planner{p: p, st: st, o: UpOptions{NoDeps: o.NoDeps, Pull: o.Pull}, plan: Plan{Project: p},
 		nets: map[string]int{}, vols: map[string]int{}, builds: map[string]int{},
 		creates: map[string][]int{}, starts: map[string]map[string]int{}, waits: map[string]int{},
 		recreated: map[string]bool{}, byName: map[string]engine.Container{}, replicas: map[string][]string{}}
@@ -47,6 +48,9 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 	}
 	for _, c := range st.Containers {
 		pl.byName[c.Name] = c
+	}
+	if err := pl.planPulls(); err != nil {
+		return Plan{}, engine.ContainerSpec{}, err
 	}
 	pl.planNetworks()
 	pl.planVolumes()
@@ -83,6 +87,9 @@ func (pl *planner) runAfter(s types.ServiceConfig) []int {
 		}
 	}
 	if i, ok := pl.builds[s.Name]; ok {
+		after = append(after, i)
+	}
+	if i, ok := pl.pulls[s.Name]; ok {
 		after = append(after, i)
 	}
 	for _, dep := range project.Dependencies(s) {

@@ -1,6 +1,7 @@
 package reconciler
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -34,13 +35,30 @@ func (pl *planner) planPulls() error {
 	if pl.o.pulled {
 		return nil
 	}
-	wants := map[pullKey]*Action{}
+	var names []string
 	for _, name := range pl.selectedNames() {
-		s := pl.p.Services[name]
-		if s.Image == "" || (s.Build != nil && !pl.o.NoBuild) {
-			continue
+		if s := pl.p.Services[name]; s.Image != "" && (s.Build == nil || pl.o.NoBuild) {
+			names = append(names, name)
 		}
-		pol, err := registry.ServicePolicy(s, pl.o.Pull)
+	}
+	return pl.planPullsFor(names, false)
+}
+
+// planPullsFor adds the pulls the named services need. Each reference is
+// checked once before anything is planned, so a bad one fails the plan
+// naming its service and image.
+func (pl *planner) planPullsFor(names []string, keepOwnMissing bool) error {
+	wants := map[pullKey]*Action{}
+	for _, name := range names {
+		s := pl.p.Services[name]
+		if _, err := registry.ParseRef(s.Image); err != nil {
+			return fmt.Errorf("service %q: %w", name, err)
+		}
+		override := pl.o.Pull
+		if keepOwnMissing && (s.PullPolicy == types.PullPolicyMissing || s.PullPolicy == types.PullPolicyIfNotPresent) {
+			override = "" // berth pull: a service's own missing beats the default always
+		}
+		pol, err := registry.ServicePolicy(s, override)
 		if err != nil {
 			return err
 		}
