@@ -58,11 +58,14 @@ func (t *transfer) add(e reconciler.ProgressEvent) {
 		t.layers[e.Layer] = l
 		t.order = append(t.order, e.Layer)
 	}
-	if e.Total > 0 {
-		l.current, l.total = e.Current, e.Total
-	}
 	switch e.Detail {
-	case "Download complete", "Pull complete", "Already exists", "Pushed", "Layer already exists":
+	case "Downloading", "Pushing": // Extracting recounts the same bytes: the bar would go back
+		if e.Total > 0 {
+			l.current, l.total = e.Current, e.Total
+		}
+	case "Download complete":
+		l.current = l.total
+	case "Pull complete", "Already exists", "Pushed", "Layer already exists":
 		l.done = true
 		l.current = l.total
 	}

@@ -84,13 +84,26 @@ func followTransfer(ctx context.Context, res transferStream, progress func(engin
 
 func transferProgress(m jsonstream.Message) engine.TransferProgress {
 	p := engine.TransferProgress{Status: m.Status}
-	if m.ID != "" && !strings.Contains(m.Status, m.ID) {
-		p.Layer = m.ID // the image-level lines repeat the tag or digest they concern
+	if isLayerID(m.ID) {
+		p.Layer = m.ID // image-level lines carry the tag ("Pulling from app", id "1") or none
 	}
 	if m.Progress != nil {
 		p.Current, p.Total = m.Progress.Current, m.Progress.Total
 	}
 	return p
+}
+
+// isLayerID says whether id is a short layer ID (12 hex digits).
+func isLayerID(id string) bool {
+	if len(id) != 12 {
+		return false
+	}
+	for _, c := range id {
+		if !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
 }
 
 // streamError is a failure the engine reported inside the stream, where no
