@@ -35,11 +35,11 @@ func init() {
 func (a *applier) pull(ctx context.Context, act Action) error {
 	ref, err := registry.ParseRef(act.Pull.Ref)
 	if err != nil {
-		return pullFailure(act, "", err)
+		return fmt.Errorf("service %q: %w", act.Service, err)
 	}
 	auth, err := a.auth(ref.Host())
 	if err != nil {
-		return pullFailure(act, ref.Host(), err)
+		return fmt.Errorf("service %q: image %q: %w", act.Service, act.Target, err)
 	}
 	opts := engine.PullOptions{Platform: act.Pull.Platform, Auth: auth}
 	if err := a.eng.PullImage(ctx, act.Pull.Ref, opts, a.transferProgress(act, "Pulling")); err != nil {
@@ -104,5 +104,5 @@ func pullFailure(act Action, host string, err error) error {
 	case errors.Is(err, engine.ErrNotFound):
 		return fmt.Errorf("service %q: image %q not found in its registry: %w", act.Service, act.Target, err)
 	}
-	return fmt.Errorf("service %q: pull image %q: %w", act.Service, act.Target, err)
+	return fmt.Errorf("service %q: pull %w", act.Service, err) // the engine error names the image
 }
