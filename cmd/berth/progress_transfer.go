@@ -87,6 +87,9 @@ func (t *transfer) bar() string {
 	if len(t.order) == 0 {
 		return ""
 	}
+	if total == 0 { // no sizes yet (or layers too small to report any)
+		return fmt.Sprintf("  %d/%d layers", done, len(t.order))
+	}
 	const width = 20
 	filled := 0
 	if total > 0 {

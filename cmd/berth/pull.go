@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 
 	"berth/reconciler"
@@ -49,8 +50,10 @@ func (a *app) runPull(ctx context.Context, o pullFlags) error {
 		return err
 	}
 	var st reconciler.Observed
-	if st.Images, err = reconciler.ObserveImages(ctx, eng, p); err != nil {
-		return err
+	if needsImages(p, o.PullOptions) {
+		if st.Images, err = reconciler.ObserveImages(ctx, eng, p); err != nil {
+			return err
+		}
 	}
 	plan, err := reconciler.NewPullPlan(p, st, o.PullOptions)
 	if err != nil || a.global.dryRun {
@@ -65,4 +68,21 @@ func (a *app) runPull(ctx context.Context, o pullFlags) error {
 	err = reconciler.Apply(ctx, eng, plan, r, ap)
 	r.Close()
 	return interrupted(ctx, err)
+}
+
+// needsImages says whether the pull plan depends on what the engine holds:
+// only --policy missing and the services' own missing or timed policies
+// do; the default (always) pulls without asking.
+func needsImages(p *types.Project, o reconciler.PullOptions) bool {
+	if o.Policy == "missing" {
+		return true
+	}
+	for _, s := range p.Services {
+		switch s.PullPolicy {
+		case "", types.PullPolicyAlways, types.PullPolicyNever, types.PullPolicyBuild:
+		default:
+			return true
+		}
+	}
+	return false
 }
