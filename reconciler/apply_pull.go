@@ -68,9 +68,24 @@ func (a *applier) push(ctx context.Context, act Action) error {
 	return failure(act, "push image", err)
 }
 
-// ignorable says whether a failure of act is only a warning for this run.
+// ignorable says whether a failure of act is only a warning for this run:
+// when asked, and for the image of services that can build it instead, as
+// Docker Compose's pull does.
 func (a *applier) ignorable(act Action) bool {
-	return act.Op == OpPull && a.reg.IgnorePullFailures || act.Op == OpPush && a.reg.IgnorePushFailures
+	return act.Op == OpPull && (a.reg.IgnorePullFailures || a.buildable(act)) || act.Op == OpPush && a.reg.IgnorePushFailures
+}
+
+// buildable says whether every service act pulls for has a build section.
+func (a *applier) buildable(act Action) bool {
+	if a.plan.Project == nil || act.Pull == nil {
+		return false
+	}
+	for _, name := range act.Pull.Services {
+		if s, ok := a.plan.Project.Services[name]; !ok || s.Build == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // auth is the login for host, converted for the engine.

@@ -106,3 +106,36 @@ services:
 		t.Errorf("%d creates after a failed pull, want none", n)
 	}
 }
+
+func TestPullPlanBuildableFailureWarns(t *testing.T) {
+	eng := fake.New()
+	eng.SeedRegistry("reg.test:5000/app:1", nil)
+	p := load(t, `
+services:
+  app: {image: "reg.test:5000/app:1"}
+  built: {image: "reg.test:5000/built:1", build: {context: .}}
+  never: {image: "reg.test:5000/never:1", pull_policy: never}
+`)
+	plan, err := reconciler.NewPullPlan(p, reconciler.Observed{}, reconciler.PullOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := plan.String(); got != "#0 pull reg.test:5000/app:1 (pull_policy: always)\n#1 pull reg.test:5000/built:1 (pull_policy: always)\n" {
+		t.Errorf("pull plan:\n%s", got)
+	}
+	var ev events
+	if err := reconciler.Apply(t.Context(), eng, plan, &ev, reconciler.ApplyOptions{}); err != nil {
+		t.Errorf("a buildable service's failed pull is an error: %v", err)
+	}
+	warned := false
+	for _, e := range ev.all {
+		warned = warned || e.Kind == "Warning" && strings.Contains(e.Line, `service "built"`)
+	}
+	if !warned {
+		t.Errorf("no warning for the buildable service's failed pull: %+v", ev.all)
+	}
+	ignoring, err := reconciler.NewPullPlan(p, reconciler.Observed{}, reconciler.PullOptions{IgnoreBuildable: true, Services: []string{"built"}})
+	if err != nil || !ignoring.Empty() {
+		t.Errorf("--ignore-buildable built: %v\n%s", err, ignoring.String())
+	}
+}
