@@ -280,3 +280,23 @@ func TestRegistryAlwaysRecreatesWhenTagMoves(t *testing.T) {
 	}
 	p.wantState("web", "running", "after the recreate")
 }
+
+func TestRegistryPlatform(t *testing.T) {
+	r := startRegistry(t, false)
+	ref, _ := r.seed("berth-test/busybox:latest", "plat/bb:1")
+	arch := strings.TrimSpace(docker(t, "version", "--format", "{{.Server.Arch}}")[0])
+	p := newProject(t, fmt.Sprintf("services:\n  web: {image: \"%s\", platform: linux/%s, command: [sleep, inf], init: true}\n", ref, arch))
+	_, stderr := p.mustBerth("up", "-d")
+	if strings.Contains(stderr, "platform") {
+		t.Errorf("platform warned about although applied:\n%s", stderr)
+	}
+	p.wantState("web", "running", "after up with platform linux/"+arch)
+	other := newProject(t, fmt.Sprintf("services:\n  web: {image: \"%s\", platform: linux/s390x, pull_policy: always}\n", ref))
+	_, stderr, err := other.berth("up", "-d")
+	if exitCode(t, err) != 1 || !strings.Contains(stderr, `service "web"`) || !strings.Contains(stderr, "s390x") {
+		t.Errorf("pull for a platform the image lacks: exit %d\n%s", exitCode(t, err), stderr)
+	}
+	if c := other.containers(); len(c) != 0 {
+		t.Errorf("created %v after the failed pull", c)
+	}
+}

@@ -36,6 +36,7 @@ func containerSpec(p *types.Project, s types.ServiceConfig, n int, imageID strin
 		Restart:     restartPolicy(s),
 		Links:       links(p, s),
 		VolumesFrom: volumesFrom(p, s),
+		Platform:    s.Platform, // the pull used it too (plan_pull.go)
 	}
 	if spec.NetworkMode == "" {
 		spec.Networks = endpoints(p, s)
