@@ -290,8 +290,8 @@ type Image struct {
 	Labels   map[string]string
 	Created  time.Time
 	Size     int64
-	// LastTagTime is when the engine last gave the image a tag (a pull
-	// that brought it, a tag call); zero when the engine does not say.
+	// LastTagTime is when the image was last tagged by a tag call; Docker
+	// Engine 20.10 leaves it zero after a pull (see registry.PullLog).
 	LastTagTime time.Time
 }
 

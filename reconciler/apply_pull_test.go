@@ -5,10 +5,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"berth/engine"
 	"berth/engine/fake"
 	"berth/reconciler"
+	"berth/registry"
 )
 
 // events collects progress.
@@ -137,5 +139,26 @@ services:
 	ignoring, err := reconciler.NewPullPlan(p, reconciler.Observed{}, reconciler.PullOptions{IgnoreBuildable: true, Services: []string{"built"}})
 	if err != nil || !ignoring.Empty() {
 		t.Errorf("--ignore-buildable built: %v\n%s", err, ignoring.String())
+	}
+}
+
+// TestUpDailyPullsOncePerDay: the pull log, not the engine, says when an
+// image was pulled (Docker Engine 20.10 keeps no such time).
+func TestUpDailyPullsOncePerDay(t *testing.T) {
+	eng := fake.New()
+	eng.SeedRegistry("reg.test:5000/app:1", nil)
+	p := load(t, `services: {a: {image: "reg.test:5000/app:1", pull_policy: daily, command: [sleep, inf]}}`)
+	ap := reconciler.ApplyOptions{Registries: reconciler.Registries{Log: registry.NewPullLog(t.TempDir())}}
+	now := time.Now()
+	for i, c := range []struct {
+		at    time.Time
+		pulls int
+	}{{now, 1}, {now.Add(time.Hour), 1}, {now.Add(25 * time.Hour), 2}} {
+		if _, err := reconciler.Up(t.Context(), eng, p, reconciler.UpOptions{Now: c.at}, ap, nil); err != nil {
+			t.Fatal(err)
+		}
+		if n := eng.Calls("PullImage"); n != c.pulls {
+			t.Errorf("up #%d at +%v: %d pulls, want %d", i+1, c.at.Sub(now).Round(time.Hour), n, c.pulls)
+		}
 	}
 }

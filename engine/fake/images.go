@@ -20,7 +20,7 @@ type image struct {
 	id      string // sha256:<64 hex>
 	labels  map[string]string
 	created time.Time
-	lastTag time.Time // a pull or tag call
+	lastTag time.Time // the last TagImage call
 }
 
 // BuildRecord is one BuildImage call as the fake saw it: the request

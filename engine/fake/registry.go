@@ -129,8 +129,7 @@ func (e *Engine) storePulledLocked(ref string, img remoteImage) {
 		local = &image{id: img.id, labels: maps.Clone(img.labels), created: time.Now()}
 		e.images[img.id] = local
 	}
-	local.lastTag = time.Now()
-	e.tags[normalize(ref)] = img.id
+	e.tags[normalize(ref)] = img.id // like Docker Engine 20.10, a pull leaves LastTagTime alone
 }
 
 // hostOf is the registry host of ref: the first path element when it looks
