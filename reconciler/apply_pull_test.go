@@ -122,7 +122,7 @@ services:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := plan.String(); got != "#0 pull reg.test:5000/app:1 (pull_policy: always)\n#1 pull reg.test:5000/built:1 (pull_policy: always)\n" {
+	if got := plan.String(); got != "#0 pull reg.test:5000/app:1\n#1 pull reg.test:5000/built:1\n" {
 		t.Errorf("pull plan:\n%s", got)
 	}
 	var ev events

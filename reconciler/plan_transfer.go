@@ -46,6 +46,11 @@ func NewPullPlan(p *types.Project, st Observed, o PullOptions) (Plan, error) {
 	if err := pl.planPullsFor(slices.Sorted(maps.Keys(pl.selected)), true); err != nil {
 		return Plan{}, err
 	}
+	for i, a := range pl.plan.Actions {
+		if a.Reason == "pull_policy: always" && o.Policy == "" {
+			pl.plan.Actions[i].Reason = "" // pulling is what the command is for
+		}
+	}
 	return pl.plan, nil
 }
 
