@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages berth's offline test images are assembled from:
 # busybox-static (the busybox image and /bin/sh everywhere), redis-server and
-# redis-tools (the redis image), nodejs and npm (the node image), and
-# docker-registry and apache2-utils (htpasswd): the real registry the
-# registry tests start on a loopback port.
+# redis-tools (the redis image), nodejs and npm (the node image).
 #
 # Idempotent: when everything is present it only checks and exits. `apt-get
 # update` runs at most once, and only when something must be installed.
@@ -17,7 +15,7 @@ installed() {
 }
 
 missing=()
-for pkg in busybox-static redis-server redis-tools docker-registry apache2-utils; do
+for pkg in busybox-static redis-server redis-tools; do
 	if installed "$pkg"; then
 		say "$pkg: installed"
 	else

@@ -38,7 +38,7 @@ func Start(t testing.TB, o Options) *Registry {
 	t.Helper()
 	bin, err := exec.LookPath("docker-registry")
 	if err != nil {
-		t.Fatalf("docker-registry is not installed (internal/testimages/install-packages.sh installs it): %v", err)
+		t.Fatalf("docker-registry is not installed (internal/testregistry/install-packages.sh installs it): %v", err)
 	}
 	dir := t.TempDir()
 	r := &Registry{}
