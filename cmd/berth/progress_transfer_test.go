@@ -105,3 +105,32 @@ func TestPlainRendersRecordedPull(t *testing.T) {
 		t.Errorf("plain output:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
+
+func TestJSONRendersRecordedPull(t *testing.T) {
+	var out bytes.Buffer
+	r := &jsonRenderer{w: &out}
+	evs := recordedPull(t, "127.0.0.1:5000/rec/app:1")
+	for _, e := range evs {
+		r.Event(e)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != len(evs) {
+		t.Fatalf("%d lines for %d events", len(lines), len(evs))
+	}
+	var sized int
+	for _, l := range lines {
+		var je jsonEvent
+		if err := json.Unmarshal([]byte(l), &je); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		if je.ID != "Image 127.0.0.1:5000/rec/app:1" {
+			t.Errorf("id %q", je.ID)
+		}
+		if je.Layer != "" && je.Detail == "Downloading" && je.Total > 0 {
+			sized++
+		}
+	}
+	if sized == 0 {
+		t.Errorf("no Downloading event with its layer and bytes:\n%s", out.String())
+	}
+}
