@@ -82,7 +82,7 @@ func (r *registry) variant(ref, label string) {
 // untagAll removes every reference under the registry's address, by name:
 // never by ID, which would take the offline images' own tags along.
 func (r *registry) untagAll() {
-	out, _ := exec.Command("docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}").Output()
+	out, _ := exec.Command("docker", "image", "ls", "--digests", "--format", "{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}").Output()
 	for _, ref := range strings.Fields(string(out)) {
 		if strings.HasPrefix(ref, r.Addr+"/") && !strings.HasSuffix(ref, ":<none>") && !strings.HasSuffix(ref, "@<none>") {
 			_ = exec.Command("docker", "rmi", ref).Run()
