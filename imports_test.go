@@ -11,20 +11,22 @@ import (
 // allowed says which berth packages each package may import: imports point
 // inward, toward the model, as DESIGN.md draws them.
 var allowed = map[string][]string{
-	"berth/project":             {},
-	"berth/compose":             {"berth/project"},
-	"berth/network":             {"berth/project"},
-	"berth/imagebuild":          {"berth/project"},
-	"berth/engine":              {"berth/project", "berth/network", "berth/imagebuild"},
-	"berth/engine/docker":       {"berth/engine", "berth/project", "berth/network", "berth/imagebuild"},
-	"berth/engine/fake":         {"berth/engine", "berth/project", "berth/network", "berth/imagebuild"},
-	"berth/engine/enginetest":   {"berth/engine", "berth/project", "berth/network", "berth/imagebuild", "berth/internal/testimages"},
-	"berth/reconciler":          {"berth/engine", "berth/project", "berth/network", "berth/imagebuild"},
-	"berth/internal/testimages": {},
-	"berth/e2e":                 {"berth/internal/testimages", "berth/project"},
-	"berth/bench":               {"berth/internal/testimages", "berth/project", "berth/bench/raw"},
-	"berth/bench/raw":           {},
-	"berth/bench/cmd/rawlimit":  {"berth/bench/raw"},
+	"berth/project":               {},
+	"berth/compose":               {"berth/project"},
+	"berth/network":               {"berth/project"},
+	"berth/imagebuild":            {"berth/project"},
+	"berth/engine":                {"berth/project", "berth/network", "berth/imagebuild"},
+	"berth/engine/docker":         {"berth/engine", "berth/project", "berth/network", "berth/imagebuild"},
+	"berth/engine/fake":           {"berth/engine", "berth/project", "berth/network", "berth/imagebuild"},
+	"berth/engine/enginetest":     {"berth/engine", "berth/project", "berth/network", "berth/imagebuild", "berth/internal/testimages"},
+	"berth/reconciler":            {"berth/engine", "berth/project", "berth/network", "berth/imagebuild", "berth/registry"},
+	"berth/internal/testimages":   {},
+	"berth/internal/testregistry": {},
+	"berth/registry":              {"berth/project"},
+	"berth/e2e":                   {"berth/internal/testimages", "berth/project"},
+	"berth/bench":                 {"berth/internal/testimages", "berth/project", "berth/bench/raw"},
+	"berth/bench/raw":             {},
+	"berth/bench/cmd/rawlimit":    {"berth/bench/raw"},
 }
 
 func TestImportsPointInward(t *testing.T) {

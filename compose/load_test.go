@@ -205,7 +205,6 @@ networks:
 	want := []string{
 		"compose.yaml:6:5: services.web.develop: not applied by berth yet, ignored (file watching is not implemented)",
 		"compose.yaml:8:5: services.web.gpus: not applied by berth yet, ignored",
-		"compose.yaml:9:5: services.web.platform: not applied by berth yet, ignored (containers run on the engine's own platform)",
 		"compose.yaml:11:14: services.web.networks.back.link_local_ips: not applied by berth yet, ignored",
 	}
 	if !slices.Equal(got, want) {

@@ -39,7 +39,6 @@ var unsupported = []struct {
 	{"services.*.credential_spec", "Windows only"},
 	{"services.*.isolation", "Windows only"},
 	{"services.*.use_api_socket", ""},
-	{"services.*.platform", "containers run on the engine's own platform"},
 	{"services.*.networks.*.driver_opts", ""},
 	{"services.*.networks.*.gw_priority", ""},
 	{"services.*.networks.*.link_local_ips", ""},

@@ -225,7 +225,7 @@ networks: {outside: {external: true, name: berth-test-no-such-net}}
 		"missing image": `
 services:
   web: {image: berth-test/busybox:latest, command: [sleep, "3600"]}
-  api: {image: berth-test/no-such-image:latest}
+  api: {image: berth-test/no-such-image:latest, pull_policy: never}
 `,
 		"secret file": `
 services:

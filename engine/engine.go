@@ -27,6 +27,7 @@ type Engine interface {
 	Containers
 	Volumes
 	Images
+	Registry
 	Archive
 	// Exec is the engine's exec API, or nil when it has none.
 	Exec() Exec
@@ -252,6 +253,9 @@ type Image struct {
 	Labels   map[string]string
 	Created  time.Time
 	Size     int64
+	// LastTagTime is when the image was last tagged by a tag call; Docker
+	// Engine 20.10 leaves it zero after a pull (see registry.PullLog).
+	LastTagTime time.Time
 }
 
 // EventFilter selects engine events: those of the project's containers,

@@ -49,6 +49,8 @@ type ContainerSpec struct {
 	// primary endpoint's): engines before API 1.44 read only this one.
 	MacAddress string
 	Links      []string // "container:alias"
+	// Platform is "os/arch[/variant]" to create for; "" is the engine's own.
+	Platform   string
 	DNS        []string
 	DNSSearch  []string
 	DNSOptions []string

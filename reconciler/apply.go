@@ -20,6 +20,8 @@ type ApplyOptions struct {
 
 	// streams takes the output of attach actions; only attached up has them.
 	streams *streamSink
+	// Registries are the logins and choices of pulls and pushes.
+	Registries Registries
 }
 
 // applier walks one plan. Each action runs in its own goroutine once the
@@ -38,6 +40,7 @@ type applier struct {
 	streams  *streamSink // nil: the plan attaches to nothing
 	health   *healthHub
 	leaves   *disconnects // nil: no network removal waits
+	reg      Registries
 
 	errMu sync.Mutex
 	errs  []error
@@ -50,7 +53,7 @@ func Apply(ctx context.Context, eng engine.Engine, plan Plan, progress Progress,
 	progress = orQuiet(progress)
 	a := &applier{eng: eng, plan: plan, progress: progress,
 		done: make([]chan struct{}, len(plan.Actions)), failed: make([]bool, len(plan.Actions)),
-		exits: newExitWaits(plan), streams: o.streams}
+		exits: newExitWaits(plan), streams: o.streams, reg: o.Registries}
 	if o.Parallel > 0 {
 		a.sem = make(chan struct{}, o.Parallel)
 	}
@@ -120,9 +123,10 @@ func (a *applier) awaitDeps(ctx context.Context, act Action) bool {
 	return true
 }
 
-// fail records an action's error; an optional wait's failure is a warning.
+// fail records an action's error; an optional wait's failure, or an
+// ignored pull or push failure, is a warning.
 func (a *applier) fail(act Action, err error) {
-	if act.Optional {
+	if act.Optional || a.ignorable(act) {
 		a.warn(err.Error())
 		return
 	}

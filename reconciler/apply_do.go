@@ -33,6 +33,10 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return ignore(failure(act, "create volume", err), engine.ErrExists)
 	case OpBuild:
 		return a.build(ctx, act)
+	case OpPull:
+		return a.pull(ctx, act)
+	case OpPush:
+		return a.push(ctx, act)
 	case OpCreate:
 		return a.create(ctx, act)
 	case OpStart:

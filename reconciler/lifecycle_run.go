@@ -16,6 +16,7 @@ type RunOptions struct {
 	Slug   string // 64 hex digits; the name uses the first 12
 	NoDeps bool
 	Build  bool
+	Pull   string // --pull: overrides the services' pull_policy
 	// Interactive attaches berth's stdin to the one-off: its end closes
 	// the container's stdin.
 	Interactive bool
@@ -37,8 +38,11 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 		return Plan{}, engine.ContainerSpec{}, err
 	}
 	s := o.Service
-	pl := newPlanner(p, st, UpOptions{NoDeps: o.NoDeps})
+	pl := newPlanner(p, st, UpOptions{NoDeps: o.NoDeps, Pull: o.Pull})
 	if pl.selected, err = selection(p, UpOptions{Services: []string{s.Name}, NoDeps: o.NoDeps}); err != nil {
+		return Plan{}, engine.ContainerSpec{}, err
+	}
+	if err := pl.planPulls(); err != nil {
 		return Plan{}, engine.ContainerSpec{}, err
 	}
 	pl.planNetworks()
@@ -76,6 +80,9 @@ func (pl *planner) runAfter(s types.ServiceConfig) []int {
 		}
 	}
 	if i, ok := pl.builds[s.Name]; ok {
+		after = append(after, i)
+	}
+	if i, ok := pl.pulls[s.Name]; ok {
 		after = append(after, i)
 	}
 	for _, dep := range project.Dependencies(s) {

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"golang.org/x/sync/errgroup"
@@ -28,6 +29,9 @@ type Observed struct {
 	// Images are the images the services run, by reference; a reference
 	// that is not present locally has no entry.
 	Images map[string]engine.Image
+	// Pulled is when berth last pulled each reference (its pull log), for
+	// the timed pull policies; Up fills it, Observe does not.
+	Pulled map[string]time.Time
 	// External holds the external networks ("network:<name>") and volumes
 	// ("volume:<name>") the services use, true when the engine has them.
 	External map[string]bool

@@ -17,7 +17,8 @@ type UpOptions struct {
 	// too, changed or not.
 	AlwaysRecreateDeps bool
 	// Pull overrides every service's pull_policy: "always", "missing",
-	// "never", "build"; "" or "policy" keeps each service's own.
+	// "never", "build" (or any pull_policy value); "" or "policy" keeps
+	// each service's own.
 	Pull        string
 	Scale       map[string]int // --scale SERVICE=N
 	Timeout     *time.Duration // -t: stop timeout when replacing containers
@@ -27,9 +28,15 @@ type UpOptions struct {
 	// plan attaches to each before starting it (AttachedServices picks them).
 	Attach []string
 
+	// Now is the planning clock for the timed pull policies; zero is the
+	// current time.
+	Now time.Time
+
 	// built is set by Up once the builds ran: the plan against the new
 	// images must not ask for them again.
 	built bool
+	// pulled is set by Up once the pulls ran, for the same reason.
+	pulled bool
 }
 
 // DownOptions are the choices of `down`.

@@ -59,6 +59,7 @@ type Action struct {
 	Network   *network.Spec         // create-network
 	Volume    *engine.VolumeSpec    // create-volume
 	Build     *BuildTarget          // build
+	Pull      *PullTarget           // pull (plan_pull.go)
 	Grace     *time.Duration        // stop: nil means the container's own timeout
 	Remove    engine.RemoveOptions  // remove
 	Force     bool                  // remove-image

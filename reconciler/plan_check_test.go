@@ -62,7 +62,7 @@ volumes: {data: {external: true}}
 }
 
 func TestPlanMissingImageWithoutBuild(t *testing.T) {
-	got := planErr(t, `services: {web: {image: nowhere/app:1}}`, func(_ *types.Project, st *Observed) { st.Images = nil })
+	got := planErr(t, `services: {web: {image: nowhere/app:1, pull_policy: never}}`, func(_ *types.Project, st *Observed) { st.Images = nil })
 	wantIn(t, got, `service "web"`, `image "nowhere/app:1"`)
 }
 
@@ -202,8 +202,8 @@ services:
 		{pull: "missing", want: ""},
 		{pull: "never", want: ""},
 		{pull: "never", missing: "busybox", err: `service "web": image "busybox" not found locally and pull policy is "never"`},
-		{pull: "missing", missing: "busybox", err: `service "web": image "busybox" not found locally (berth does not pull images)`},
-		{pull: "always", err: `service "web": pull policy "always" needs to pull image "busybox", and berth does not pull images`},
+		{pull: "missing", missing: "busybox", want: "#0 pull busybox (missing)\n"},
+		{pull: "always", want: "#0 pull busybox (pull_policy: always)\n"},
 		{pull: "build", want: "#0 build demo/app (--build)"},
 		{pull: "never", missing: "demo/app", want: "#0 build demo/app (not found)"},
 	}

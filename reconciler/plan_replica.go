@@ -106,6 +106,9 @@ func (pl *planner) create(d *desired, n int, imageID string, old *engine.Contain
 	if i, ok := pl.builds[s.Name]; ok {
 		after = append(after, i)
 	}
+	if i, ok := pl.pulls[s.Name]; ok {
+		after = append(after, i)
+	}
 	for _, ref := range d.refs {
 		after = append(after, pl.creates[ref]...)
 	}

@@ -242,7 +242,7 @@ func TestPlanBuild(t *testing.T) {
 #1 build demo-app (not found)
 #2 create demo-app-1 (not found) after #0,#1
 #3 start demo-app-1 after #2`)
-	if _, err := NewPlan(mustLoad(t, "services: {app: {image: nope}}"), Observed{}, UpOptions{}); err == nil {
+	if _, err := NewPlan(mustLoad(t, "services: {app: {image: nope, pull_policy: never}}"), Observed{}, UpOptions{}); err == nil {
 		t.Error("missing image without build: no error")
 	}
 }

@@ -25,6 +25,7 @@ type planner struct {
 	nets      map[string]int // network key → create action
 	vols      map[string]int // volume key → create action
 	builds    map[string]int
+	pulls     map[string]int            // service → the pull that brings its image (plan_pull.go)
 	creates   map[string][]int          // service → its create actions
 	starts    map[string]map[string]int // service → container → start action
 	waits     map[string]int            // op+container → wait action
@@ -49,6 +50,9 @@ func NewPlan(p *types.Project, st Observed, o UpOptions) (Plan, error) {
 		return Plan{}, err
 	}
 	if err := pl.checkNetworkDrift(); err != nil {
+		return Plan{}, err
+	}
+	if err := pl.planPulls(); err != nil {
 		return Plan{}, err
 	}
 	pl.planNetworks()
@@ -155,11 +159,15 @@ func (pl *planner) planVolumes() {
 }
 
 // planImage adds the build the service needs, if any, and returns the ID of
-// the image present now ("" when it is about to be built). berth cannot
-// pull: an image that would have to be pulled fails the plan, naming it.
+// the image present now ("" when it is about to be built or pulled). An
+// image that is missing and neither pulled nor built fails the plan,
+// naming it.
 func (pl *planner) planImage(s types.ServiceConfig) (string, error) {
 	ref := project.ImageName(pl.p, s)
 	img, present := pl.st.Images[ref]
+	if _, pulled := pl.pulls[s.Name]; pulled {
+		return img.ID, nil
+	}
 	policy := pl.pullPolicy(s)
 	canBuild := s.Build != nil && !pl.o.NoBuild
 	rebuild := !pl.o.built && (pl.o.Build || policy == types.PullPolicyBuild || policy == types.PullPolicyAlways)
@@ -168,12 +176,10 @@ func (pl *planner) planImage(s types.ServiceConfig) (string, error) {
 		return pl.addBuild(s, ref, img, present), nil
 	case canBuild && policy == types.PullPolicyAlways:
 		return img.ID, nil // built just now instead of pulled
-	case policy == types.PullPolicyAlways:
-		return "", fmt.Errorf("service %q: pull policy %q needs to pull image %q, and berth does not pull images", s.Name, policy, ref)
 	case !present && policy == types.PullPolicyNever:
 		return "", fmt.Errorf("service %q: image %q not found locally and pull policy is %q", s.Name, ref, policy)
 	case !present:
-		return "", fmt.Errorf("service %q: image %q not found locally (berth does not pull images)", s.Name, ref)
+		return "", fmt.Errorf("service %q: image %q not found locally", s.Name, ref)
 	}
 	return img.ID, nil
 }

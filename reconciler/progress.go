@@ -23,4 +23,11 @@ type ProgressEvent struct {
 	Reason  string // why berth does it: "config changed: environment.FOO"
 	Line    string // one line of output (a build step)
 	Err     error
+
+	// A pull or push reports the engine's messages: Layer is the layer
+	// they concern ("" for the image), Detail the engine's words
+	// ("Downloading", "Pull complete"), Current and Total its bytes.
+	Layer          string
+	Detail         string
+	Current, Total int64
 }

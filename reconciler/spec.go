@@ -31,6 +31,7 @@ func templateSpec(p *types.Project, s types.ServiceConfig, files []fileRef) engi
 		Links:       links(p, s),
 		VolumesFrom: volumesFrom(p, s),
 		MacAddress:  s.MacAddress,
+		Platform:    s.Platform, // the pull used it too (plan_pull.go)
 	}
 	runtimeSpec(&spec, s)
 	if spec.NetworkMode == "" {

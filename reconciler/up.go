@@ -29,20 +29,21 @@ func Up(ctx context.Context, eng engine.Engine, p *types.Project, o UpOptions, a
 	if err != nil {
 		return Plan{}, err
 	}
+	st.Pulled = ap.Registries.Log.Times()
 	plan, err := NewPlan(p, st, o)
 	if err != nil {
 		return Plan{}, err
 	}
-	if builds := plan.only(OpBuild); !builds.Empty() {
-		// The images built decide which containers change: build first,
-		// then plan again against the new images.
-		if err := Apply(ctx, eng, builds, progress, ap); err != nil {
+	if images := plan.only(OpPull, OpBuild); !images.Empty() {
+		// The images pulled and built decide which containers change:
+		// get them first, then plan again against the new images.
+		if err := Apply(ctx, eng, images, progress, ap); err != nil {
 			return plan, err
 		}
 		if st.Images, err = ObserveImages(ctx, eng, p); err != nil {
 			return plan, err
 		}
-		o.Build, o.built = false, true
+		o.Build, o.built, o.pulled = false, true, true
 		if plan, err = NewPlan(p, st, o); err != nil {
 			return plan, err
 		}
@@ -78,12 +79,12 @@ func PlanDown(ctx context.Context, eng engine.Engine, p *types.Project, o DownOp
 	return NewDownPlan(p, st, o), nil
 }
 
-// only is the part of the plan made of op actions (which must not depend
+// only is the part of the plan made of ops actions (which must not depend
 // on anything else).
-func (p Plan) only(op Op) Plan {
+func (p Plan) only(ops ...Op) Plan {
 	out := Plan{Project: p.Project}
 	for _, a := range p.Actions {
-		if a.Op == op {
+		if slices.Contains(ops, a.Op) {
 			a.After = nil
 			out.Actions = append(out.Actions, a)
 		}

@@ -19,6 +19,7 @@ func init() { commands = append(commands, newBuildCommand) }
 // buildFlags are the flags of `build`, as Docker Compose has them.
 type buildFlags struct {
 	noCache, pull, quiet, withDeps bool
+	push                           bool // push the images built (push.go)
 	buildArgs                      []string
 }
 
@@ -38,6 +39,7 @@ func newBuildCommand(a *app) *cobra.Command {
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "Don't print anything to STDOUT")
 	f.StringArrayVar(&o.buildArgs, "build-arg", nil, "Set build-time variables for services")
 	f.BoolVar(&o.withDeps, "with-dependencies", false, "Also build dependencies (transitively)")
+	f.BoolVar(&o.push, "push", false, "Push service images")
 	return cmd
 }
 
@@ -72,7 +74,14 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 		b = eng
 	}
 	_, err = imagebuild.Images(ctx, b, p, services, opts, buildProgress(r))
-	return err
+	if err != nil || !o.push || a.global.dryRun {
+		return err
+	}
+	eng, err := a.engine(ctx)
+	if err != nil {
+		return err
+	}
+	return a.push(ctx, eng, p, pushFlags{PushOptions: reconciler.PushOptions{Services: services}, quiet: o.quiet})
 }
 
 // withDependencies adds what the services depend on, transitively; a

@@ -12,7 +12,6 @@ func init() { commands = append(commands, newCreateCommand) }
 // own flags.
 func newCreateCommand(a *app) *cobra.Command {
 	var o upOptions
-	var pull string
 	var yes bool
 	cmd := &cobra.Command{
 		Use:               "create [OPTIONS] [SERVICE...]",
@@ -36,7 +35,7 @@ func newCreateCommand(a *app) *cobra.Command {
 	f.BoolVar(&o.NoRecreate, "no-recreate", false, "If containers already exist, don't recreate them. Incompatible with --force-recreate.")
 	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
 	f.StringArrayVar(&o.scale, "scale", nil, "Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.")
-	f.StringVar(&pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never"|"build")`)
+	f.StringVar(&o.Pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never"|"build")`)
 	f.BoolVarP(&yes, "yes", "y", false, "Assume \"yes\" as answer to all prompts and run non-interactively")
 	return cmd
 }

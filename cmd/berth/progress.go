@@ -81,6 +81,12 @@ func (r *plainRenderer) Event(e reconciler.ProgressEvent) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
+	case isTransfer(e): // progress_transfer.go
+		if l := plainTransfer(e); l != "" {
+			fmt.Fprintln(r.w, l)
+		}
+	case e.Kind == "Image" && (e.Status == "Pulling" || e.Status == "Pushing") && e.Err == nil:
+		fmt.Fprintln(r.w, " "+line(e))
 	case e.Kind == "Warning":
 		fmt.Fprintln(r.w, "WARN[0000] "+e.Line)
 	case e.Line != "":
@@ -105,10 +111,16 @@ type jsonEvent struct {
 	Reason string `json:"reason,omitempty"`
 	Error  string `json:"error,omitempty"`
 	Done   bool   `json:"done,omitempty"`
+	// A pull or push message: the layer, the engine's words, its bytes.
+	Layer   string `json:"layer,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+	Current int64  `json:"current,omitempty"`
+	Total   int64  `json:"total,omitempty"`
 }
 
 func (r *jsonRenderer) Event(e reconciler.ProgressEvent) {
-	je := jsonEvent{Status: e.Status, Text: e.Line, Reason: e.Reason, Done: e.Done}
+	je := jsonEvent{Status: e.Status, Text: e.Line, Reason: e.Reason, Done: e.Done,
+		Layer: e.Layer, Detail: e.Detail, Current: e.Current, Total: e.Total}
 	if e.Name != "" {
 		je.ID = e.Kind + " " + e.Name
 	}
@@ -131,6 +143,7 @@ type ttyRenderer struct {
 	index  map[string]int
 	drawn  int
 	notice []string
+	moves  map[string]*transfer // pulls and pushes by line key (progress_transfer.go)
 }
 
 func (r *ttyRenderer) Event(e reconciler.ProgressEvent) {
@@ -144,6 +157,10 @@ func (r *ttyRenderer) Event(e reconciler.ProgressEvent) {
 		return // build output would drown the status lines
 	}
 	key := e.Kind + " " + e.Name
+	suffix := ""
+	if t := r.transferOf(key, e); t != nil {
+		suffix = t.bar()
+	}
 	mark := "⠿"
 	if e.Done {
 		mark = "✔"
@@ -157,8 +174,35 @@ func (r *ttyRenderer) Event(e reconciler.ProgressEvent) {
 		r.index[key] = i
 		r.lines = append(r.lines, "")
 	}
-	r.lines[i] = " " + mark + " " + line(e)
+	next := " " + mark + " " + line(e) + suffix
+	if next == r.lines[i] {
+		return // a message that moved no bar: nothing to redraw
+	}
+	r.lines[i] = next
 	r.redraw()
+}
+
+// transferOf folds a pull or push message into its image's state and
+// returns it while the transfer runs; nil for other events and once the
+// image is done, whose line then says only Pulled or Pushed.
+func (r *ttyRenderer) transferOf(key string, e reconciler.ProgressEvent) *transfer {
+	if e.Kind != "Image" || e.Done || e.Err != nil {
+		delete(r.moves, key)
+		return nil
+	}
+	t, ok := r.moves[key]
+	if !ok && !isTransfer(e) {
+		return nil
+	}
+	if !ok {
+		if r.moves == nil {
+			r.moves = map[string]*transfer{}
+		}
+		t = &transfer{}
+		r.moves[key] = t
+	}
+	t.add(e)
+	return t
 }
 
 // redraw moves the cursor up over what it drew last and draws again.

@@ -22,7 +22,7 @@ func init() { commands = append(commands, newRunCommand) }
 
 type runOptions struct {
 	detach, rm, noDeps, servicePorts, noTTY, build, interactive bool
-	name, entrypoint, user, workdir                             string
+	name, entrypoint, user, workdir, pull                       string
 	env, publish, volumes, labels                               []string
 }
 
@@ -52,6 +52,7 @@ unless --no-deps. The service's ports are not published unless
 	f.BoolVarP(&o.noTTY, "no-TTY", "T", false, "Disable pseudo-TTY allocation (default: auto-detected)")
 	f.BoolVarP(&o.interactive, "interactive", "i", true, "Keep STDIN open even if not attached")
 	f.BoolVar(&o.build, "build", false, "Build image before starting container")
+	f.StringVar(&o.pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never")`)
 	f.StringVar(&o.name, "name", "", "Assign a name to the container")
 	f.StringVar(&o.entrypoint, "entrypoint", "", "Override the entrypoint of the image")
 	f.StringVarP(&o.user, "user", "u", "", "Run as specified username or uid")
@@ -83,7 +84,7 @@ func (a *app) runRun(ctx context.Context, o runOptions, service string, command 
 	if err != nil {
 		return err
 	}
-	plan, spec, err := reconciler.NewRunPlan(p, st, reconciler.RunOptions{Name: o.name, Slug: newSlug(), NoDeps: o.noDeps, Build: o.build, Service: s,
+	plan, spec, err := reconciler.NewRunPlan(p, st, reconciler.RunOptions{Name: o.name, Slug: newSlug(), NoDeps: o.noDeps, Build: o.build, Pull: o.pull, Service: s,
 		Interactive: o.interactive && !o.detach, AutoRemove: o.rm && o.detach})
 	if err != nil || a.global.dryRun {
 		return a.printPlan(plan, err)
@@ -110,7 +111,7 @@ func (a *app) applyQuietly(ctx context.Context, eng engine.Engine, plan reconcil
 			r.Event(e)
 		}
 	})
-	err := reconciler.Apply(ctx, eng, plan, filtered, reconciler.ApplyOptions{Parallel: a.global.parallel})
+	err := reconciler.Apply(ctx, eng, plan, filtered, a.applyOptions())
 	r.Close()
 	return interrupted(ctx, err)
 }

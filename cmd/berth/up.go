@@ -23,7 +23,7 @@ type upOptions struct {
 	scale       []string
 	timeout     int
 	waitTimeout int
-	quietPull   bool // berth never pulls: accepted for Compose's command lines
+	quietPull   bool // no pull progress, only errors
 	yes         bool // berth asks nothing: accepted for Compose's command lines
 }
 
@@ -93,8 +93,11 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 	if attached {
 		return a.runUpAttached(ctx, eng, p, uo, *ao)
 	}
-	r := a.progressRenderer()
-	_, err = reconciler.Up(ctx, eng, p, uo, reconciler.ApplyOptions{Parallel: a.global.parallel}, r)
+	var r renderer = a.progressRenderer()
+	if o.quietPull {
+		r = withoutTransfers(r)
+	}
+	_, err = reconciler.Up(ctx, eng, p, uo, a.applyOptions(), r)
 	r.Close()
 	return interrupted(ctx, err)
 }
@@ -110,11 +113,7 @@ func (o upOptions) validate() error {
 	case o.Build && o.NoBuild:
 		return errors.New("--build and --no-build are incompatible")
 	}
-	switch o.Pull {
-	case "", "policy", types.PullPolicyAlways, types.PullPolicyMissing, types.PullPolicyNever, types.PullPolicyBuild:
-		return nil
-	}
-	return fmt.Errorf("invalid --pull option %q: want \"always\", \"missing\", \"never\" or \"build\"", o.Pull)
+	return validPull(o.Pull)
 }
 
 // resolve turns the flags into the reconciler's options.

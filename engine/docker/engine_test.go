@@ -9,12 +9,17 @@ import (
 	"berth/engine/docker"
 	"berth/engine/enginetest"
 	"berth/internal/testimages"
+	"berth/internal/testregistry"
 )
 
 // TestContract holds the adapter to the same contract as the fake, on the
 // real engine.
 func TestContract(t *testing.T) {
-	enginetest.Run(t, func(t *testing.T) engine.Engine { return newTestEngine(t) })
+	var cfg enginetest.Config
+	if !testing.Short() {
+		cfg.Registry = testregistry.Start(t, testregistry.Options{}).Addr
+	}
+	enginetest.RunConfig(t, cfg, func(t *testing.T) engine.Engine { return newTestEngine(t) })
 }
 
 // newTestEngine connects to the engine of this environment. It skips under

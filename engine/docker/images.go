@@ -26,6 +26,7 @@ func (e *Engine) InspectImage(ctx context.Context, ref string) (engine.Image, er
 	if res.Config != nil {
 		img.Labels = res.Config.Labels
 	}
+	img.LastTagTime = res.Metadata.LastTagTime
 	return img, nil
 }
 

@@ -39,10 +39,15 @@ func translate(spec engine.ContainerSpec, multiNetwork bool) (createRequest, err
 	if err != nil {
 		return createRequest{}, err
 	}
-	return createRequest{
-		options: client.ContainerCreateOptions{Name: spec.Name, Config: cfg, HostConfig: host, NetworkingConfig: netCfg},
-		connect: rest,
-	}, nil
+	opts := client.ContainerCreateOptions{Name: spec.Name, Config: cfg, HostConfig: host, NetworkingConfig: netCfg}
+	if spec.Platform != "" {
+		p, err := parsePlatform(spec.Platform)
+		if err != nil {
+			return createRequest{}, err
+		}
+		opts.Platform = &p
+	}
+	return createRequest{options: opts, connect: rest}, nil
 }
 
 // containerConfig is the portable part of the container: what runs and how.

@@ -124,7 +124,7 @@ func fullSpec() engine.ContainerSpec {
 		StopSignal: "SIGINT", StopTimeout: ptr(time.Second), Healthcheck: &engine.Healthcheck{Test: []string{"NONE"}},
 		Ports: []engine.PortBinding{{Target: 80, Protocol: "tcp", Published: "8080"}}, Expose: []string{"81/tcp"},
 		Networks:    []network.Endpoint{{Network: "p_default", Aliases: []string{"web"}}},
-		NetworkMode: "p_default", MacAddress: "02:42:ac:11:00:99", Links: []string{"p-db-1:db"},
+		NetworkMode: "p_default", MacAddress: "02:42:ac:11:00:99", Links: []string{"p-db-1:db"}, Platform: "linux/amd64",
 		DNS: []string{"1.1.1.1"}, DNSSearch: []string{"x"}, DNSOptions: []string{"ndots:1"}, ExtraHosts: []string{"a:10.0.0.1"},
 		Mounts: []engine.Mount{{Type: "volume", Target: "/data"}}, Tmpfs: map[string]string{"/run": ""}, VolumesFrom: []string{"other"},
 		PidMode: "host", IpcMode: "host", UTSMode: "host", UsernsMode: "host", Privileged: true,

@@ -21,6 +21,9 @@ type Config struct {
 	Image string
 	// Timeout bounds every blocking wait (default 30s).
 	Timeout time.Duration
+	// Registry is the "host:port" of a registry the engine may push to
+	// and pull from without credentials; "" skips the registry cases.
+	Registry string
 }
 
 // Run runs the contract suite with the default configuration.
@@ -61,6 +64,7 @@ func cases() []testCase {
 	all = append(all, volumeCases()...)
 	all = append(all, imageCases()...)
 	all = append(all, archiveCases()...)
+	all = append(all, registryCases()...)
 	return all
 }
 

@@ -31,6 +31,7 @@ type Engine struct {
 	restart    time.Duration   // first restart delay, doubled per restart
 	builds     []BuildRecord
 	binds      map[string]map[string]string // bind mount source → files
+	reg        registryState                // registry.go
 }
 
 // Exec is nil: the fake runs no processes on demand.

@@ -20,6 +20,7 @@ type image struct {
 	id      string // sha256:<64 hex>
 	labels  map[string]string
 	created time.Time
+	lastTag time.Time // the last TagImage call
 }
 
 // BuildRecord is one BuildImage call as the fake saw it: the request
@@ -108,7 +109,7 @@ func (e *Engine) InspectImage(ctx context.Context, ref string) (engine.Image, er
 		return engine.Image{}, wrap("image", ref, notFound("No such image: %s", ref))
 	}
 	return engine.Image{ID: img.id, RepoTags: e.tagsLocked(img.id), Labels: maps.Clone(img.labels),
-		Created: img.created, Size: 1 << 20}, nil
+		Created: img.created, Size: 1 << 20, LastTagTime: img.lastTag}, nil
 }
 
 // BuildImage records the build and makes an image with the request's tags

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README demo, run by `make demo` and `make demo-down`.
 #
-#   demo.sh up     pick the images, `berth up -d --build --wait`, ask the app
+#   demo.sh up     pull the images (offline ones when no registry answers),
+#                  `berth up -d --build --wait`, ask the app
 #                  three times and show the counter rising, `berth ps`
 #   demo.sh down   `berth down` (the named volume stays: the count survives;
 #                  `berth down -v` in this directory resets it)
@@ -32,20 +33,23 @@ begin() {
 # have_image reports whether the engine holds image $1.
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 
-# choose_images keeps the public images when they are here, and otherwise
-# writes a .env pointing compose.yaml at berth's offline images, which it
-# builds when missing. A .env the user wrote is left alone.
+# choose_images pulls the public images (redis with `berth pull`, the
+# node:alpine the web image builds FROM with the engine) and, only when a
+# pull fails (no registry reachable), writes a .env pointing compose.yaml at
+# berth's offline images, building them when missing. It says which path
+# ran. A .env the user wrote is left alone.
 choose_images() {
 	if [ -f .env ] && ! grep -qx "$env_mark" .env; then
 		say "using your .env: $(tr '\n' ' ' <.env)"
 		return
 	fi
-	if have_image redis && have_image node:alpine; then
-		say "public images redis and node:alpine are here; using them"
-		rm -f .env
+	rm -f .env
+	say "pulling the public images redis and node:alpine"
+	if "$berth" pull redis-server && docker pull -q node:alpine; then
+		say "path: public images (pulled redis and node:alpine from the registry)"
 		return
 	fi
-	say "no public redis/node:alpine images here (no registry?): using berth's offline images"
+	say "path: offline images (the pull failed: no registry reachable?)"
 	if ! have_image berth-test/redis:latest || ! have_image berth-test/node:latest; then
 		say "building them with internal/testimages/build-images.sh"
 		"$root/internal/testimages/build-images.sh"

@@ -18,8 +18,11 @@ func main() {
 }
 
 func run(args []string) error {
+	if len(args) > 0 && args[0] == "pull" {
+		return pull(args[1:])
+	}
 	if len(args) != 2 {
-		return fmt.Errorf("usage: rawlimit PLAN.json up|ps|warm|down")
+		return fmt.Errorf("usage: rawlimit PLAN.json up|ps|warm|down, or rawlimit pull REF...")
 	}
 	p, err := raw.ReadPlan(args[0])
 	if err != nil {
@@ -44,4 +47,14 @@ func run(args []string) error {
 		return fmt.Errorf("unknown operation %q", args[1])
 	}
 	return err
+}
+
+// pull is `rawlimit pull REF...`: the pulls as parallel Engine API calls.
+func pull(refs []string) error {
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		return err
+	}
+	defer cli.Close()
+	return raw.Pull(context.Background(), cli, refs)
 }

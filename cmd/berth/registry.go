@@ -1,0 +1,48 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/reconciler"
+	"berth/registry"
+)
+
+// applyOptions are the apply options every command that creates or pulls
+// shares: --parallel, and the registry logins found the docker CLI's way.
+// The credentials are read only when a pull or push asks for them.
+func (a *app) applyOptions() reconciler.ApplyOptions {
+	return reconciler.ApplyOptions{Parallel: a.global.parallel, Registries: reconciler.Registries{
+		Credentials: registry.NewCredentials(a.environ),
+		Log:         registry.NewPullLog(""),
+	}}
+}
+
+// validPull checks a --pull value: Compose's four, "policy" (the file's
+// own), or any pull_policy the file could hold (daily, every_12h, …).
+func validPull(v string) error {
+	switch v {
+	case "", "policy", types.PullPolicyAlways, types.PullPolicyMissing, types.PullPolicyNever, types.PullPolicyBuild:
+		return nil
+	}
+	if _, err := registry.ServicePolicy(types.ServiceConfig{Name: "--pull"}, v); err == nil {
+		return nil
+	}
+	return fmt.Errorf("invalid --pull option %q: want \"always\", \"missing\", \"never\" or \"build\"", v)
+}
+
+// withoutTransfers hides pull and push progress (--quiet-pull); errors
+// and everything else still show.
+func withoutTransfers(r renderer) renderer {
+	return transferFilter{r}
+}
+
+type transferFilter struct{ renderer }
+
+func (f transferFilter) Event(e reconciler.ProgressEvent) {
+	if e.Kind == "Image" && e.Err == nil && (e.Status == "Pulling" || e.Status == "Pulled") {
+		return
+	}
+	f.renderer.Event(e)
+}
