@@ -58,40 +58,38 @@ func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning,
 	if p, err = selectServices(p, o.Services); err != nil {
 		return nil, nil, err
 	}
+	if p, err = resolveFiles(p); err != nil {
+		return nil, nil, src.explain(err)
+	}
 	return p, append(warnings, src.unsupportedWarnings(found, p)...), nil
 }
 
-// loadModel has compose-go load the project, unless the project cache
-// holds it for this input. A load validates only input not validated
-// before, and its result is stored for the next run.
+// loadModel has compose-go load the project. Validation is skipped when the
+// validation cache says this input passed it before (validcache.go); a
+// validating load that read only what the cache can key is remembered.
 func loadModel(ctx context.Context, o Options, dir string, configs []types.ConfigFile, env types.Mapping,
 	src *sources) (*types.Project, []loader.UnsupportedAttribute, error) {
-	cache, key := validCacheFile(o.Environ), validKey(o, configs, env)
-	projects, pkey := projectCacheDir(cache), projectKey(key)
-	if p, found, logs, ok := cachedProject(projects, pkey); ok {
-		replayLogs(logs)
-		return p, found, nil
-	}
 	if err := src.aliasesFirst(nil); err != nil {
 		return nil, nil, err
 	}
+	cache, input := validCacheFile(o.Environ), inputKey(o, dir, configs)
+	skip := validated(cache, input, env)
+	t := newTrace()
+	name, named := env[consts.ComposeProjectName] // loaderOptions reads it
+	t.record(consts.ComposeProjectName, name, named)
 	var found []loader.UnsupportedAttribute
-	skip := validated(cache, key)
 	var p *types.Project
-	logs, replayable, err := capturingLogs(func() (err error) {
+	logged, err := observingLogs(func() (err error) {
 		p, err = loader.LoadWithContext(ctx,
 			types.ConfigDetails{WorkingDir: dir, ConfigFiles: configs, Environment: env},
-			append(loaderOptions(o, dir, env, &found), func(lo *loader.Options) { lo.SkipValidation = skip })...)
+			append(loaderOptions(o, dir, env, &found), t.option, func(lo *loader.Options) { lo.SkipValidation = skip })...)
 		return err
 	})
 	if err != nil {
 		return nil, nil, src.explain(err)
 	}
-	if !skip {
-		rememberValid(cache, key)
-	}
-	if replayable {
-		rememberProject(projects, pkey, p, found, logs)
+	if !skip && !logged {
+		rememberValid(cache, input, t)
 	}
 	return p, found, nil
 }
@@ -134,6 +132,9 @@ func loaderOptions(o Options, dir string, env types.Mapping, found *[]loader.Uns
 				lo.SetProjectName(loader.NormalizeProjectName(filepath.Base(dir)), false)
 			}
 			lo.SkipInterpolation = o.NoInterpolate
+			// resolveFiles reads env_file and label_file once the
+			// services are selected.
+			lo.SkipResolveEnvironment, lo.SkipResolveLabels = true, true
 		},
 		loader.WithProfiles(o.Profiles),
 		unsupportedCheck(found),
@@ -141,7 +142,10 @@ func loaderOptions(o Options, dir string, env types.Mapping, found *[]loader.Uns
 }
 
 // selectServices keeps the named services and what they depend on. Naming a
-// service enables it even when its profile is not active.
+// service enables it even when its profile is not active, as Docker Compose
+// activates the profiles of services named on the command line. It runs
+// before resolveFiles, so a named service's env_file and label_file are
+// read like those of any enabled service.
 func selectServices(p *types.Project, names []string) (*types.Project, error) {
 	if len(names) == 0 {
 		return p, nil
@@ -158,4 +162,14 @@ func selectServices(p *types.Project, names []string) (*types.Project, error) {
 		return nil, err
 	}
 	return p.WithSelectedServices(names)
+}
+
+// resolveFiles reads the env_file and label_file of the enabled services,
+// the last steps of compose-go's own load, in its order.
+func resolveFiles(p *types.Project) (*types.Project, error) {
+	p, err := p.WithServicesEnvironmentResolved(false)
+	if err != nil {
+		return nil, err
+	}
+	return p.WithServicesLabelsResolved(false)
 }

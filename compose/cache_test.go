@@ -1,0 +1,221 @@
+package compose
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/project"
+)
+
+// rich uses every common key, so the cached project is compared field by
+// field against compose-go's own result.
+const rich = `name: rich
+x-common: &common
+  labels:
+    shared: "yes"
+  x-note: {depth: 2, list: [1, 2.5, "three", true, null]}
+services:
+  web:
+    <<: *common
+    build:
+      context: ./web
+      dockerfile: Dockerfile.dev
+      args: {VERSION: "1.2", EMPTY: null}
+      target: dev
+      labels: [a=b]
+      cache_from: [web:cache]
+      ssh: [default]
+      x-build: {k: v}
+    image: web:${TAG:-latest}
+    command: ["sh", "-c", "echo $$HOME"]
+    entrypoint: /bin/entry
+    environment:
+      SET: value
+      FROM_ENV: ${FROM_ENV}
+      NIL:
+      EMPTY: ""
+    env_file:
+      - web.env
+      - path: optional.env
+        required: false
+    label_file: web.labels
+    labels:
+      com.example.role: front
+    ports:
+      - "8080:80"
+      - "127.0.0.1:9000-9001:9000-9001/udp"
+      - target: 443
+        published: "8443"
+        protocol: tcp
+        mode: host
+        name: https
+    volumes:
+      - ./data:/data:ro
+      - named:/named
+      - /abs:/abs:rw,z
+      - type: bind
+        source: ./src
+        target: /src
+        bind: {create_host_path: true, propagation: rprivate}
+      - type: volume
+        source: named
+        target: /vol
+        volume: {nocopy: true, subpath: sub}
+      - type: tmpfs
+        target: /tmp
+        tmpfs: {size: 64m, mode: 0o1777}
+      - type: image
+        source: busybox
+        target: /img
+        image: {subpath: bin}
+      - /anon
+    tmpfs: [/run]
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 30s
+      timeout: 1m30s
+      retries: 3
+      start_period: 5s
+      start_interval: 1s
+    deploy:
+      mode: replicated
+      replicas: 2
+      labels: {d: e}
+      resources:
+        limits: {cpus: "0.5", memory: 256M, pids: 100}
+        reservations: {cpus: "0.25", memory: 64M}
+      restart_policy: {condition: on-failure, delay: 5s, max_attempts: 3, window: 2m}
+    secrets:
+      - token
+      - source: cert
+        target: /run/cert.pem
+        uid: "100"
+        mode: 0400
+    configs:
+      - app
+      - source: inline
+        target: /etc/inline
+    networks:
+      front:
+        aliases: [www, site]
+        ipv4_address: 172.28.0.10
+        priority: 10
+      back: {}
+    ulimits:
+      nproc: 65535
+      nofile: {soft: 20000, hard: 40000}
+    sysctls:
+      net.core.somaxconn: 1024
+    depends_on:
+      db:
+        condition: service_healthy
+        restart: true
+      cache:
+        condition: service_started
+        required: false
+    stop_grace_period: 1m5s
+    stop_signal: SIGTERM
+    shm_size: 128m
+    cap_add: [NET_ADMIN]
+    cap_drop: [ALL]
+    dns: [8.8.8.8]
+    extra_hosts: ["host.docker.internal:host-gateway", "other=10.0.0.1"]
+    logging: {driver: json-file, options: {max-size: 10m}}
+    devices: ["/dev/null:/dev/nullx:rwm"]
+    init: true
+    read_only: true
+    privileged: false
+    restart: unless-stopped
+    user: "1000:1000"
+    working_dir: /app
+    hostname: web
+    gpus: all
+    x-web: [1, {a: b}]
+  db:
+    image: postgres
+    healthcheck:
+      disable: true
+    environment: [A=1, B]
+    volumes: [dbdata:/var/lib/postgresql/data]
+    networks: [back]
+    expose: ["5432"]
+  cache:
+    image: redis
+    network_mode: "none"
+    scale: 0
+    pull_policy: never
+    mem_limit: 1g
+    cpus: 1.5
+  admin:
+    image: admin
+    profiles: [ops]
+networks:
+  front:
+    driver: bridge
+    ipam:
+      config:
+        - subnet: 172.28.0.0/16
+          gateway: 172.28.0.1
+    labels: [n=1]
+    x-net: true
+  back:
+    internal: true
+  outside:
+    external: true
+    name: real-outside
+volumes:
+  named: {}
+  dbdata:
+    driver: local
+    driver_opts: {type: none, o: bind, device: /srv}
+  ext:
+    external: true
+secrets:
+  token:
+    file: ./token.txt
+  cert:
+    environment: CERT
+configs:
+  app:
+    file: ./app.conf
+  inline:
+    content: |
+      key=${FROM_ENV}
+x-top: {n: 7}
+`
+
+// richFiles are rich's compose file and the files it names.
+var richFiles = map[string]string{
+	"compose.yaml": rich, "web.env": "FROM_FILE=1\nSET=overridden\n", "web.labels": "lf=1\n",
+	"token.txt": "t", "app.conf": "c", ".env": "TAG=7\n",
+}
+
+// sameProject fails unless got is indistinguishable from want for berth:
+// deeply equal, equal config hashes, equal `config` output.
+func sameProject(t *testing.T, got, want *types.Project) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("projects differ:\n%#v\nwant\n%#v", got, want)
+	}
+	if len(want.Services) == 0 {
+		t.Fatal("no services to compare")
+	}
+	for name, s := range want.Services {
+		if g, w := project.ConfigHash(got.Services[name]), project.ConfigHash(s); g != w {
+			t.Errorf("config hash of %s: %s, want %s", name, g, w)
+		}
+	}
+	gy, err1 := got.MarshalYAML()
+	wy, err2 := want.MarshalYAML()
+	gj, err3 := got.MarshalJSON()
+	wj, err4 := want.MarshalJSON()
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
+		t.Fatal(err1, err2, err3, err4)
+	}
+	if !bytes.Equal(gy, wy) || !bytes.Equal(gj, wj) {
+		t.Errorf("config output differs:\n%s\nwant\n%s", gy, wy)
+	}
+}
