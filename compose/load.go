@@ -165,8 +165,25 @@ func selectServices(p *types.Project, names []string) (*types.Project, error) {
 }
 
 // resolveFiles reads the env_file and label_file of the enabled services,
-// the last steps of compose-go's own load, in its order.
+// the last steps of compose-go's own load, in its order. compose-go visits
+// the services in map order; when several fail, the error is the first
+// service's in name order, so the same files always give the same error.
 func resolveFiles(p *types.Project) (*types.Project, error) {
+	r, err := resolveAll(p)
+	if err == nil {
+		return r, nil
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		one := *p
+		one.Services = types.Services{name: p.Services[name]}
+		if _, err := resolveAll(&one); err != nil {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
+func resolveAll(p *types.Project) (*types.Project, error) {
 	p, err := p.WithServicesEnvironmentResolved(false)
 	if err != nil {
 		return nil, err
