@@ -135,6 +135,10 @@ func rememberValid(file, input string, t *trace) {
 	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 		return
 	}
+	// Earlier builds kept whole projects, with the process environment,
+	// in projects/ beside this file; a miss (as a new build's first load
+	// is) removes them.
+	os.RemoveAll(filepath.Join(filepath.Dir(file), "projects"))
 	tmp, err := os.CreateTemp(filepath.Dir(file), ".validated-*")
 	if err != nil {
 		return

@@ -192,11 +192,13 @@ func TestValidCacheKeysExactlyTheVariablesLookedUp(t *testing.T) {
 }
 
 // TestValidCacheWritesNoEnvironment: nothing of the process environment
-// reaches the cache directory, and a load that skips validation still
-// gives the project the live environment, as any load does.
+// reaches the cache directory, what earlier builds wrote there goes, and a
+// load that skips validation still gives the project the live environment,
+// as any load does.
 func TestValidCacheWritesNoEnvironment(t *testing.T) {
 	dir, cacheHome := t.TempDir(), t.TempDir()
 	writeFiles(t, dir, map[string]string{"compose.yaml": "services:\n  web:\n    image: ${IMG}\n"})
+	writeFiles(t, cacheHome, map[string]string{"berth/projects/0123": "AWS_SECRET_ACCESS_KEY=old"})
 	for i, secret := range []string{"s3cr3t-one", "s3cr3t-two"} {
 		o := Options{WorkingDir: dir, Environ: []string{"XDG_CACHE_HOME=" + cacheHome,
 			"IMG=img-value", "AWS_SECRET_ACCESS_KEY=" + secret}}
