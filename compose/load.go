@@ -64,15 +64,21 @@ func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning,
 	return p, append(warnings, src.unsupportedWarnings(found, p)...), nil
 }
 
-// loadModel has compose-go load the project. Validation is skipped when the
-// validation cache says this input passed it before (validcache.go); a
-// validating load that read only what the cache can key is remembered.
+// loadModel has compose-go load the project, unless the project cache holds
+// it for this input (projectcache.go). Validation is skipped when the
+// validation cache says this input passed it before (validcache.go). A load
+// that read only what the caches can key is remembered by both. A stored
+// project came from these very bytes, so their aliases passed the check.
 func loadModel(ctx context.Context, o Options, dir string, configs []types.ConfigFile, env types.Mapping,
 	src *sources) (*types.Project, []loader.UnsupportedAttribute, error) {
+	cache, input := validCacheFile(o.Environ), inputKey(o, dir, configs)
+	stored := projectFile(cache, input)
+	if p, found, ok := cachedProject(stored, env); ok {
+		return p, found, nil
+	}
 	if err := src.aliasesFirst(nil); err != nil {
 		return nil, nil, err
 	}
-	cache, input := validCacheFile(o.Environ), inputKey(o, dir, configs)
 	skip := validated(cache, input, env)
 	t := newTrace()
 	name, named := env[consts.ComposeProjectName] // loaderOptions reads it
@@ -88,8 +94,11 @@ func loadModel(ctx context.Context, o Options, dir string, configs []types.Confi
 	if err != nil {
 		return nil, nil, src.explain(err)
 	}
-	if !skip && !logged {
-		rememberValid(cache, input, t)
+	if !logged {
+		if !skip {
+			rememberValid(cache, input, t)
+		}
+		rememberProject(stored, t, p, found)
 	}
 	return p, found, nil
 }

@@ -209,20 +209,28 @@ func TestValidCacheWritesNoEnvironment(t *testing.T) {
 		}
 		wantEqual(t, "secret in the project", p.Environment["AWS_SECRET_ACCESS_KEY"], secret)
 	}
-	err := filepath.WalkDir(cacheHome, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
+	// The stored project holds what the project says (its image), nothing
+	// else of the environment; the validation cache not even that.
+	stored, _ := filepath.Glob(filepath.Join(cacheHome, "berth", "loaded", "*"))
+	if len(stored) != 1 {
+		t.Fatalf("stored projects: %v, want one", stored)
+	}
+	for path, absent := range map[string][]string{
+		stored[0]: {"s3cr3t", "AWS_SECRET", "XDG_CACHE_HOME"},
+		filepath.Join(cacheHome, "berth", "validated"): {"s3cr3t", "AWS_SECRET", "img-value"},
+	} {
 		b, err := os.ReadFile(path)
-		for _, v := range []string{"s3cr3t", "img-value", "AWS_SECRET"} {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range absent {
 			if strings.Contains(string(b), v) {
 				t.Errorf("%s holds %q", path, v)
 			}
 		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(cacheHome, "berth", "projects")); err == nil {
+		t.Error("the projects earlier builds stored are still there")
 	}
 }
 
