@@ -2,8 +2,15 @@ package compose
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -217,5 +224,139 @@ func sameProject(t *testing.T, got, want *types.Project) {
 	}
 	if !bytes.Equal(gy, wy) || !bytes.Equal(gj, wj) {
 		t.Errorf("config output differs:\n%s\nwant\n%s", gy, wy)
+	}
+}
+
+// entryFile is the one stored project below cacheHome.
+func entryFile(t *testing.T, cacheHome string) string {
+	t.Helper()
+	entries, _ := filepath.Glob(filepath.Join(cacheHome, "berth", "loaded", "[0-9a-f]*"))
+	if len(entries) != 1 {
+		t.Fatalf("stored projects: %v, want one", entries)
+	}
+	return entries[0]
+}
+
+// rewriteEntry replaces the project stored in file by edit's.
+func rewriteEntry(t *testing.T, file string, env types.Mapping, edit func(*types.Project)) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Base(file)
+	p, found, err := decodeEntry(key, b, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(p)
+	d := &decoder{buf: b[len(projectMagic)+sha256.Size:]}
+	var names []string
+	var sum string
+	if d.decode(reflect.ValueOf(&names).Elem(), 0) != nil || d.decode(reflect.ValueOf(&sum).Elem(), 0) != nil {
+		t.Fatal("undecodable names")
+	}
+	if b, err = encodeEntry(key, names, sum, p, found); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func image(t *testing.T, dir, cacheHome string) string {
+	t.Helper()
+	p, _, err := Load(t.Context(), Options{WorkingDir: dir, Environ: []string{"XDG_CACHE_HOME=" + cacheHome}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Services["web"].Image
+}
+
+func TestProjectCacheServesEntryAndIgnoresCorruptOnes(t *testing.T) {
+	dir, cacheHome := t.TempDir(), t.TempDir()
+	writeFiles(t, dir, map[string]string{"compose.yaml": web})
+	wantEqual(t, "first load", image(t, dir, cacheHome), "nginx")
+	file := entryFile(t, cacheHome)
+	rewriteEntry(t, file, types.Mapping{}, func(p *types.Project) {
+		s := p.Services["web"]
+		s.Image = "from-cache"
+		p.Services["web"] = s
+	})
+	wantEqual(t, "load with an entry", image(t, dir, cacheHome), "from-cache")
+
+	good, _ := os.ReadFile(file)
+	for name, bad := range map[string][]byte{
+		"empty":     nil,
+		"truncated": good[:len(good)/2],
+		"flipped":   append(slices.Clone(good[:len(good)-1]), good[len(good)-1]^1),
+		"garbage":   bytes.Repeat([]byte{0xff}, 4096),
+	} {
+		if err := os.WriteFile(file, bad, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, name+" entry", image(t, dir, cacheHome), "nginx")
+		if b, _ := os.ReadFile(file); bytes.Equal(b, bad) {
+			t.Errorf("%s entry was not replaced", name)
+		}
+	}
+}
+
+func TestPruneProjectsKeepsTheNewest(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Now()
+	for i := range 5 {
+		name := filepath.Join(dir, fmt.Sprintf("e%d", i))
+		writeFiles(t, dir, map[string]string{filepath.Base(name): "x"})
+		at := base.Add(time.Duration(i) * time.Minute)
+		if err := os.Chtimes(name, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pruneProjects(dir, 2)
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	wantEqual(t, "kept", strings.Join(names, ","), "e3,e4")
+}
+
+// TestProjectCacheStoresNothingThatReadTheEnvironment: each construct for
+// which compose-go reads the environment or a file by itself keeps the
+// project out of the cache, so a changed variable or file shows in the
+// next load as it does without a cache.
+func TestProjectCacheStoresNothingThatReadTheEnvironment(t *testing.T) {
+	const head = "services:\n  web:\n    image: busybox\n"
+	for name, c := range map[string]struct{ compose, file string }{
+		"bare environment list":  {head + "    environment: [V]\n", ""},
+		"bare environment map":   {head + "    environment: {V: null}\n", ""},
+		"build args":             {head + "    build: {context: ., args: [V]}\n", ""},
+		"secret from a variable": {head + "secrets:\n  s: {environment: V}\n", ""},
+		"config from a variable": {head + "configs:\n  c: {environment: V}\n", ""},
+		"env_file":               {head + "    env_file: [f]\n", "A=${V:-unset}\n"},
+		"label_file":             {head + "    label_file: f\n", "A=${V:-unset}\n"},
+		"pre_start hook":         {head + "    pre_start: [{command: [x], environment: [V]}]\n", ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir, cacheHome := t.TempDir(), t.TempDir()
+			writeFiles(t, dir, map[string]string{"compose.yaml": c.compose, "f": "A=1\n"})
+			load := func(cacheHome string, v ...string) *types.Project {
+				p, _, err := Load(t.Context(), Options{WorkingDir: dir, Environ: append([]string{"XDG_CACHE_HOME=" + cacheHome}, v...)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				delete(p.Environment, "XDG_CACHE_HOME")
+				return p
+			}
+			load(cacheHome, "V=one")
+			if stored, _ := filepath.Glob(filepath.Join(cacheHome, "berth", "loaded", "*")); len(stored) != 0 {
+				t.Fatalf("stored %v", stored)
+			}
+			if c.file != "" {
+				writeFiles(t, dir, map[string]string{"f": c.file})
+			}
+			sameProject(t, load(cacheHome, "V=two"), load(t.TempDir(), "V=two"))
+		})
 	}
 }

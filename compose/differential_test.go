@@ -74,9 +74,9 @@ func (n node) yamlNode(style string, anchors map[string]*yaml.Node) *yaml.Node {
 	case n.alias != "":
 		return &yaml.Node{Kind: yaml.AliasNode, Value: n.alias, Alias: anchors[n.alias]}
 	case n.raw != "":
-		tag := "!!float"
-		if n.raw == "true" {
-			tag = "!!bool"
+		tag := map[string]string{"true": "!!bool", "null": "!!null"}[n.raw]
+		if tag == "" {
+			tag = "!!float"
 		}
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: n.raw}
 	case n.items != nil:
@@ -181,29 +181,40 @@ func (c *corpus) mainFile() node {
 	case 2:
 		web.pairs = append(web.pairs, pair{"extends", m("file", oneOf(r, "base.yaml", "${BASE:-base.yaml}"), "service", "base")})
 	}
-	if r.IntN(2) == 0 {
+	if r.IntN(5) == 0 {
 		web.pairs = append(web.pairs, pair{"env_file", seqOf("web.env")})
 	}
-	if r.IntN(2) == 0 {
+	if r.IntN(5) == 0 {
 		web.pairs = append(web.pairs, pair{"label_file", node{str: "web.labels"}})
 	}
-	if r.IntN(2) == 0 {
+	switch r.IntN(10) {
+	case 0:
 		web.pairs = append(web.pairs, pair{"environment", seqOf("FROM_SHELL", "SET=${TAG-none}")})
+	case 1:
+		web.pairs = append(web.pairs, pair{"environment", m("FROM_SHELL", node{raw: "null"}, "SET", "${TAG-none}")})
+	case 2:
+		web.pairs = append(web.pairs, pair{"build", m("context", ".", "args", seqOf("FROM_SHELL"))})
 	}
-	switch r.IntN(6) {
+	switch r.IntN(10) {
 	case 0:
 		web.pairs = append(web.pairs, pair{"imgae", node{str: "typo"}})
 	case 1:
 		web.pairs = append(web.pairs, pair{"cpus", node{raw: oneOf(r, "1.5", ".inf")}})
-	case 2, 3:
+	case 2:
 		web.pairs = append(web.pairs, pair{"cpus", node{str: "${CPUS:-1.5}"}})
 	}
-	services := m("web", web, "base0", m("image", "busybox", "read_only", node{raw: "true"}))
-	if r.IntN(2) == 0 {
-		services.pairs = append(services.pairs, pair{"admin", m("image", "${ADMIN_IMG:-busybox}",
-			"profiles", seqOf("ops"), "env_file", seqOf("admin.env"))})
-	}
 	var top node
+	services := m("web", web, "base0", m("image", "busybox", "read_only", node{raw: "true"}))
+	if r.IntN(3) == 0 {
+		admin := m("image", "${ADMIN_IMG:-busybox}", "profiles", seqOf("ops"))
+		if r.IntN(2) == 0 {
+			admin.pairs = append(admin.pairs, pair{"env_file", seqOf("admin.env")})
+		}
+		services.pairs = append(services.pairs, pair{"admin", admin})
+	}
+	if r.IntN(6) == 0 {
+		top.pairs = append(top.pairs, pair{"secrets", m("token", m("environment", "SECRET"))})
+	}
 	if r.IntN(5) == 0 {
 		top.pairs = append(top.pairs, pair{"version", node{str: "3.9"}})
 	}
@@ -251,7 +262,7 @@ func (c *corpus) renderMain() {
 // edit changes one thing at random.
 func (c *corpus) edit() {
 	r := c.rng
-	switch r.IntN(11) {
+	switch r.IntN(14) {
 	case 0:
 		c.renderMain()
 	case 1:
@@ -279,9 +290,14 @@ func (c *corpus) edit() {
 		c.write("admin.env", oneOf(r, "T=1\n", "T=2\n", ""))
 	case 8:
 		c.write(".env", oneOf(r, "IMG=nginx\n", "TAG=3\n", "IMG=${TAG:-q}\nNAME=fromdotenv\n", ""))
-	case 9:
-		name := oneOf(r, "IMG", "TAG", "FROM_SHELL", "SECRET", "COMPOSE_PROJECT_NAME", "BASE", "NAME", "CPUS")
-		if v := oneOf(r, "", "a", "b", "inf", "2", fmt.Sprint(r.IntN(1000))); v == "" {
+	case 9, 11, 12, 13:
+		values := map[string][]string{
+			"IMG": {"", "nginx", "redis"}, "TAG": {"", "1", "2"}, "FROM_SHELL": {"", "x", "y"},
+			"SECRET": {"", "s1", "s2"}, "COMPOSE_PROJECT_NAME": {"", "p1"},
+			"BASE": {"", "base.yaml", "missing.yaml"}, "NAME": {"", "n1"}, "CPUS": {"", "", "2", "inf", "x"},
+		}
+		name := oneOf(r, "IMG", "TAG", "FROM_SHELL", "FROM_SHELL", "SECRET", "SECRET", "COMPOSE_PROJECT_NAME", "BASE", "NAME", "CPUS")
+		if v := oneOf(r, values[name]...); v == "" {
 			delete(c.vars, name)
 		} else {
 			c.vars[name] = v
@@ -336,19 +352,25 @@ func loadLogged(t *testing.T, o Options) loaded {
 	return l
 }
 
-// wouldSkip is skips without failing on input Load rejects.
-func wouldSkip(o Options) bool {
+// wouldSkip tells whether Load would skip validation for o now, and
+// whether it would serve a stored project.
+func wouldSkip(o Options) (skip, serve bool) {
 	files, _, err := configFiles(o)
 	if err != nil {
-		return false
+		return false, false
 	}
 	configs, err := readFiles(o, files, newSources(o.WorkingDir))
 	if err != nil {
-		return false
+		return false, false
 	}
 	dir := projectDir(o, files)
 	env, err := environment(o, dir)
-	return err == nil && validated(validCacheFile(o.Environ), inputKey(o, dir, configs), env)
+	if err != nil {
+		return false, false
+	}
+	cache, input := validCacheFile(o.Environ), inputKey(o, dir, configs)
+	_, _, serve = cachedProject(projectFile(cache, input), env)
+	return validated(cache, input, env), serve
 }
 
 func TestValidCacheDifferential(t *testing.T) {
@@ -370,11 +392,11 @@ func TestValidCacheDifferential(t *testing.T) {
 	if testing.Short() {
 		edits /= 4
 	}
-	var skipped, skippedOK, failed int
+	var skipped, skippedOK, served, failed int
 	for i := range edits {
 		c.edit()
 		cachedOpts := c.options(cacheHome)
-		skip := wouldSkip(cachedOpts)
+		skip, serve := wouldSkip(cachedOpts)
 		cached, plain := loadLogged(t, cachedOpts), loadLogged(t, c.options(noCache))
 		switch {
 		case cached.err != "":
@@ -385,14 +407,18 @@ func TestValidCacheDifferential(t *testing.T) {
 		if skip {
 			skipped++
 		}
+		if serve {
+			served++
+		}
 		if !reflect.DeepEqual(cached, plain) {
 			b, _ := os.ReadFile(filepath.Join(c.dir, c.main))
 			t.Fatalf("edit %d (seed %d): the cached load differs\ncached: %+v\nplain:  %+v\n%s:\n%s",
 				i, differentialSeed, cached, plain, c.main, b)
 		}
 	}
-	t.Logf("%d edits: %d loads skipped validation (%d of them loaded), %d failed in both", edits, skipped, skippedOK, failed)
-	if skippedOK < edits/10 || failed < edits/20 || failed > edits*9/10 {
-		t.Errorf("the corpus lost its point: %d skipped and loaded, %d failed of %d", skippedOK, failed, edits)
+	t.Logf("%d edits: %d loads skipped validation (%d of them loaded), %d were served from the project cache, %d failed in both",
+		edits, skipped, skippedOK, served, failed)
+	if skippedOK < edits/10 || served < edits/20 || failed < edits/20 || failed > edits*9/10 {
+		t.Errorf("the corpus lost its point: %d skipped and loaded, %d served, %d failed of %d", skippedOK, served, failed, edits)
 	}
 }

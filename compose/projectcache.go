@@ -185,8 +185,8 @@ func encodeEntry(key string, names []string, sum string, p *types.Project, found
 		paths[i] = string(f.Path)
 	}
 	e := &encoder{}
-	for _, v := range []any{names, sum, &stored, paths} {
-		if err := e.encode(reflect.ValueOf(v), 0); err != nil {
+	for _, v := range []any{&names, &sum, &stored, &paths} {
+		if err := e.encode(reflect.ValueOf(v).Elem(), 0); err != nil {
 			return nil, err
 		}
 	}
