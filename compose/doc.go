@@ -7,14 +7,22 @@
 // Its errors name the file, line and column; keys berth accepts but does
 // not apply are reported as warnings, never dropped silently.
 //
-// Every load reads the files again; nothing of a loaded project is cached.
-// Only compose-go's schema validation, the costliest step, is skipped for
-// an input that passed it before (validcache.go). That input is what the
-// load itself recorded reading (trace.go): the options, the compose files'
-// bytes and the variables interpolation looked up. A load that read any
-// other compose file (include, extends with a file, as compose-go's load
-// listeners report them) or that logged a message is never remembered. The
-// cache file holds digests and variable names only, never a value of the
-// environment. differential_test.go checks the cache against uncached loads
-// over 1,000 random edits.
+// Two caches under the user's cache directory spare repeated loads work;
+// both are keyed by exactly what the load read, as the load itself records
+// it (trace.go), never by reading the files' text: the options, the compose
+// files' bytes and the variables interpolation looked up (their names and
+// a digest of their values; no value of the environment is written). A
+// load that read another compose file (include, extends with a file, as
+// compose-go's load listeners report them) or that logged anything is
+// remembered by neither.
+//   - validcache.go: an input that passed compose-go's schema validation,
+//     the costliest step, loads again without it.
+//   - projectcache.go: the loaded project itself, only when nothing in it
+//     made compose-go read the environment or a file by itself (no
+//     environment, env_file, label_file, build, secret or config from the
+//     environment, develop); Project.Environment is never stored and is
+//     filled from the live environment on a hit.
+//
+// differential_test.go loads a corpus across 1,000 seeded random edits with
+// and without the caches and requires equal results.
 package compose
