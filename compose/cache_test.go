@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/compose-spec/compose-go/v2/loader"
+
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth/project"
@@ -359,4 +361,43 @@ func TestProjectCacheStoresNothingThatReadTheEnvironment(t *testing.T) {
 			sameProject(t, load(cacheHome, "V=two"), load(t.TempDir(), "V=two"))
 		})
 	}
+}
+
+// TestProjectCodecRoundTrip: the codec gives back a deeply equal project
+// for everything rich uses but what the cache refuses, which is cleared.
+func TestProjectCodecRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, richFiles)
+	fresh, _, err := Load(t.Context(), Options{WorkingDir: dir, Profiles: []string{"ops"},
+		Environ: []string{"FROM_ENV=env", "CERT=pem"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := encodeEntry("k", nil, "", fresh, nil); err == nil {
+		t.Fatal("a project with environment, env_file and build was encoded")
+	}
+	for _, all := range []types.Services{fresh.Services, fresh.DisabledServices} {
+		for name, s := range all {
+			s.Build, s.Environment, s.EnvFiles, s.LabelFiles = nil, nil, nil, nil
+			all[name] = s
+		}
+	}
+	delete(fresh.Secrets, "cert")
+	fresh.Environment = nil
+	found := []loader.UnsupportedAttribute{{Path: "services.web.gpus"}}
+	env := types.Mapping{"FROM_ENV": "env"}
+	sum := varsSum("k", []string{"FROM_ENV"}, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	b, err := encodeEntry("k", []string{"FROM_ENV"}, sum, fresh, found)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := decodeEntry("k", b, types.Mapping{"FROM_ENV": "other"}); err == nil {
+		t.Error("an entry was decoded though a variable it looked up changed")
+	}
+	got, gotFound, err := decodeEntry("k", b, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameProject(t, got, fresh)
+	wantEqual(t, "unsupported keys", fmt.Sprint(gotFound), fmt.Sprint(found))
 }
