@@ -326,8 +326,9 @@ func TestPruneProjectsKeepsTheNewest(t *testing.T) {
 
 // TestProjectCacheStoresNothingThatReadTheEnvironment: each construct for
 // which compose-go reads the environment or a file by itself keeps the
-// project out of the cache, so a changed variable or file shows in the
-// next load as it does without a cache.
+// project out of the cache (an entry may record that the probe failed), so
+// a changed variable or file shows in the next load as it does without a
+// cache.
 func TestProjectCacheStoresNothingThatReadTheEnvironment(t *testing.T) {
 	const head = "services:\n  web:\n    image: busybox\n"
 	for name, c := range map[string]struct{ compose, file string }{
@@ -339,6 +340,8 @@ func TestProjectCacheStoresNothingThatReadTheEnvironment(t *testing.T) {
 		"env_file":               {head + "    env_file: [f]\n", "A=${V:-unset}\n"},
 		"label_file":             {head + "    label_file: f\n", "A=${V:-unset}\n"},
 		"pre_start hook":         {head + "    pre_start: [{command: [x], environment: [V]}]\n", ""},
+		"bare entry, unset":      {head + "    environment: [V2]\n", ""},
+		"bare entry beside":      {head + "    environment: {A: x, V: null}\n", ""},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir, cacheHome := t.TempDir(), t.TempDir()
@@ -352,13 +355,17 @@ func TestProjectCacheStoresNothingThatReadTheEnvironment(t *testing.T) {
 				return p
 			}
 			load(cacheHome, "V=one")
-			if stored, _ := filepath.Glob(filepath.Join(cacheHome, "berth", "loaded", "*")); len(stored) != 0 {
-				t.Fatalf("stored %v", stored)
+			stored, _ := filepath.Glob(filepath.Join(cacheHome, "berth", "loaded", "*"))
+			for _, f := range stored {
+				if _, _, hit, _ := cachedProject(f, types.Mapping{"V": "one"}); hit {
+					t.Fatalf("stored a project in %s", f)
+				}
 			}
 			if c.file != "" {
 				writeFiles(t, dir, map[string]string{"f": c.file})
 			}
-			sameProject(t, load(cacheHome, "V=two"), load(t.TempDir(), "V=two"))
+			// V2 is set only now: a lookup that found nothing matters too.
+			sameProject(t, load(cacheHome, "V=two", "V2=set"), load(t.TempDir(), "V=two", "V2=set"))
 		})
 	}
 }
@@ -400,4 +407,29 @@ func TestProjectCodecRoundTrip(t *testing.T) {
 	}
 	sameProject(t, got, fresh)
 	wantEqual(t, "unsupported keys", fmt.Sprint(gotFound), fmt.Sprint(found))
+}
+
+// TestProjectCacheServesExplicitEnvironment: a project whose environment
+// entries all have values is stored, and served while the variables it
+// interpolated keep their values.
+func TestProjectCacheServesExplicitEnvironment(t *testing.T) {
+	dir, cacheHome := t.TempDir(), t.TempDir()
+	writeFiles(t, dir, map[string]string{"compose.yaml": "services:\n  web:\n    image: busybox\n    environment: {A: x, B: '${V}', C: '$${NOT}'}\n"})
+	o := Options{WorkingDir: dir, Environ: []string{"XDG_CACHE_HOME=" + cacheHome, "V=one", "OTHER=1"}}
+	fresh, _, err := Load(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Environ[2] = "OTHER=2"
+	if _, hit := wouldSkip(o); !hit {
+		t.Fatal("an explicit environment was not stored")
+	}
+	cached, _, err := Load(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(fresh.Environment, "OTHER")
+	delete(cached.Environment, "OTHER")
+	sameProject(t, cached, fresh)
+	wantEqual(t, "B", *cached.Services["web"].Environment["B"], "one")
 }

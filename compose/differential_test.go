@@ -194,6 +194,8 @@ func (c *corpus) mainFile() node {
 		web.pairs = append(web.pairs, pair{"environment", m("FROM_SHELL", node{raw: "null"}, "SET", "${TAG-none}")})
 	case 2:
 		web.pairs = append(web.pairs, pair{"build", m("context", ".", "args", seqOf("FROM_SHELL"))})
+	case 3, 4:
+		web.pairs = append(web.pairs, pair{"environment", m("SET", "${TAG-none}", "K", "v")})
 	}
 	switch r.IntN(10) {
 	case 0:
@@ -369,7 +371,7 @@ func wouldSkip(o Options) (skip, serve bool) {
 		return false, false
 	}
 	cache, input := validCacheFile(o.Environ), inputKey(o, dir, configs)
-	_, _, serve = cachedProject(projectFile(cache, input), env)
+	_, _, serve, _ = cachedProject(projectFile(cache, input), env)
 	return validated(cache, input, env), serve
 }
 

@@ -73,7 +73,8 @@ func loadModel(ctx context.Context, o Options, dir string, configs []types.Confi
 	src *sources) (*types.Project, []loader.UnsupportedAttribute, error) {
 	cache, input := validCacheFile(o.Environ), inputKey(o, dir, configs)
 	stored := projectFile(cache, input)
-	if p, found, ok := cachedProject(stored, env); ok {
+	p, found, hit, probed := cachedProject(stored, env)
+	if hit {
 		return p, found, nil
 	}
 	if err := src.aliasesFirst(nil); err != nil {
@@ -83,8 +84,6 @@ func loadModel(ctx context.Context, o Options, dir string, configs []types.Confi
 	t := newTrace()
 	name, named := env[consts.ComposeProjectName] // loaderOptions reads it
 	t.record(consts.ComposeProjectName, name, named)
-	var found []loader.UnsupportedAttribute
-	var p *types.Project
 	logged, err := observingLogs(func() (err error) {
 		p, err = loader.LoadWithContext(ctx,
 			types.ConfigDetails{WorkingDir: dir, ConfigFiles: configs, Environment: env},
@@ -98,9 +97,28 @@ func loadModel(ctx context.Context, o Options, dir string, configs []types.Confi
 		if !skip {
 			rememberValid(cache, input, t)
 		}
-		rememberProject(stored, t, p, found)
+		rememberProject(stored, t, p, found, probed, func() (*types.Project, error) {
+			return probeLoad(ctx, o, dir, configs, env)
+		})
 	}
 	return p, found, nil
+}
+
+// probeLoad loads the project again, without validating it, with every
+// value of env marked (probeMark) where compose-go reads env itself, while
+// interpolation sees the true values; see projectcache.go.
+func probeLoad(ctx context.Context, o Options, dir string, configs []types.ConfigFile, env types.Mapping) (*types.Project, error) {
+	marked := make(types.Mapping, len(env))
+	for k, v := range env {
+		marked[k] = v + probeMark
+	}
+	var found []loader.UnsupportedAttribute
+	return loader.LoadWithContext(ctx,
+		types.ConfigDetails{WorkingDir: dir, ConfigFiles: configs, Environment: marked},
+		append(loaderOptions(o, dir, env, &found), func(lo *loader.Options) {
+			lo.SkipValidation = true
+			lo.Interpolate.LookupValue = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+		})...)
 }
 
 // environment is what interpolation sees: the invocation's variables, then

@@ -30,17 +30,22 @@ import (
 // compose-go also reads the environment directly, by map lookups the trace
 // cannot see: for `environment` entries without a value, build args,
 // secrets and configs from `environment`, and while interpolating env
-// files. So a project is stored only when none of those exists anywhere in
-// it (refused walks every value the codec writes): no service, hook or job
-// has an environment, env_file, label_file or build, no secret or config
-// comes from the environment, and no service has a develop section (whose
-// paths compose-go resolves through symlinks on disk). Each of those
-// survives the load in the project, so its absence in the result proves
-// the load did not read it. Loads that read another compose file or logged
-// anything are never stored (trace.go, logcapture.go). The process
-// environment is never written: Project.Environment is cleared before the
-// project is stored and filled from the live environment on a hit, as a
-// load fills it.
+// files. So a project is stored only when it shows none of those reads.
+// Most leave a mark that survives the load: an env_file, label_file, build,
+// secret or config from the environment, or a develop section (whose paths
+// compose-go resolves through symlinks on disk) stays in the project, and
+// refused turns such a project away. A service's environment stays too,
+// but its explicit entries cannot be told apart from resolved ones; so a
+// project with one is loaded once more (probe), with every environment
+// value marked while interpolation still sees the true ones: an entry
+// resolved from the environment then carries the mark, one the
+// environment lacks stays without a value, and either keeps the project
+// out. A project that fails the probe is recorded as such, so the next
+// load of the same input does not probe again. Loads that read another
+// compose file or logged anything are never stored (trace.go,
+// logcapture.go). The process environment is never written:
+// Project.Environment is cleared before the project is stored and filled
+// from the live environment on a hit, as a load fills it.
 //
 // An entry holds the names of the variables looked up and the digest of
 // their values, then the project; a hit needs the same digest from the live
@@ -72,8 +77,8 @@ func refused(v reflect.Value) error {
 	}
 	switch x := v.Interface().(type) {
 	case types.ContainerSpec:
-		if len(x.Environment) > 0 || len(x.EnvFiles) > 0 || len(x.LabelFiles) > 0 {
-			return errors.New("environment, env_file or label_file read at load")
+		if len(x.EnvFiles) > 0 || len(x.LabelFiles) > 0 {
+			return errors.New("env_file or label_file read at load")
 		}
 	case types.BuildConfig:
 		return errors.New("build args are resolved from the environment")
@@ -102,19 +107,23 @@ var watchedTypes = map[reflect.Type]bool{
 	reflect.TypeFor[types.ConfigObjConfig](): true, reflect.TypeFor[types.DevelopConfig](): true,
 }
 
+// probeMark ends every environment value in a probe load.
+const probeMark = "\u2063berth-probe"
+
 // cachedProject returns the project stored in file if the variables it
-// looked up have the values env gives them now.
-func cachedProject(file string, env types.Mapping) (*types.Project, []loader.UnsupportedAttribute, bool) {
+// looked up have the values env gives them now. probed tells that the
+// entry records a project that failed the probe.
+func cachedProject(file string, env types.Mapping) (p *types.Project, found []loader.UnsupportedAttribute, hit, probed bool) {
 	if file == "" {
-		return nil, nil, false
+		return nil, nil, false, false
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return nil, nil, false
+		return nil, nil, false, false
 	}
-	p, found, err := decodeEntry(filepath.Base(file), b, env)
-	if err != nil {
-		return nil, nil, false
+	p, found, err = decodeEntry(filepath.Base(file), b, env)
+	if err != nil || p == nil {
+		return nil, nil, false, err == nil
 	}
 	now := time.Now()
 	_ = os.Chtimes(file, now, now) // recently used entries survive pruning
@@ -122,19 +131,105 @@ func cachedProject(file string, env types.Mapping) (*types.Project, []loader.Uns
 	// one interpolation saw, with the project's name.
 	env[consts.ComposeProjectName] = p.Name
 	p.Environment = env
-	return p, found, true
+	return p, found, true, false
 }
 
 // rememberProject stores p, loaded as t recorded, in file when the cache
-// can prove the next load of the same input gives the same project.
-func rememberProject(file string, t *trace, p *types.Project, found []loader.UnsupportedAttribute) {
+// can prove the next load of the same input gives the same project; probe
+// loads the project again with the environment's values marked, unless
+// probed says it failed that before.
+func rememberProject(file string, t *trace, p *types.Project, found []loader.UnsupportedAttribute,
+	probed bool, probe func() (*types.Project, error)) {
 	names, ok := t.names()
-	if file == "" || !ok {
+	if file == "" || !ok || probed {
 		return
 	}
 	key := filepath.Base(file)
-	b, err := encodeEntry(key, names, varsSum(key, names, t.value), p, found)
-	if err != nil || os.MkdirAll(filepath.Dir(file), 0o700) != nil {
+	sum := varsSum(key, names, t.value)
+	b, err := encodeEntry(key, names, sum, p, found)
+	if err != nil {
+		return
+	}
+	if hasEnvironment(p) && !probePasses(probe) {
+		b, _ = encodeEntry(key, names, sum, nil, nil)
+	}
+	writeEntry(file, b)
+}
+
+// hasEnvironment tells whether a service or hook has an environment.
+func hasEnvironment(p *types.Project) bool {
+	for _, all := range []types.Services{p.Services, p.DisabledServices} {
+		for _, s := range all {
+			if len(s.Environment) > 0 {
+				return true
+			}
+			for _, h := range s.PreStart {
+				if len(h.Environment) > 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// probePasses runs probe and looks for what the environment gave the
+// project, its own Environment (the marked one) aside.
+func probePasses(probe func() (*types.Project, error)) bool {
+	q, err := probe()
+	if err != nil {
+		return false
+	}
+	q.Environment = nil
+	return !readEnvironment(reflect.ValueOf(q).Elem(), 0)
+}
+
+var mappingWithEquals = reflect.TypeFor[types.MappingWithEquals]()
+
+// readEnvironment tells whether a probe load's project shows a value taken
+// from the environment (marked) or a lookup the environment could not
+// answer (an environment entry left without a value).
+func readEnvironment(v reflect.Value, depth int) bool {
+	if depth > maxCodecDepth {
+		return true
+	}
+	if v.Type() == mappingWithEquals {
+		for it := v.MapRange(); it.Next(); {
+			if it.Value().IsNil() {
+				return true
+			}
+		}
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return strings.Contains(v.String(), probeMark)
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && readEnvironment(v.Elem(), depth+1)
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if readEnvironment(v.Index(i), depth+1) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if readEnvironment(it.Key(), depth+1) || readEnvironment(it.Value(), depth+1) {
+				return true
+			}
+		}
+	case reflect.Struct:
+		for i, ok := range exported(v.Type()) {
+			if ok && readEnvironment(v.Field(i), depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// writeEntry replaces file by b atomically; failures only cost speed.
+func writeEntry(file string, b []byte) {
+	if os.MkdirAll(filepath.Dir(file), 0o700) != nil {
 		return
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(file), ".project-*")
@@ -175,17 +270,23 @@ func pruneProjects(dir string, keep int) {
 }
 
 // encodeEntry lays an entry out as the magic, a checksum over key and
-// payload, then the payload: the variables' names and digest, the project
-// without its environment, and the paths of the unsupported keys found.
+// payload, then the payload: the variables' names and digest, whether a
+// project follows (p nil records a failed probe), the project without its
+// environment, and the paths of the unsupported keys found.
 func encodeEntry(key string, names []string, sum string, p *types.Project, found []loader.UnsupportedAttribute) ([]byte, error) {
-	stored := *p
-	stored.Environment = nil
-	paths := make([]string, len(found))
-	for i, f := range found {
-		paths[i] = string(f.Path)
+	has := p != nil
+	fields := []any{&names, &sum, &has}
+	if has {
+		stored := *p
+		stored.Environment = nil
+		paths := make([]string, len(found))
+		for i, f := range found {
+			paths[i] = string(f.Path)
+		}
+		fields = append(fields, &stored, &paths)
 	}
 	e := &encoder{}
-	for _, v := range []any{&names, &sum, &stored, &paths} {
+	for _, v := range fields {
 		if err := e.encode(reflect.ValueOf(v).Elem(), 0); err != nil {
 			return nil, err
 		}
@@ -201,7 +302,8 @@ func entrySum(key string, payload []byte) []byte {
 }
 
 // decodeEntry reads what encodeEntry wrote for key, if the variables'
-// values in env still give its digest.
+// values in env still give its digest; a nil project without an error is
+// an entry recording a failed probe.
 func decodeEntry(key string, b []byte, env types.Mapping) (p *types.Project, found []loader.UnsupportedAttribute, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -215,13 +317,17 @@ func decodeEntry(key string, b []byte, env types.Mapping) (p *types.Project, fou
 	d := &decoder{buf: rest[sha256.Size:]}
 	var names []string
 	var sum string
-	for _, v := range []any{&names, &sum} {
+	var has bool
+	for _, v := range []any{&names, &sum, &has} {
 		if err := d.decode(reflect.ValueOf(v).Elem(), 0); err != nil {
 			return nil, nil, err
 		}
 	}
 	if sum != varsSum(key, names, func(k string) (string, bool) { v, ok := env[k]; return v, ok }) {
 		return nil, nil, fmt.Errorf("a variable changed")
+	}
+	if !has {
+		return nil, nil, nil // the project failed the probe
 	}
 	p = new(types.Project)
 	var paths []string
