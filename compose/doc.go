@@ -18,10 +18,11 @@
 //   - validcache.go: an input that passed compose-go's schema validation,
 //     the costliest step, loads again without it.
 //   - projectcache.go: the loaded project itself, only when nothing in it
-//     made compose-go read the environment or a file by itself (no
-//     environment, env_file, label_file, build, secret or config from the
-//     environment, develop); Project.Environment is never stored and is
-//     filled from the live environment on a hit.
+//     made compose-go read the environment or a file by itself: no
+//     env_file, label_file, build, secret or config from the environment,
+//     or develop, and no environment entry resolved from the environment
+//     (a probe load with marked values shows them); Project.Environment is
+//     never stored and is filled from the live environment on a hit.
 //
 // differential_test.go loads a corpus across 1,000 seeded random edits with
 // and without the caches and requires equal results.
