@@ -20,7 +20,9 @@ import (
 // reflection and writes every exported field, nil apart from empty, so a
 // decoded project is reflect.DeepEqual to the one encoded. A value it
 // cannot represent exactly (an unexported field that is set, an interface
-// holding an unknown type) is an error, and the project is then not cached.
+// holding an unknown type) is an error, and the project is then not cached;
+// so is a value whose load read the environment or files the cache does
+// not key (refused, projectcache.go).
 
 // maxCodecDepth bounds nesting, so a corrupt entry cannot recurse forever.
 const maxCodecDepth = 256
@@ -34,13 +36,9 @@ var anyTypes = []reflect.Type{
 	reflect.TypeFor[types.Extensions](),
 }
 
-var specType = reflect.TypeFor[types.ContainerSpec]()
-
-// encoder appends values to buf and notes every container spec it passes,
-// whose env and label files the cache entry must watch.
+// encoder appends values to buf.
 type encoder struct {
-	buf   []byte
-	specs []types.ContainerSpec
+	buf []byte
 }
 
 func (e *encoder) uint(u uint64) { e.buf = binary.AppendUvarint(e.buf, u) }
@@ -50,8 +48,8 @@ func (e *encoder) encode(v reflect.Value, depth int) error {
 	if depth > maxCodecDepth {
 		return errors.New("value nested too deeply")
 	}
-	if v.Type() == specType {
-		e.specs = append(e.specs, v.Interface().(types.ContainerSpec))
+	if err := refused(v); err != nil {
+		return err
 	}
 	switch v.Kind() {
 	case reflect.Bool:

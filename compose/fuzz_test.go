@@ -36,7 +36,8 @@ func FuzzLoad(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	dir := f.TempDir()
-	environ := []string{"FOO=bar", "HOME=/root"}
+	// A cache of its own: the fuzzer must never write to the user's.
+	environ := []string{"FOO=bar", "HOME=/root", "XDG_CACHE_HOME=" + f.TempDir()}
 	f.Fuzz(func(t *testing.T, content []byte) {
 		_, _, err := Load(t.Context(), Options{
 			Files:      []string{"-"},

@@ -58,42 +58,67 @@ func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning,
 	if p, err = selectServices(p, o.Services); err != nil {
 		return nil, nil, err
 	}
+	if p, err = resolveFiles(p); err != nil {
+		return nil, nil, src.explain(err)
+	}
 	return p, append(warnings, src.unsupportedWarnings(found, p)...), nil
 }
 
-// loadModel has compose-go load the project, unless the project cache
-// holds it for this input. A load validates only input not validated
-// before, and its result is stored for the next run.
+// loadModel has compose-go load the project, unless the project cache holds
+// it for this input (projectcache.go). Validation is skipped when the
+// validation cache says this input passed it before (validcache.go). A load
+// that read only what the caches can key is remembered by both. A stored
+// project came from these very bytes, so their aliases passed the check.
 func loadModel(ctx context.Context, o Options, dir string, configs []types.ConfigFile, env types.Mapping,
 	src *sources) (*types.Project, []loader.UnsupportedAttribute, error) {
-	cache, key := validCacheFile(o.Environ), validKey(o, configs, env)
-	projects, pkey := projectCacheDir(cache), projectKey(key)
-	if p, found, logs, ok := cachedProject(projects, pkey); ok {
-		replayLogs(logs)
+	cache, input := validCacheFile(o.Environ), inputKey(o, dir, configs)
+	stored := projectFile(cache, input)
+	p, found, hit, probed := cachedProject(stored, env)
+	if hit {
 		return p, found, nil
 	}
 	if err := src.aliasesFirst(nil); err != nil {
 		return nil, nil, err
 	}
-	var found []loader.UnsupportedAttribute
-	skip := validated(cache, key)
-	var p *types.Project
-	logs, replayable, err := capturingLogs(func() (err error) {
+	skip := validated(cache, input, env)
+	t := newTrace()
+	name, named := env[consts.ComposeProjectName] // loaderOptions reads it
+	t.record(consts.ComposeProjectName, name, named)
+	logged, err := observingLogs(func() (err error) {
 		p, err = loader.LoadWithContext(ctx,
 			types.ConfigDetails{WorkingDir: dir, ConfigFiles: configs, Environment: env},
-			append(loaderOptions(o, dir, env, &found), func(lo *loader.Options) { lo.SkipValidation = skip })...)
+			append(loaderOptions(o, dir, env, &found), t.option, func(lo *loader.Options) { lo.SkipValidation = skip })...)
 		return err
 	})
 	if err != nil {
 		return nil, nil, src.explain(err)
 	}
-	if !skip {
-		rememberValid(cache, key)
-	}
-	if replayable {
-		rememberProject(projects, pkey, p, found, logs)
+	if !logged {
+		if !skip {
+			rememberValid(cache, input, t)
+		}
+		rememberProject(stored, t, p, found, probed, func() (*types.Project, error) {
+			return probeLoad(ctx, o, dir, configs, env)
+		})
 	}
 	return p, found, nil
+}
+
+// probeLoad loads the project again, without validating it, with every
+// value of env marked (probeMark) where compose-go reads env itself, while
+// interpolation sees the true values; see projectcache.go.
+func probeLoad(ctx context.Context, o Options, dir string, configs []types.ConfigFile, env types.Mapping) (*types.Project, error) {
+	marked := make(types.Mapping, len(env))
+	for k, v := range env {
+		marked[k] = v + probeMark
+	}
+	var found []loader.UnsupportedAttribute
+	return loader.LoadWithContext(ctx,
+		types.ConfigDetails{WorkingDir: dir, ConfigFiles: configs, Environment: marked},
+		append(loaderOptions(o, dir, env, &found), func(lo *loader.Options) {
+			lo.SkipValidation = true
+			lo.Interpolate.LookupValue = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+		})...)
 }
 
 // environment is what interpolation sees: the invocation's variables, then
@@ -134,6 +159,9 @@ func loaderOptions(o Options, dir string, env types.Mapping, found *[]loader.Uns
 				lo.SetProjectName(loader.NormalizeProjectName(filepath.Base(dir)), false)
 			}
 			lo.SkipInterpolation = o.NoInterpolate
+			// resolveFiles reads env_file and label_file once the
+			// services are selected.
+			lo.SkipResolveEnvironment, lo.SkipResolveLabels = true, true
 		},
 		loader.WithProfiles(o.Profiles),
 		unsupportedCheck(found),
@@ -141,7 +169,10 @@ func loaderOptions(o Options, dir string, env types.Mapping, found *[]loader.Uns
 }
 
 // selectServices keeps the named services and what they depend on. Naming a
-// service enables it even when its profile is not active.
+// service enables it even when its profile is not active, as Docker Compose
+// activates the profiles of services named on the command line. It runs
+// before resolveFiles, so a named service's env_file and label_file are
+// read like those of any enabled service.
 func selectServices(p *types.Project, names []string) (*types.Project, error) {
 	if len(names) == 0 {
 		return p, nil
@@ -158,4 +189,31 @@ func selectServices(p *types.Project, names []string) (*types.Project, error) {
 		return nil, err
 	}
 	return p.WithSelectedServices(names)
+}
+
+// resolveFiles reads the env_file and label_file of the enabled services,
+// the last steps of compose-go's own load, in its order. compose-go visits
+// the services in map order; when several fail, the error is the first
+// service's in name order, so the same files always give the same error.
+func resolveFiles(p *types.Project) (*types.Project, error) {
+	r, err := resolveAll(p)
+	if err == nil {
+		return r, nil
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		one := *p
+		one.Services = types.Services{name: p.Services[name]}
+		if _, err := resolveAll(&one); err != nil {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
+func resolveAll(p *types.Project) (*types.Project, error) {
+	p, err := p.WithServicesEnvironmentResolved(false)
+	if err != nil {
+		return nil, err
+	}
+	return p.WithServicesLabelsResolved(false)
 }

@@ -226,3 +226,27 @@ func TestLoadWarnsAboutSeveralComposeFiles(t *testing.T) {
 		t.Errorf("warnings %v, want %q", ws, want)
 	}
 }
+
+// TestLoadNamedProfileService: naming a service enables its profiles for
+// the whole load, so its env_file and label_file are read.
+func TestLoadNamedProfileService(t *testing.T) {
+	loadCase{
+		files: map[string]string{
+			"compose.yaml": "services:\n  web:\n    image: nginx\n  admin:\n    image: busybox\n    profiles: [ops]\n" +
+				"    env_file: admin.env\n    label_file: admin.labels\n    environment: [FROM_SHELL]\n",
+			"admin.env": "TOKEN=t\n", "admin.labels": "team=ops\n",
+		},
+		opts:    Options{Services: []string{"admin"}},
+		environ: []string{"FROM_SHELL=s"},
+		check: func(t *testing.T, dir string, p *types.Project) {
+			wantEqual(t, "services", services(p), "admin")
+			s := p.Services["admin"]
+			if s.Environment["TOKEN"] == nil || s.Environment["FROM_SHELL"] == nil {
+				t.Fatalf("environment %v: the env_file or the shell variable is missing", s.Environment)
+			}
+			wantEqual(t, "TOKEN", *s.Environment["TOKEN"], "t")
+			wantEqual(t, "FROM_SHELL", *s.Environment["FROM_SHELL"], "s")
+			wantEqual(t, "label", s.Labels["team"], "ops")
+		},
+	}.run(t)
+}

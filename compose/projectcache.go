@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,98 +13,235 @@ import (
 	"strings"
 	"time"
 
+	"github.com/compose-spec/compose-go/v2/consts"
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/tree"
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// Even with validation skipped, compose-go's load (interpolation, path
-// matching, decoding) is most of a short command's time. The project cache
-// keeps the loaded project itself, one file per input under the user's
-// cache directory, keyed like the validation cache (berth's binary, the
-// options, every compose file's bytes, the environment and .env); the same
-// input again decodes the project instead of loading it. What compose-go
-// reads on its own is covered too: the key is empty for include, extends
-// and version (never cached), and an entry records the env_file and
-// label_file contents it was built from and is ignored once they change.
-// The project is stored before service selection, so any -p/service subset
-// shares one entry. Only successful loads are stored; a missing, unreadable
-// or corrupt entry is a miss, and a failed write only costs speed.
+// Even with validation skipped, compose-go's load is most of a short
+// command's time (about 30 ms of CPU for 50 services). The project cache
+// keeps loaded projects, one file per input under the user's cache
+// directory, for the projects whose load provably read nothing but what the
+// validation cache keys (the options, the compose files' bytes, the
+// variables interpolation looked up) and $HOME, which compose-go expands
+// "~" with.
+//
+// compose-go also reads the environment directly, by map lookups the trace
+// cannot see: for `environment` entries without a value, build args,
+// secrets and configs from `environment`, and while interpolating env
+// files. So a project is stored only when it shows none of those reads.
+// Most leave a mark that survives the load: an env_file, label_file, build,
+// secret or config from the environment, or a develop section (whose paths
+// compose-go resolves through symlinks on disk) stays in the project, and
+// refused turns such a project away. A service's environment stays too,
+// but its explicit entries cannot be told apart from resolved ones; so a
+// project with one is loaded once more (probe), with every environment
+// value marked while interpolation still sees the true ones: an entry
+// resolved from the environment then carries the mark, one the
+// environment lacks stays without a value, and either keeps the project
+// out. A project that fails the probe is recorded as such, so the next
+// load of the same input does not probe again. Loads that read another
+// compose file or logged anything are never stored (trace.go,
+// logcapture.go). The process environment is never written:
+// Project.Environment is cleared before the project is stored and filled
+// from the live environment on a hit, as a load fills it.
+//
+// An entry holds the names of the variables looked up and the digest of
+// their values, then the project; a hit needs the same digest from the live
+// environment. Only successful loads are stored; a missing, unreadable or
+// corrupt entry is a miss, and a failed write only costs speed. The project
+// is stored before service selection, so any service subset shares it.
 
-// projectCacheKeep bounds the stored projects; a hit counts as new. An
-// entry is a few KiB (about 10 for 50 services), and test suites that make
-// a project per test would otherwise push out the ones a user works on.
+// projectCacheKeep bounds the stored projects; a hit counts as new.
 const projectCacheKeep = 256
 
 // projectMagic starts every entry; the binary's identity in the key already
 // retires entries of other builds.
-const projectMagic = "berth-project-1\n"
+const projectMagic = "berth-project-2\n"
 
-// projectCacheDir holds the entries next to the validation cache's file.
-func projectCacheDir(validFile string) string {
+// projectFile is where the project of input is kept, "" without a cache.
+func projectFile(validFile, input string) string {
 	if validFile == "" {
 		return ""
 	}
-	return filepath.Join(filepath.Dir(validFile), "projects")
+	sum := sha256.Sum256([]byte("project\x00" + input + "\x00" + os.Getenv("HOME")))
+	return filepath.Join(filepath.Dir(validFile), "loaded", hex.EncodeToString(sum[:]))
 }
 
-// projectKey names the entry of an input validKey describes. HOME is added
-// because compose-go expands "~" in paths with the process's home.
-func projectKey(valid string) string {
-	if valid == "" {
-		return ""
+// refused tells why v cannot be part of a stored project: its load read
+// what the key does not cover.
+func refused(v reflect.Value) error {
+	if !watchedTypes[v.Type()] {
+		return nil
 	}
-	sum := sha256.Sum256([]byte("project\x00" + valid + "\x00" + os.Getenv("HOME")))
-	return hex.EncodeToString(sum[:])
-}
-
-// watched is a file compose-go read while loading; Sum is "" when the file
-// was absent (an optional env_file).
-type watched struct {
-	Path string
-	Sum  string
-}
-
-// cachedProject returns the stored project of key, if any and still valid,
-// with what compose-go logged while loading it.
-func cachedProject(dir, key string) (*types.Project, []loader.UnsupportedAttribute, []logLine, bool) {
-	if dir == "" || key == "" {
-		return nil, nil, nil, false
+	switch x := v.Interface().(type) {
+	case types.ContainerSpec:
+		if len(x.EnvFiles) > 0 || len(x.LabelFiles) > 0 {
+			return errors.New("env_file or label_file read at load")
+		}
+	case types.BuildConfig:
+		return errors.New("build args are resolved from the environment")
+	case types.FileObjectConfig:
+		if x.Environment != "" {
+			return errors.New("content from the environment")
+		}
+	case types.SecretConfig:
+		if x.Environment != "" {
+			return errors.New("secret from the environment")
+		}
+	case types.ConfigObjConfig:
+		if x.Environment != "" {
+			return errors.New("config from the environment")
+		}
+	case types.DevelopConfig:
+		return errors.New("develop paths are resolved on disk")
 	}
-	file := filepath.Join(dir, key)
+	return nil
+}
+
+// watchedTypes are the types refused looks into; others pass unseen.
+var watchedTypes = map[reflect.Type]bool{
+	reflect.TypeFor[types.ContainerSpec](): true, reflect.TypeFor[types.BuildConfig](): true,
+	reflect.TypeFor[types.FileObjectConfig](): true, reflect.TypeFor[types.SecretConfig](): true,
+	reflect.TypeFor[types.ConfigObjConfig](): true, reflect.TypeFor[types.DevelopConfig](): true,
+}
+
+// probeMark ends every environment value in a probe load.
+const probeMark = "\u2063berth-probe"
+
+// cachedProject returns the project stored in file if the variables it
+// looked up have the values env gives them now. probed tells that the
+// entry records a project that failed the probe.
+func cachedProject(file string, env types.Mapping) (p *types.Project, found []loader.UnsupportedAttribute, hit, probed bool) {
+	if file == "" {
+		return nil, nil, false, false
+	}
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return nil, nil, nil, false
+		return nil, nil, false, false
 	}
-	e, err := decodeEntry(key, b)
-	if err != nil {
-		return nil, nil, nil, false
+	p, found, err = decodeEntry(filepath.Base(file), b, env)
+	if err != nil || p == nil {
+		return nil, nil, false, err == nil
 	}
 	now := time.Now()
 	_ = os.Chtimes(file, now, now) // recently used entries survive pruning
-	return e.project, e.found, e.logs, true
+	// As compose-go does while loading: the project's environment is the
+	// one interpolation saw, with the project's name.
+	env[consts.ComposeProjectName] = p.Name
+	p.Environment = env
+	return p, found, true, false
 }
 
-// rememberProject stores p for key. Projects the codec cannot represent
-// exactly, or that depend on files the entry cannot watch, are skipped.
-func rememberProject(dir, key string, p *types.Project, found []loader.UnsupportedAttribute, logs []logLine) {
-	if dir == "" || key == "" {
+// rememberProject stores p, loaded as t recorded, in file when the cache
+// can prove the next load of the same input gives the same project; probe
+// loads the project again with the environment's values marked, unless
+// probed says it failed that before.
+func rememberProject(file string, t *trace, p *types.Project, found []loader.UnsupportedAttribute,
+	probed bool, probe func() (*types.Project, error)) {
+	names, ok := t.names()
+	if file == "" || !ok || probed {
 		return
 	}
-	b, err := encodeEntry(key, entry{project: p, found: found, logs: logs})
-	if err != nil || os.MkdirAll(dir, 0o700) != nil {
+	key := filepath.Base(file)
+	sum := varsSum(key, names, t.value)
+	b, err := encodeEntry(key, names, sum, p, found)
+	if err != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(dir, ".project-*")
+	if hasEnvironment(p) && !probePasses(probe) {
+		b, _ = encodeEntry(key, names, sum, nil, nil)
+	}
+	writeEntry(file, b)
+}
+
+// hasEnvironment tells whether a service or hook has an environment.
+func hasEnvironment(p *types.Project) bool {
+	for _, all := range []types.Services{p.Services, p.DisabledServices} {
+		for _, s := range all {
+			if len(s.Environment) > 0 {
+				return true
+			}
+			for _, h := range s.PreStart {
+				if len(h.Environment) > 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// probePasses runs probe and looks for what the environment gave the
+// project, its own Environment (the marked one) aside.
+func probePasses(probe func() (*types.Project, error)) bool {
+	q, err := probe()
+	if err != nil {
+		return false
+	}
+	q.Environment = nil
+	return !readEnvironment(reflect.ValueOf(q).Elem(), 0)
+}
+
+var mappingWithEquals = reflect.TypeFor[types.MappingWithEquals]()
+
+// readEnvironment tells whether a probe load's project shows a value taken
+// from the environment (marked) or a lookup the environment could not
+// answer (an environment entry left without a value).
+func readEnvironment(v reflect.Value, depth int) bool {
+	if depth > maxCodecDepth {
+		return true
+	}
+	if v.Type() == mappingWithEquals {
+		for it := v.MapRange(); it.Next(); {
+			if it.Value().IsNil() {
+				return true
+			}
+		}
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return strings.Contains(v.String(), probeMark)
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && readEnvironment(v.Elem(), depth+1)
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if readEnvironment(v.Index(i), depth+1) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if readEnvironment(it.Key(), depth+1) || readEnvironment(it.Value(), depth+1) {
+				return true
+			}
+		}
+	case reflect.Struct:
+		for i, ok := range exported(v.Type()) {
+			if ok && readEnvironment(v.Field(i), depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// writeEntry replaces file by b atomically; failures only cost speed.
+func writeEntry(file string, b []byte) {
+	if os.MkdirAll(filepath.Dir(file), 0o700) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".project-*")
 	if err != nil {
 		return
 	}
 	_, werr := tmp.Write(b)
-	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), filepath.Join(dir, key)) != nil {
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), file) != nil {
 		os.Remove(tmp.Name())
 		return
 	}
-	pruneProjects(dir, projectCacheKeep)
+	pruneProjects(filepath.Dir(file), projectCacheKeep)
 }
 
 // pruneProjects removes all but the keep most recently used entries.
@@ -133,54 +269,29 @@ func pruneProjects(dir string, keep int) {
 	}
 }
 
-// entry is what a cache file holds besides the files it watches.
-type entry struct {
-	project *types.Project
-	found   []loader.UnsupportedAttribute // only Path is kept
-	logs    []logLine
-}
-
 // encodeEntry lays an entry out as the magic, a checksum over key and
-// payload, then the payload: the project, the files it was read from, the
-// paths of the unsupported keys found and compose-go's log messages.
-func encodeEntry(key string, en entry) ([]byte, error) {
-	p := en.project
-	if usesDevelop(p) {
-		return nil, errors.New("develop sections are not cached")
+// payload, then the payload: the variables' names and digest, whether a
+// project follows (p nil records a failed probe), the project without its
+// environment, and the paths of the unsupported keys found.
+func encodeEntry(key string, names []string, sum string, p *types.Project, found []loader.UnsupportedAttribute) ([]byte, error) {
+	has := p != nil
+	fields := []any{&names, &sum, &has}
+	if has {
+		stored := *p
+		stored.Environment = nil
+		paths := make([]string, len(found))
+		for i, f := range found {
+			paths[i] = string(f.Path)
+		}
+		fields = append(fields, &stored, &paths)
 	}
 	e := &encoder{}
-	if err := e.encode(reflect.ValueOf(p).Elem(), 0); err != nil {
-		return nil, err
-	}
-	deps, err := watchedFiles(e.specs)
-	if err != nil {
-		return nil, err
-	}
-	paths := make([]string, len(en.found))
-	for i, f := range en.found {
-		paths[i] = string(f.Path)
-	}
-	for _, v := range []any{deps, paths, en.logs} {
-		if err := e.encode(reflect.ValueOf(v), 0); err != nil {
+	for _, v := range fields {
+		if err := e.encode(reflect.ValueOf(v).Elem(), 0); err != nil {
 			return nil, err
 		}
 	}
-	sum := entrySum(key, e.buf)
-	return slices.Concat([]byte(projectMagic), sum, e.buf), nil
-}
-
-// usesDevelop tells whether a service has a develop section, whose watch
-// paths compose-go resolves through symlinks on disk: such a project is not
-// a function of the key alone.
-func usesDevelop(p *types.Project) bool {
-	for _, all := range []types.Services{p.Services, p.DisabledServices} {
-		for _, s := range all {
-			if s.Develop != nil {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.Concat([]byte(projectMagic), entrySum(key, e.buf), e.buf), nil
 }
 
 func entrySum(key string, payload []byte) []byte {
@@ -190,75 +301,46 @@ func entrySum(key string, payload []byte) []byte {
 	return h.Sum(nil)
 }
 
-// decodeEntry reads what encodeEntry wrote for key, and checks that the
-// files the project was read from are unchanged.
-func decodeEntry(key string, b []byte) (en entry, err error) {
+// decodeEntry reads what encodeEntry wrote for key, if the variables'
+// values in env still give its digest; a nil project without an error is
+// an entry recording a failed probe.
+func decodeEntry(key string, b []byte, env types.Mapping) (p *types.Project, found []loader.UnsupportedAttribute, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			en, err = entry{}, errCorrupt
+			p, found, err = nil, nil, errCorrupt
 		}
 	}()
 	rest, ok := bytes.CutPrefix(b, []byte(projectMagic))
 	if !ok || len(rest) < sha256.Size || !bytes.Equal(rest[:sha256.Size], entrySum(key, rest[sha256.Size:])) {
-		return entry{}, errCorrupt
+		return nil, nil, errCorrupt
 	}
 	d := &decoder{buf: rest[sha256.Size:]}
-	en.project = new(types.Project)
-	var deps []watched
-	var paths []string
-	for _, v := range []any{en.project, &deps, &paths, &en.logs} {
+	var names []string
+	var sum string
+	var has bool
+	for _, v := range []any{&names, &sum, &has} {
 		if err := d.decode(reflect.ValueOf(v).Elem(), 0); err != nil {
-			return entry{}, err
+			return nil, nil, err
+		}
+	}
+	if sum != varsSum(key, names, func(k string) (string, bool) { v, ok := env[k]; return v, ok }) {
+		return nil, nil, fmt.Errorf("a variable changed")
+	}
+	if !has {
+		return nil, nil, nil // the project failed the probe
+	}
+	p = new(types.Project)
+	var paths []string
+	for _, v := range []any{p, &paths} {
+		if err := d.decode(reflect.ValueOf(v).Elem(), 0); err != nil {
+			return nil, nil, err
 		}
 	}
 	if len(d.buf) != 0 {
-		return entry{}, errCorrupt
-	}
-	for _, w := range deps {
-		if sum, err := fileSum(w.Path); err != nil || sum != w.Sum {
-			return entry{}, errors.New("a file read by the load changed")
-		}
+		return nil, nil, errCorrupt
 	}
 	for _, s := range paths {
-		en.found = append(en.found, loader.UnsupportedAttribute{Path: tree.Path(s)})
+		found = append(found, loader.UnsupportedAttribute{Path: tree.Path(s)})
 	}
-	return en, nil
-}
-
-// watchedFiles lists the env and label files of the container specs with
-// their current contents' digests.
-func watchedFiles(specs []types.ContainerSpec) ([]watched, error) {
-	var paths []string
-	for _, s := range specs {
-		for _, f := range s.EnvFiles {
-			paths = append(paths, f.Path)
-		}
-		paths = append(paths, s.LabelFiles...)
-	}
-	slices.Sort(paths)
-	var out []watched
-	for _, path := range slices.Compact(paths) {
-		if !filepath.IsAbs(path) {
-			return nil, fmt.Errorf("relative path %q", path)
-		}
-		sum, err := fileSum(path)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, watched{Path: path, Sum: sum})
-	}
-	return out, nil
-}
-
-// fileSum is the digest of a file's contents, "" when it does not exist.
-func fileSum(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	return p, found, nil
 }

@@ -5,22 +5,30 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/sirupsen/logrus"
 )
 
 // Compiling compose-go's JSON schema costs more than the rest of a load of
-// 50 services, in every process. validCache remembers, in a small file under
-// the user's cache directory, the inputs that passed validation before; the
-// same input again loads without compose-go's validation. Only success is
+// 50 services, in every process. The validation cache remembers, in a small
+// file under the user's cache directory, inputs that passed validation; the
+// same input again loads without compose-go's validation. "The same input"
+// is exactly what validation read, recorded by the load itself (trace.go):
+// berth's binary, the options, the compose files' bytes and the value of
+// every variable interpolation looked up. A load that read any other file
+// (include, extends with file) is never remembered. Only success is
 // remembered, so a bad file always fails with its located error.
+//
+// A line of the cache file is "<input> <sum> <name>...": the digest of what
+// was known before the load, the digest of the variables' values, and the
+// variables' names, so the next run can look the same names up and compare
+// digests. Nothing else of the environment is written.
 
 // validCacheKeep bounds the remembered inputs (newest kept).
 const validCacheKeep = 64
@@ -43,40 +51,32 @@ func validCacheFile(environ []string) string {
 	return ""
 }
 
-// uncacheable finds what a key could not cover: files compose-go reads on
-// its own (include, extends) and the obsolete version key, whose warning
-// only validation prints.
-var uncacheable = regexp.MustCompile(`(?m)^\s*(include|extends|version)\s*:`)
-
-// validKey is the digest of everything validation depends on: berth's own
-// binary, the options, every file's bytes and the environment interpolation
-// sees (the variables and the env files). "" means do not cache.
-func validKey(o Options, configs []types.ConfigFile, env types.Mapping) string {
+// inputKey is the digest of what validation depends on and is known before
+// the load: berth's own binary, the options, every compose file's name and
+// bytes, and logrus's level (a message below it is not observed, see
+// logcapture.go). Which services are named does not count: they are
+// selected after validation.
+func inputKey(o Options, dir string, configs []types.ConfigFile) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%q %q %q %q %q %q %v\x00", binaryIdentity(), o.Files, o.ProjectName,
-		o.ProjectDirectory, o.EnvFiles, o.Profiles, o.WorkingDir, o.NoInterpolate)
+	fmt.Fprintf(h, "%s\x00%q %q %q %q %q %q %q %v %d\x00", binaryIdentity(), o.Files, o.ProjectName,
+		o.ProjectDirectory, o.EnvFiles, o.Profiles, o.WorkingDir, dir, o.NoInterpolate, logrus.GetLevel())
 	for _, c := range configs {
-		if mayHold(c.Content, "include", "extends", "version") && uncacheable.Match(c.Content) {
-			return ""
-		}
 		fmt.Fprintf(h, "%q %d\x00", c.Filename, len(c.Content))
 		h.Write(c.Content)
-	}
-	for _, k := range slices.Sorted(maps.Keys(env)) {
-		fmt.Fprintf(h, "%q=%q\x00", k, env[k])
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// mayHold tells whether b contains one of words; it spares most files the
-// slower regular expression.
-func mayHold(b []byte, words ...string) bool {
-	for _, w := range words {
-		if bytes.Contains(b, []byte(w)) {
-			return true
-		}
+// varsSum digests the values names have in lookup, under input so equal
+// values in two projects give unrelated digests.
+func varsSum(input string, names []string, lookup func(string) (string, bool)) string {
+	h := sha256.New()
+	h.Write([]byte(input))
+	for _, n := range names {
+		v, ok := lookup(n)
+		fmt.Fprintf(h, "\x00%q %v %q", n, ok, v)
 	}
-	return false
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // binaryIdentity names this build of berth: a rebuilt binary (a newer
@@ -97,38 +97,53 @@ func binaryIdentity() string {
 	return id
 }
 
-// validated says whether key passed validation before.
-func validated(file, key string) bool {
-	if file == "" || key == "" {
+// validated says whether input passed validation before with the variables
+// it looked up then holding the values env gives them now.
+func validated(file, input string, env types.Mapping) bool {
+	if file == "" {
 		return false
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
 		return false
 	}
-	return slices.Contains(strings.Fields(string(b)), key)
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == input && f[1] == varsSum(input, f[2:], lookup) {
+			return true
+		}
+	}
+	return false
 }
 
-// rememberValid records key; a cache that cannot be written only costs the
-// next run its speed, so every failure is ignored.
-func rememberValid(file, key string) {
-	if file == "" || key == "" {
+// rememberValid records that input passed validation with the variables t
+// recorded; a cache that cannot be written only costs the next run its
+// speed, so every failure is ignored.
+func rememberValid(file, input string, t *trace) {
+	names, ok := t.names()
+	if file == "" || !ok {
 		return
 	}
+	line := strings.Join(append([]string{input, varsSum(input, names, t.value)}, names...), " ")
 	b, _ := os.ReadFile(file)
-	keys := slices.DeleteFunc(strings.Fields(string(b)), func(k string) bool { return k == key })
-	keys = append(keys, key)
-	if len(keys) > validCacheKeep {
-		keys = keys[len(keys)-validCacheKeep:]
+	lines := slices.DeleteFunc(strings.Split(string(b), "\n"), func(l string) bool { return l == "" || l == line })
+	lines = append(lines, line)
+	if len(lines) > validCacheKeep {
+		lines = lines[len(lines)-validCacheKeep:]
 	}
 	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 		return
 	}
+	// Earlier builds kept whole projects, with the process environment,
+	// in projects/ beside this file; a miss (as a new build's first load
+	// is) removes them.
+	os.RemoveAll(filepath.Join(filepath.Dir(file), "projects"))
 	tmp, err := os.CreateTemp(filepath.Dir(file), ".validated-*")
 	if err != nil {
 		return
 	}
-	_, werr := tmp.Write(bytes.Join(toBytes(keys), []byte("\n")))
+	_, werr := tmp.Write(bytes.Join(toBytes(lines), []byte("\n")))
 	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), file) != nil {
 		os.Remove(tmp.Name())
 	}

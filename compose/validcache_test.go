@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/compose-spec/compose-go/v2/types"
 )
 
 // loadWith loads compose.yaml of dir with the given cache directory.
@@ -57,7 +55,7 @@ func TestValidCacheSeesEnvironment(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, _ := os.ReadFile(filepath.Join(cacheHome, "berth", "validated"))
-		return strings.Fields(string(b))
+		return strings.Split(string(b), "\n")
 	}
 	first := keys()
 	if again := keys(); !slices.Equal(again, first) || len(first) != 1 {
@@ -66,6 +64,9 @@ func TestValidCacheSeesEnvironment(t *testing.T) {
 	writeFiles(t, dir, map[string]string{".env": "IMAGE=redis\n"})
 	if changed := keys(); len(changed) != 2 {
 		t.Fatalf("after .env changed: keys %v, want a second one", changed)
+	}
+	if line := keys()[0]; !strings.HasSuffix(line, " COMPOSE_PROJECT_NAME IMAGE") || strings.Contains(line, "nginx") {
+		t.Errorf("cache line %q: want the digests and the names looked up, no value", line)
 	}
 }
 
@@ -79,14 +80,171 @@ func TestValidCacheUnwritable(t *testing.T) {
 	}
 }
 
-func TestValidKeySkipsWhatItCannotCover(t *testing.T) {
-	for _, content := range []string{
-		"include:\n  - other.yaml\n",
-		"services:\n  web:\n    extends:\n      file: base.yaml\n      service: web\n",
-		"version: \"3\"\nservices: {}\n",
-	} {
-		if key := validKey(Options{}, []types.ConfigFile{{Filename: "c.yaml", Content: []byte(content)}}, nil); key != "" {
-			t.Errorf("key of %q: %q, want none", content, key)
+// skips tells whether Load would skip validation for o now.
+func skips(t *testing.T, o Options) bool {
+	t.Helper()
+	files, _, err := configFiles(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	configs, err := readFiles(o, files, newSources(o.WorkingDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := projectDir(o, files)
+	env, err := environment(o, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return validated(validCacheFile(o.Environ), inputKey(o, dir, configs), env)
+}
+
+func TestValidCacheIsIndistinguishable(t *testing.T) {
+	dir, cacheHome := t.TempDir(), t.TempDir()
+	writeFiles(t, dir, richFiles)
+	for _, profiles := range [][]string{nil, {"ops"}} {
+		o := Options{WorkingDir: dir, Profiles: profiles,
+			Environ: []string{"XDG_CACHE_HOME=" + cacheHome, "FROM_ENV=env", "CERT=pem"}}
+		fresh, freshWarn, err := Load(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
 		}
+		if (profiles == nil) != (len(fresh.DisabledServices) > 0) || len(freshWarn) == 0 {
+			t.Fatalf("the rich file lost its point: disabled %v, warnings %v", fresh.DisabledServices, freshWarn)
+		}
+		if !skips(t, o) {
+			t.Fatal("a valid load was not remembered")
+		}
+		cached, cachedWarn, err := Load(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameProject(t, cached, fresh)
+		if !reflect.DeepEqual(cachedWarn, freshWarn) {
+			t.Errorf("warnings: %v, want %v", cachedWarn, freshWarn)
+		}
+	}
+}
+
+// TestValidCacheNeverSkipsOtherFiles: a load that read an extended or
+// included file is never remembered, however the key is written, so a typo
+// or a value the schema rejects in that file fails on every load.
+func TestValidCacheNeverSkipsOtherFiles(t *testing.T) {
+	const base = "services:\n  x:\n    image: busybox\n"
+	for name, c := range map[string]struct{ file, main, other string }{
+		"extends block":  {"compose.yaml", "services:\n  a:\n    extends:\n      file: other.yaml\n      service: x\n", base},
+		"extends flow":   {"compose.yaml", "services: {a: {extends: {file: other.yaml, service: x}}}\n", base},
+		"extends quoted": {"compose.yaml", "services:\n  a:\n    \"extends\": {\"file\": other.yaml, service: x}\n", base},
+		"extends JSON":   {"compose.json", `{"services": {"a": {"extends": {"file": "other.yaml", "service": "x"}}}}`, base},
+		"extends anchor": {"compose.yaml", "x-e: &e {extends: {file: other.yaml, service: x}}\nservices:\n  a: *e\n", base},
+		"extends var":    {"compose.yaml", "services:\n  a:\n    extends: {file: '${F:-other.yaml}', service: x}\n", base},
+		"include flow":   {"compose.yaml", "{include: [other.yaml], services: {a: {image: busybox}}}\n", base},
+		"include JSON":   {"compose.json", `{"include": ["other.yaml"], "services": {"a": {"image": "busybox"}}}`, base},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir, cacheHome := t.TempDir(), t.TempDir()
+			writeFiles(t, dir, map[string]string{c.file: c.main, "other.yaml": c.other})
+			o := Options{WorkingDir: dir, Files: []string{c.file}, Environ: []string{"XDG_CACHE_HOME=" + cacheHome}}
+			if _, _, err := Load(t.Context(), o); err != nil {
+				t.Fatal(err)
+			}
+			if skips(t, o) {
+				t.Fatal("a load that read another file was remembered")
+			}
+			for _, bad := range []string{
+				"services:\n  x:\n    imgae: busybox\n",
+				"services:\n  x:\n    image: busybox\n    cpus: .inf\n",
+			} {
+				writeFiles(t, dir, map[string]string{"other.yaml": bad})
+				_, _, cached := Load(t.Context(), o)
+				_, _, plain := Load(t.Context(), Options{WorkingDir: dir, Files: o.Files})
+				if cached == nil || plain == nil || cached.Error() != plain.Error() || strings.Contains(cached.Error(), panicked) {
+					t.Errorf("%q in the other file: with a cache %v, without %v", bad, cached, plain)
+				}
+			}
+		})
+	}
+}
+
+func TestValidCacheKeysExactlyTheVariablesLookedUp(t *testing.T) {
+	dir, cacheHome := t.TempDir(), t.TempDir()
+	writeFiles(t, dir, map[string]string{"compose.yaml": "services:\n  web:\n    image: ${IMG}\n"})
+	o := func(vars ...string) Options {
+		return Options{WorkingDir: dir, Environ: append([]string{"XDG_CACHE_HOME=" + cacheHome}, vars...)}
+	}
+	if _, _, err := Load(t.Context(), o("IMG=a", "OTHER=x")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		vars []string
+		want bool
+	}{
+		{[]string{"IMG=a", "OTHER=x"}, true},
+		{[]string{"IMG=a", "OTHER=y"}, true},
+		{[]string{"IMG=a"}, true},
+		{[]string{"IMG=b", "OTHER=x"}, false},
+		{[]string{"IMG=", "OTHER=x"}, false},
+		{[]string{"OTHER=x"}, false},
+		{[]string{"IMG=a", "COMPOSE_PROJECT_NAME=other"}, false},
+	} {
+		wantEqual(t, strings.Join(c.vars, " "), skips(t, o(c.vars...)), c.want)
+	}
+}
+
+// TestValidCacheWritesNoEnvironment: nothing of the process environment
+// reaches the cache directory, what earlier builds wrote there goes, and a
+// load that skips validation still gives the project the live environment,
+// as any load does.
+func TestValidCacheWritesNoEnvironment(t *testing.T) {
+	dir, cacheHome := t.TempDir(), t.TempDir()
+	writeFiles(t, dir, map[string]string{"compose.yaml": "services:\n  web:\n    image: ${IMG}\n"})
+	writeFiles(t, cacheHome, map[string]string{"berth/projects/0123": "AWS_SECRET_ACCESS_KEY=old"})
+	for i, secret := range []string{"s3cr3t-one", "s3cr3t-two"} {
+		o := Options{WorkingDir: dir, Environ: []string{"XDG_CACHE_HOME=" + cacheHome,
+			"IMG=img-value", "AWS_SECRET_ACCESS_KEY=" + secret}}
+		wantEqual(t, "skips validation", skips(t, o), i == 1)
+		p, _, err := Load(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, "secret in the project", p.Environment["AWS_SECRET_ACCESS_KEY"], secret)
+	}
+	// The stored project holds what the project says (its image), nothing
+	// else of the environment; the validation cache not even that.
+	stored, _ := filepath.Glob(filepath.Join(cacheHome, "berth", "loaded", "*"))
+	if len(stored) != 1 {
+		t.Fatalf("stored projects: %v, want one", stored)
+	}
+	for path, absent := range map[string][]string{
+		stored[0]: {"s3cr3t", "AWS_SECRET", "XDG_CACHE_HOME"},
+		filepath.Join(cacheHome, "berth", "validated"): {"s3cr3t", "AWS_SECRET", "img-value"},
+	} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range absent {
+			if strings.Contains(string(b), v) {
+				t.Errorf("%s holds %q", path, v)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(cacheHome, "berth", "projects")); err == nil {
+		t.Error("the projects earlier builds stored are still there")
+	}
+}
+
+// TestValidCacheRemembersNoLoadThatLogged: compose-go warns about the
+// obsolete version key only while validating, so such a load is never
+// skipped.
+func TestValidCacheRemembersNoLoadThatLogged(t *testing.T) {
+	dir, cacheHome := t.TempDir(), t.TempDir()
+	writeFiles(t, dir, map[string]string{"compose.yaml": "{\"version\": \"3\", services: {web: {image: nginx}}}\n"})
+	o := Options{WorkingDir: dir, Environ: []string{"XDG_CACHE_HOME=" + cacheHome}}
+	if _, _, err := Load(t.Context(), o); err != nil {
+		t.Fatal(err)
+	}
+	if skips(t, o) {
+		t.Error("a load that logged a warning was remembered")
 	}
 }

@@ -4,21 +4,34 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
 // ConfigHash is the value of LabelConfigHash: a digest of what the container
 // runs (RuntimeConfig), exactly as Docker Compose computes it; the image
-// itself is compared separately through LabelImage.
+// itself is compared separately through LabelImage. A service JSON cannot
+// carry (an infinite cpus, which compose-go's validation rejects) hashes as
+// "", see Hashable.
 func ConfigHash(s types.ServiceConfig) string {
+	h, _ := configHash(s)
+	return h
+}
+
+// Hashable tells why s has no config hash, nil when it has one.
+func Hashable(s types.ServiceConfig) error {
+	_, err := configHash(s)
+	return err
+}
+
+func configHash(s types.ServiceConfig) (string, error) {
 	b, err := json.Marshal(RuntimeConfig(s))
 	if err != nil {
-		// A loaded service is plain data; only a broken model can get here.
-		panic("project: service cannot be marshalled: " + err.Error())
+		return "", fmt.Errorf("service %q has no config hash: %w", s.Name, err)
 	}
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // NotCounted names the service fields that do not change a container, in
