@@ -25,6 +25,8 @@ type RunOptions struct {
 	// Service is the service as the one-off runs it (command, entrypoint,
 	// environment, ports, user, … already replaced by the flags).
 	Service types.ServiceConfig
+	// InjectKey is UpOptions.InjectKey, for the dependencies run creates.
+	InjectKey []byte
 }
 
 // NewRunPlan plans `run`: what `up` would do for the service's
@@ -38,7 +40,7 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 		return Plan{}, engine.ContainerSpec{}, err
 	}
 	s := o.Service
-	pl := &planner{p: p, st: st, o: UpOptions{NoDeps: o.NoDeps}, plan: Plan{Project: p},
+	pl := &planner{p: p, st: st, o: UpOptions{NoDeps: o.NoDeps, InjectKey: o.InjectKey}, plan: Plan{Project: p},
 		nets: map[string]int{}, vols: map[string]int{}, builds: map[string]int{},
 		creates: map[string][]int{}, starts: map[string]map[string]int{}, waits: map[string]int{},
 		recreated: map[string]bool{}, byName: map[string]engine.Container{}, replicas: map[string][]string{}}

@@ -62,8 +62,10 @@ func (pl *planner) checkFiles(s types.ServiceConfig) []error {
 			errs = append(errs, fmt.Errorf("service %q: %s %q: file %s not found", s.Name, r.kind, r.name, r.file))
 		}
 	}
-	if _, err := injectedFiles(pl.p, s); err != nil {
+	if files, err := injectedFiles(pl.p, s); err != nil {
 		errs = append(errs, err)
+	} else if len(files) > 0 && len(pl.o.InjectKey) == 0 {
+		errs = append(errs, fmt.Errorf("service %q: no key to label its secrets and configs from environment: or content: (UpOptions.InjectKey)", s.Name))
 	}
 	return errs
 }

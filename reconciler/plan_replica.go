@@ -62,7 +62,7 @@ func (pl *planner) divergence(s types.ServiceConfig, c engine.Container, imageID
 		}
 		return "config changed: " + strings.Join(changed, ", ")
 	}
-	if inject, _ := injectedFiles(pl.p, s); c.Labels[LabelInjected] != injectedDigest(inject) {
+	if inject, _ := injectedFiles(pl.p, s); c.Labels[LabelInjected] != injectedLabel(pl.o.InjectKey, inject) {
 		return "config changed: secrets or configs content"
 	}
 	if imageID == "" || (c.ImageID != imageID && c.Labels[project.LabelImage] != imageID) {
@@ -106,7 +106,7 @@ func (pl *planner) restartingDependency(s types.ServiceConfig) string {
 func (pl *planner) create(s types.ServiceConfig, n int, imageID string, old *engine.Container, reason string, after []int) int {
 	spec := containerSpec(pl.p, s, n, imageID, old, pl.o.RenewAnonVolumes)
 	inject, _ := injectedFiles(pl.p, s) // preflight reported its errors
-	if d := injectedDigest(inject); d != "" {
+	if d := injectedLabel(pl.o.InjectKey, inject); d != "" {
 		spec.Labels[LabelInjected] = d
 	}
 	for _, key := range slices.Sorted(maps.Keys(s.Networks)) {

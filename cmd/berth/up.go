@@ -90,6 +90,9 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 	if err != nil {
 		return err
 	}
+	if uo.InjectKey, err = injectKey(p); err != nil {
+		return err
+	}
 	eng, err := a.engine(ctx)
 	if err != nil {
 		return err
