@@ -64,7 +64,7 @@ func loadOrCreateKey(path string) ([]byte, error) {
 		return nil, err
 	}
 	key = make([]byte, injectKeySize)
-	_, _ = rand.Read(key) // crypto/rand.Read never fails
+	_, _ = rand.Read(key)                           // crypto/rand.Read never fails
 	tmp, err := os.CreateTemp(dir, ".inject.key-*") // mode 0600
 	if err != nil {
 		return nil, err
