@@ -64,8 +64,9 @@ func loadOrCreateKey(path string) ([]byte, error) {
 		return nil, err
 	}
 	key = make([]byte, injectKeySize)
-	_, _ = rand.Read(key)                           // crypto/rand.Read never fails
-	tmp, err := os.CreateTemp(dir, ".inject.key-*") // mode 0600
+	_, _ = rand.Read(key) // crypto/rand.Read never fails
+	// CreateTemp makes the file 0600: the key is never readable by others.
+	tmp, err := os.CreateTemp(dir, ".inject.key-*")
 	if err != nil {
 		return nil, err
 	}
