@@ -53,19 +53,12 @@ func berthBin(t *testing.T) string {
 	return binPath
 }
 
-// requireEngine skips under -short, fails under BERTH_E2E=1 when no engine
-// answers (CI must not pass by skipping), and skips otherwise.
+// requireEngine applies the project's rule (testimages.NeedEngine: under
+// BERTH_E2E=1 the test runs, -short or not, and fails without an engine)
+// and makes sure the test images are there.
 func requireEngine(t *testing.T) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("e2e: needs a Docker Engine")
-	}
-	if out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {
-		if os.Getenv("BERTH_E2E") == "1" {
-			t.Fatalf("e2e: no Docker Engine answers: %v\n%s", err, out)
-		}
-		t.Skipf("e2e: no Docker Engine: %v", err)
-	}
+	testimages.NeedEngine(t)
 	testimages.Require(t)
 }
 
