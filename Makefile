@@ -6,7 +6,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 export CGO_ENABLED := 0
 
-.PHONY: help build install test unit e2e bench demo demo-down lint fuzz images clean
+.PHONY: help build install test race unit e2e bench demo demo-down lint fuzz images clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -25,8 +25,21 @@ images: ## build the offline test images (berth-test/busybox, node, redis)
 unit: ## fast tests: no engine needed
 	$(GO) test -short ./...
 
-test: build images ## all tests: unit, engine contract, e2e against the real engine
-	BERTH_E2E=1 BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./...
+# RACE are the packages with goroutines of their own (apply's DAG walk,
+# supervise, event relays, the fake's locks, attached up and its signals):
+# `make test` runs them under the race detector, with the real engine. The
+# detector needs cgo and a C compiler, hence CGO_ENABLED=1 for that run
+# alone; the binary stays static. The other packages run once, without it.
+RACE  := ./reconciler/ ./engine/... ./compose/ ./cmd/berth/
+OTHER  = $(filter-out $(shell $(GO) list $(RACE)),$(shell $(GO) list ./...))
+
+test: build images ## all tests: unit, engine contract, e2e against the real engine; RACE under -race
+	@command -v "$$($(GO) env CC)" >/dev/null || { echo "make test: -race needs a C compiler ($$($(GO) env CC)): apt-get install gcc"; exit 1; }
+	CGO_ENABLED=1 BERTH_E2E=1 $(GO) test -race -count=1 -timeout 15m $(RACE)
+	BERTH_E2E=1 BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m $(OTHER)
+
+race: ## only the race-detector run of RACE (no engine needed under -short)
+	CGO_ENABLED=1 $(GO) test -race -count=1 -short $(RACE)
 
 e2e: build images ## only the end-to-end tests of the binary
 	BERTH_E2E=1 BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./e2e/...

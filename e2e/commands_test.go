@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -220,7 +223,7 @@ func TestEventsAndAttach(t *testing.T) {
 	p := newProject(t, twoServices+`
   talker:
     image: berth-test/busybox:latest
-    command: sh -c 'sleep 3; echo said hi; exit 5'
+    command: sh -c 'until [ -e /tmp/go ]; do echo said hi; sleep 0.2; done; exit 5'
 `)
 	p.mustBerth("up", "-d")
 	cmd := exec.Command(berthBin(t), "-p", p.name, "events", "--json", "db")
@@ -251,12 +254,36 @@ func TestEventsAndAttach(t *testing.T) {
 		t.Fatal("events --json printed no event of db")
 	}
 	// Without StdinOnce on the container the engine ends an attach whose
-	// input closes, so this one attaches output only.
+	// input closes, so this one attaches output only. talker talks until
+	// told to exit, which happens once its words came through the attach.
 	attach := exec.Command(berthBin(t), "-p", p.name, "attach", "--no-stdin", "talker")
 	attach.Dir = p.dir
-	got, err := attach.Output()
-	if exitCode(t, err) != 5 || !strings.Contains(string(got), "said hi") {
-		t.Fatalf("attach: %v %q", err, got)
+	said, err := attach.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := attach.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = attach.Process.Kill() })
+	lines := bufio.NewScanner(said)
+	if !lines.Scan() || lines.Text() != "said hi" {
+		t.Fatalf("attach printed %q, %v", lines.Text(), lines.Err())
+	}
+	docker(t, "exec", p.name+"-talker-1", "touch", "/tmp/go")
+	_, _ = io.Copy(io.Discard, said)
+	if err := attach.Wait(); exitCode(t, err) != 5 {
+		t.Fatalf("attach: %v, want exit code 5", err)
+	}
+	// The engine would hold an attach to the exited container open
+	// forever: berth refuses it at once (the deadline only guards a hang).
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	again := exec.CommandContext(ctx, berthBin(t), "-p", p.name, "attach", "--no-stdin", "talker")
+	again.Dir = p.dir
+	refused, err := again.CombinedOutput()
+	if ctx.Err() != nil || err == nil || !strings.Contains(string(refused), "the container is exited; start it first") {
+		t.Fatalf("attach to the exited container: %v %q", err, refused)
 	}
 }
 

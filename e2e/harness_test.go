@@ -53,19 +53,12 @@ func berthBin(t *testing.T) string {
 	return binPath
 }
 
-// requireEngine skips under -short, fails under BERTH_E2E=1 when no engine
-// answers (CI must not pass by skipping), and skips otherwise.
+// requireEngine applies the project's rule (testimages.NeedEngine: under
+// BERTH_E2E=1 the test runs, -short or not, and fails without an engine)
+// and makes sure the test images are there.
 func requireEngine(t *testing.T) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("e2e: needs a Docker Engine")
-	}
-	if out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {
-		if os.Getenv("BERTH_E2E") == "1" {
-			t.Fatalf("e2e: no Docker Engine answers: %v\n%s", err, out)
-		}
-		t.Skipf("e2e: no Docker Engine: %v", err)
-	}
+	testimages.NeedEngine(t)
 	testimages.Require(t)
 }
 
@@ -75,6 +68,9 @@ type project struct {
 	dir  string
 	name string
 	env  []string // extra environment of every berth run (KEY=value)
+	// config is XDG_CONFIG_HOME of every berth run: the test's own, so
+	// that the inject key berth creates stays out of the user's.
+	config string
 }
 
 // newProject writes compose.yaml and registers the cleanup.
@@ -83,7 +79,7 @@ func newProject(t *testing.T, yaml string) *project {
 	requireEngine(t)
 	b := make([]byte, 4)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	p := &project{t: t, dir: t.TempDir(), name: "berth-test-" + hex.EncodeToString(b)}
+	p := &project{t: t, dir: t.TempDir(), config: t.TempDir(), name: "berth-test-" + hex.EncodeToString(b)}
 	p.write(yaml)
 	t.Cleanup(p.cleanup)
 	return p
@@ -102,7 +98,7 @@ func (p *project) command(args ...string) *exec.Cmd {
 	p.t.Helper()
 	cmd := exec.Command(berthBin(p.t), append([]string{"-p", p.name, "--progress", "plain"}, args...)...)
 	cmd.Dir = p.dir
-	cmd.Env = append(append(os.Environ(), "COMPOSE_PROJECT_NAME=", "COMPOSE_FILE="), p.env...)
+	cmd.Env = append(append(os.Environ(), "COMPOSE_PROJECT_NAME=", "COMPOSE_FILE=", "XDG_CONFIG_HOME="+p.config), p.env...)
 	return cmd
 }
 

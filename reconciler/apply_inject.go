@@ -4,9 +4,43 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"strings"
 	"time"
 )
+
+// injectedLabel is the project.LabelInjected value for files under key ("" for
+// none), which marks the content of the secrets and configs berth writes
+// into a container, so that a changed value recreates it although the
+// service's own config hash is the same. It is an HMAC under the user's
+// inject key (UpOptions.InjectKey), never a plain digest: a label is
+// readable by anyone who may inspect the container, and a short secret (a
+// PIN, a word) falls to brute force against any unkeyed digest of it.
+// Without a key there is nothing safe to publish, so it is "" too:
+// preflight refuses that case for up before anything is created.
+//
+// The key is per user and per machine: a container created under another
+// key (another user, another machine, a lost key file) carries a value this
+// one cannot reproduce, so it is recreated once. That is the price of
+// publishing nothing that a guess at the secret could be checked against.
+func injectedLabel(key []byte, files []InjectedFile) string {
+	if len(files) == 0 || len(key) == 0 {
+		return ""
+	}
+	mac := hmac.New(sha256.New, key)
+	for _, f := range files {
+		// Length-prefixed fields: no two file lists write the same bytes.
+		for _, field := range [][]byte{[]byte(f.Path), f.Content} {
+			_ = binary.Write(mac, binary.BigEndian, uint64(len(field)))
+			mac.Write(field)
+		}
+		_ = binary.Write(mac, binary.BigEndian, [3]int64{int64(f.Mode), int64(f.UID), int64(f.GID)})
+	}
+	return "hmac-sha256:" + hex.EncodeToString(mac.Sum(nil)[:16])
+}
 
 // inject writes the secrets and configs given by environment: or content:
 // into the created container, through the engine's archive API, before it

@@ -3,13 +3,19 @@ package reconciler_test
 import (
 	"archive/tar"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/types"
+
 	"berth/engine"
 	"berth/engine/fake"
+	"berth/project"
 	"berth/reconciler"
 )
 
@@ -62,11 +68,23 @@ configs:
   conf: {content: "port=80"}
 `
 
+// testKey is an inject key, as cmd/berth would load it.
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+func upWithKey(t *testing.T, eng engine.Engine, p *types.Project, key []byte) reconciler.Plan {
+	t.Helper()
+	plan, err := reconciler.Up(t.Context(), eng, p, reconciler.UpOptions{InjectKey: key}, reconciler.ApplyOptions{}, nil)
+	if err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	return plan
+}
+
 func TestSecretsAndConfigsWrittenBeforeStart(t *testing.T) {
 	eng := newArchiveEngine()
 	p := load(t, injected)
 	p.Environment["TOKEN"], p.Environment["KEY"] = "s3cret", "k3y"
-	mustUp(t, eng, p)
+	upWithKey(t, eng, p, testKey)
 	want := map[string]string{
 		"demo-web-1:/run/secrets/token":   "4 s3cret",
 		"demo-web-1:/run/secrets/api.key": "4 k3y",
@@ -82,19 +100,97 @@ func TestSecretsAndConfigsWrittenBeforeStart(t *testing.T) {
 	}
 	// A warm up leaves it; a new value recreates it.
 	eng.ResetCalls()
-	mustUp(t, eng, p)
+	upWithKey(t, eng, p, testKey)
 	if n := eng.Calls("CreateContainer"); n != 0 {
 		t.Errorf("warm up: %d creates", n)
 	}
 	p.Environment["TOKEN"] = "rotated"
-	plan, err := reconciler.Up(t.Context(), eng, p, reconciler.UpOptions{}, reconciler.ApplyOptions{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(plan.String(), "create demo-web-1 (config changed: secrets or configs content)") {
+	if plan := upWithKey(t, eng, p, testKey); !strings.Contains(plan.String(), "create demo-web-1 (config changed: secrets or configs content)") {
 		t.Errorf("plan:\n%s", plan)
 	}
 	if got := eng.files["demo-web-1:/run/secrets/token"]; got != "4 rotated" {
 		t.Errorf("token = %q", got)
+	}
+}
+
+const pinProject = `
+services:
+  web: {image: busybox, command: [sleep, inf], secrets: [pin]}
+secrets:
+  pin: {environment: PIN}
+`
+
+// injectedLabel is the container's LabelInjected value.
+func injectedLabel(t *testing.T, eng engine.Engine, name string) string {
+	t.Helper()
+	c, err := eng.InspectContainer(t.Context(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Labels[project.LabelInjected]
+}
+
+// TestInjectedLabelRevealsNoDigest: the label that detects a changed secret
+// is keyed, so it can be checked against a guess only with the user's key.
+// The same content gives different values under two keys, and neither is an
+// unkeyed digest of the content (the old label was 32 bits of SHA-256: a
+// 6-digit PIN fell to brute force in under a second).
+func TestInjectedLabelRevealsNoDigest(t *testing.T) {
+	const pin = "493817"
+	labels := map[string]string{}
+	for _, key := range []string{"key one, thirty-two bytes long..", "key two, thirty-two bytes long.."} {
+		eng := fake.New("busybox")
+		p := load(t, pinProject)
+		p.Environment["PIN"] = pin
+		upWithKey(t, eng, p, []byte(key))
+		labels[key] = injectedLabel(t, eng, "demo-web-1")
+	}
+	a, b := labels["key one, thirty-two bytes long.."], labels["key two, thirty-two bytes long.."]
+	if a == "" || a == b {
+		t.Fatalf("labels under two keys: %q and %q, want two different values", a, b)
+	}
+	old := sha256.Sum256(fmt.Appendf(nil, "%s\x00%o\x00%d\x00%d\x00%s\x00", "/run/secrets/pin", 0o444, 0, 0, pin))
+	plain := sha256.Sum256([]byte(pin))
+	for _, l := range []string{a, b} {
+		for _, leak := range []string{pin, hex.EncodeToString(old[:4]), hex.EncodeToString(plain[:4])} {
+			if strings.Contains(l, leak) {
+				t.Errorf("label %q contains %q", l, leak)
+			}
+		}
+	}
+}
+
+// TestInjectKeyChangeRecreates: a container labelled under another key (the
+// project brought up by another user or on another machine) cannot be
+// compared, so it is recreated once, and then left alone.
+func TestInjectKeyChangeRecreates(t *testing.T) {
+	eng := fake.New("busybox")
+	p := load(t, pinProject)
+	p.Environment["PIN"] = "1234"
+	upWithKey(t, eng, p, testKey)
+	other := []byte("another user's key, 32 bytes....")
+	if plan := upWithKey(t, eng, p, other); !strings.Contains(plan.String(), "create demo-web-1 (config changed: secrets or configs content)") {
+		t.Errorf("plan under another key:\n%s", plan)
+	}
+	eng.ResetCalls()
+	upWithKey(t, eng, p, other)
+	if n := eng.Calls("CreateContainer"); n != 0 {
+		t.Errorf("warm up under the new key: %d creates", n)
+	}
+}
+
+// TestInjectWithoutKeyCreatesNothing: without a key there is nothing safe to
+// label the secret with, so up refuses before creating anything rather than
+// publish an unkeyed digest or recreate on every run.
+func TestInjectWithoutKeyCreatesNothing(t *testing.T) {
+	eng := fake.New("busybox")
+	p := load(t, pinProject)
+	p.Environment["PIN"] = "1234"
+	err := up(t, eng, p, reconciler.UpOptions{})
+	if err == nil || !strings.Contains(err.Error(), `service "web": no key to label its secrets and configs`) {
+		t.Fatalf("err = %v", err)
+	}
+	if n := eng.Calls("CreateContainer"); n != 0 {
+		t.Errorf("%d creates", n)
 	}
 }

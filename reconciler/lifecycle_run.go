@@ -25,6 +25,9 @@ type RunOptions struct {
 	// Service is the service as the one-off runs it (command, entrypoint,
 	// environment, ports, user, … already replaced by the flags).
 	Service types.ServiceConfig
+	// InjectKey is UpOptions.InjectKey, for the one-off and the
+	// dependencies run creates.
+	InjectKey []byte
 }
 
 // NewRunPlan plans `run`: what `up` would do for the service's
@@ -38,7 +41,7 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 		return Plan{}, engine.ContainerSpec{}, err
 	}
 	s := o.Service
-	pl := newPlanner(p, st, UpOptions{NoDeps: o.NoDeps, Pull: o.Pull})
+	pl := newPlanner(p, st, UpOptions{NoDeps: o.NoDeps, Pull: o.Pull, InjectKey: o.InjectKey})
 	if pl.selected, err = selection(p, UpOptions{Services: []string{s.Name}, NoDeps: o.NoDeps}); err != nil {
 		return Plan{}, engine.ContainerSpec{}, err
 	}
@@ -59,8 +62,16 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 	if err != nil {
 		return Plan{}, engine.ContainerSpec{}, err
 	}
-	spec := oneOffSpec(p, s, imageID, o)
-	pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, After: pl.runAfter(s), Container: &spec})
+	s.ContainerName = ""
+	d := resolveService(p, s)
+	if d.injectErr != nil {
+		return Plan{}, engine.ContainerSpec{}, d.injectErr
+	}
+	if len(d.inject) > 0 && len(o.InjectKey) == 0 {
+		return Plan{}, engine.ContainerSpec{}, fmt.Errorf("service %q: no key to label its secrets and configs from environment: or content: (RunOptions.InjectKey)", s.Name)
+	}
+	spec := oneOffSpec(p, d, imageID, o)
+	pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, After: pl.runAfter(s), Container: &spec, Inject: d.inject})
 	pl.plan.Replicas = pl.replicas
 	return pl.plan, spec, nil
 }
@@ -94,11 +105,11 @@ func (pl *planner) runAfter(s types.ServiceConfig) []int {
 }
 
 // oneOffSpec is the one-off container: the service as the one-off runs it,
-// resolved, with the one-off labels, its own name, and no container_name.
-func oneOffSpec(p *types.Project, s types.ServiceConfig, imageID string, o RunOptions) engine.ContainerSpec {
-	s.ContainerName = ""
-	spec := resolveService(p, s).replica(p, 1, imageID, nil, false)
-	delete(spec.Labels, project.LabelInjected) // the run plan writes no files in
+// resolved (d, without container_name), with the one-off labels and its own
+// name. Its secrets and configs from environment: or content: are written in
+// like a service container's (the create action's Inject).
+func oneOffSpec(p *types.Project, d *desired, imageID string, o RunOptions) engine.ContainerSpec {
+	spec := d.replica(p, 1, imageID, nil, false, o.InjectKey)
 	spec.Labels[project.LabelOneOff] = "True"
 	spec.Labels[project.LabelSlug] = o.Slug
 	spec.Name = o.Name
@@ -107,7 +118,7 @@ func oneOffSpec(p *types.Project, s types.ServiceConfig, imageID string, o RunOp
 		if len(short) > 12 {
 			short = short[:12]
 		}
-		spec.Name = project.OneOffName(p.Name, s.Name, short)
+		spec.Name = project.OneOffName(p.Name, d.service.Name, short)
 	}
 	spec.StdinOnce = o.Interactive
 	spec.AutoRemove = o.AutoRemove

@@ -32,6 +32,13 @@ type UpOptions struct {
 	// current time.
 	Now time.Time
 
+	// InjectKey keys the label that tells whether the secrets and configs
+	// written into a container changed (LabelInjected). The caller loads
+	// it (berth: from the user's config dir) so that planning reads no
+	// file. Required when a service has secrets or configs from
+	// environment: or content:.
+	InjectKey []byte
+
 	// built is set by Up once the builds ran: the plan against the new
 	// images must not ask for them again.
 	built bool

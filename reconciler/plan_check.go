@@ -66,6 +66,8 @@ func (pl *planner) checkFiles(d *desired) []error {
 	}
 	if d.injectErr != nil {
 		errs = append(errs, d.injectErr)
+	} else if len(d.inject) > 0 && len(pl.o.InjectKey) == 0 {
+		errs = append(errs, fmt.Errorf("service %q: no key to label its secrets and configs from environment: or content: (UpOptions.InjectKey)", s.Name))
 	}
 	return errs
 }

@@ -24,7 +24,6 @@ type desired struct {
 	files      []fileRef      // secrets, then configs
 	inject     []InjectedFile // the files written in before the start
 	injectErr  error          // a variable inject needs is not set
-	injected   string         // project.LabelInjected ("" for none)
 	// networks are the project network keys it joins, sorted (none with a
 	// network_mode); networkNames their engine names, sorted.
 	networks     []string
@@ -44,7 +43,6 @@ func resolveService(p *types.Project, s types.ServiceConfig) *desired {
 	d.fields = sync.OnceValue(func() map[string]string { return fieldHashes(s) })
 	d.template = sync.OnceValue(func() engine.ContainerSpec { return templateSpec(p, s, d.files) })
 	d.inject, d.injectErr = injectedFiles(p, s.Name, d.files)
-	d.injected = injectedDigest(d.inject)
 	d.networks = network.Used(p, []string{s.Name})
 	for _, key := range slices.Sorted(maps.Keys(s.Networks)) {
 		d.networkNames = append(d.networkNames, project.NetworkName(p, key))
@@ -57,13 +55,13 @@ func resolveService(p *types.Project, s types.ServiceConfig) *desired {
 // replica is the container to create for replica n, from image imageID.
 // old, when set, is the container it replaces: its anonymous volumes carry
 // over unless renew is set.
-func (d *desired) replica(p *types.Project, n int, imageID string, old *engine.Container, renew bool) engine.ContainerSpec {
+func (d *desired) replica(p *types.Project, n int, imageID string, old *engine.Container, renew bool, key []byte) engine.ContainerSpec {
 	spec := d.template()
 	spec.Name = project.ContainerName(p.Name, d.service, n)
 	spec.Labels = project.ContainerLabels(p, d.service, n, d.configHash, imageID)
 	spec.Labels[project.LabelConfigFields] = encodeFields(d.fields())
-	if d.injected != "" {
-		spec.Labels[project.LabelInjected] = d.injected
+	if l := injectedLabel(key, d.inject); l != "" {
+		spec.Labels[project.LabelInjected] = l
 	}
 	if old != nil && !renew {
 		spec.Mounts = carryAnonymous(p, spec.Mounts, old.Mounts)
@@ -73,7 +71,7 @@ func (d *desired) replica(p *types.Project, n int, imageID string, old *engine.C
 
 // divergence says why container c no longer matches the service apart
 // from its image and networks, or "".
-func (d *desired) divergence(c engine.Container) string {
+func (d *desired) divergence(c engine.Container, key []byte) string {
 	if c.Labels[project.LabelConfigHash] != d.configHash {
 		changed := changedFields(decodeFields(c.Labels[project.LabelConfigFields]), d.fields())
 		if _, ok := c.Labels[project.LabelConfigFields]; !ok || len(changed) == 0 {
@@ -81,7 +79,7 @@ func (d *desired) divergence(c engine.Container) string {
 		}
 		return "config changed: " + strings.Join(changed, ", ")
 	}
-	if c.Labels[project.LabelInjected] != d.injected {
+	if c.Labels[project.LabelInjected] != injectedLabel(key, d.inject) {
 		return "config changed: secrets or configs content"
 	}
 	return ""

@@ -57,7 +57,7 @@ func (pl *planner) isDependency(name string) bool {
 // divergence says why the container no longer matches the service, or "".
 func (pl *planner) divergence(d *desired, c engine.Container, imageID string) string {
 	s := d.service
-	if reason := d.divergence(c); reason != "" {
+	if reason := d.divergence(c, pl.o.InjectKey); reason != "" {
 		return reason
 	}
 	if imageID == "" || (c.ImageID != imageID && c.Labels[project.LabelImage] != imageID) {
@@ -92,7 +92,7 @@ func (pl *planner) restartingDependency(s types.ServiceConfig) string {
 // links, volumes_from).
 func (pl *planner) create(d *desired, n int, imageID string, old *engine.Container, reason string, after []int) int {
 	s := d.service
-	spec := d.replica(pl.p, n, imageID, old, pl.o.RenewAnonVolumes)
+	spec := d.replica(pl.p, n, imageID, old, pl.o.RenewAnonVolumes, pl.o.InjectKey)
 	for _, key := range slices.Sorted(maps.Keys(s.Networks)) {
 		if i, ok := pl.nets[key]; ok && s.NetworkMode == "" {
 			after = append(after, i)

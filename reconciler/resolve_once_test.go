@@ -20,13 +20,12 @@ func TestEachDerivationHasOneCaller(t *testing.T) {
 	want := map[string][]string{
 		"fileRefs":           {"resolveService"},
 		"injectedFiles":      {"resolveService"},
-		"injectedDigest":     {"resolveService"},
 		"fieldHashes":        {"resolveService"},
 		"templateSpec":       {"resolveService"},
 		"network.Used":       {"resolveService"},
 		"project.ConfigHash": {"resolveService"},
 		// Once per project for a run, and once for a one-off's own service.
-		"resolveService": {"oneOffSpec", "resolve"},
+		"resolveService": {"NewRunPlan", "resolve"},
 		"resolve":        {"Observe", "resolvedFor"},
 	}
 	got := callers(t)

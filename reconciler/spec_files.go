@@ -1,7 +1,6 @@
 package reconciler
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -77,16 +76,4 @@ func injectedFiles(p *types.Project, service string, refs []fileRef) ([]Injected
 		out = append(out, f)
 	}
 	return out, nil
-}
-
-// injectedDigest is the project.LabelInjected value for files ("" for none).
-func injectedDigest(files []InjectedFile) string {
-	if len(files) == 0 {
-		return ""
-	}
-	var b bytes.Buffer
-	for _, f := range files {
-		fmt.Fprintf(&b, "%s\x00%o\x00%d\x00%d\x00%s\x00", f.Path, f.Mode, f.UID, f.GID, f.Content)
-	}
-	return digest(b.Bytes())
 }

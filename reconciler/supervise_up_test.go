@@ -64,7 +64,7 @@ func attachedUp(t *testing.T, eng engine.Engine, yaml string, env map[string]str
 		p.Environment[k] = v
 	}
 	out := &output{}
-	u, err := reconciler.NewAttachedUp(t.Context(), eng, p, reconciler.UpOptions{}, ao, out)
+	u, err := reconciler.NewAttachedUp(t.Context(), eng, p, reconciler.UpOptions{InjectKey: []byte("test inject key, 32 bytes long..")}, ao, out)
 	if err != nil {
 		t.Fatal(err)
 	}

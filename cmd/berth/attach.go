@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"berth/engine"
 
@@ -48,9 +49,22 @@ func (a *app) runAttach(ctx context.Context, service string, o attachCmdOptions)
 	if in == nil {
 		return errors.New("attach: the engine cannot attach to containers")
 	}
+	// The engine holds an attach to a container that is not running open
+	// forever, with nothing to end it: refuse, as docker attach does, and
+	// look again once attached, for a container that exited in between.
+	if c.State != engine.StateRunning {
+		return fmt.Errorf("cannot attach to %s: the container is %s; start it first", c.Name, c.State)
+	}
 	conn, err := in.AttachStdio(ctx, c.ID, !o.noStdin)
 	if err != nil {
 		return err
+	}
+	if now, err := eng.InspectContainer(ctx, c.ID); err != nil || now.State != engine.StateRunning {
+		conn.Close()
+		if err != nil {
+			return err
+		}
+		return exitStatus(now)
 	}
 	tty := a.stdinIsTerminal() && !o.noStdin
 	resize := func(h, w uint) error { return in.ResizeContainer(ctx, c.ID, h, w) }
@@ -61,8 +75,13 @@ func (a *app) runAttach(ctx context.Context, service string, o attachCmdOptions)
 	if err != nil {
 		return err
 	}
-	if after.State != engine.StateRunning && after.ExitCode != 0 {
-		return &exitError{code: after.ExitCode}
+	return exitStatus(after)
+}
+
+// exitStatus is the container's exit code as berth's, once it stopped.
+func exitStatus(c engine.Container) error {
+	if c.State != engine.StateRunning && c.ExitCode != 0 {
+		return &exitError{code: c.ExitCode}
 	}
 	return nil
 }

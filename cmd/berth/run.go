@@ -84,8 +84,12 @@ func (a *app) runRun(ctx context.Context, o runOptions, service string, command 
 	if err != nil {
 		return err
 	}
+	key, err := injectKey(p)
+	if err != nil {
+		return err
+	}
 	plan, spec, err := reconciler.NewRunPlan(p, st, reconciler.RunOptions{Name: o.name, Slug: newSlug(), NoDeps: o.noDeps, Build: o.build, Pull: o.pull, Service: s,
-		Interactive: o.interactive && !o.detach, AutoRemove: o.rm && o.detach})
+		Interactive: o.interactive && !o.detach, AutoRemove: o.rm && o.detach, InjectKey: key})
 	if err != nil || a.global.dryRun {
 		return a.printPlan(plan, err)
 	}

@@ -77,6 +77,9 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 	if err != nil {
 		return err
 	}
+	if uo.InjectKey, err = injectKey(p); err != nil {
+		return err
+	}
 	eng, err := a.engine(ctx)
 	if err != nil {
 		return err
@@ -91,7 +94,7 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 		return a.printPlan(reconciler.PlanUp(ctx, eng, p, uo))
 	}
 	if attached {
-		return a.runUpAttached(ctx, eng, p, uo, *ao)
+		return a.runUpAttached(ctx, eng, p, uo, *ao, o.quietPull)
 	}
 	var r renderer = a.progressRenderer()
 	if o.quietPull {

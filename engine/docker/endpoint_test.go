@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // writeContext puts a context into the store under dir the way the docker
@@ -100,11 +103,49 @@ func TestNewUnreachable(t *testing.T) {
 	}
 }
 
+// TestNewRespectsCancel: an engine that accepts the connection and never
+// answers holds New only until the caller cancels, not for pingTimeout.
+// The cancel comes once the engine has the connection, so the ping is
+// under way; without the context reaching it, New would return after 15 s
+// with a deadline error, and the test fails on both counts.
 func TestNewRespectsCancel(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "mute.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			accepted <- c // held open, never answered
+		}
+	}()
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		_, err := New(ctx, []string{"DOCKER_HOST=unix://" + sock})
+		done <- err
+	}()
+	var conn net.Conn
+	select {
+	case conn = <-accepted:
+		defer conn.Close()
+	case err := <-done:
+		t.Fatalf("New returned before its ping reached the engine: %v", err)
+	}
 	cancel()
-	_, err := New(ctx, []string{"DOCKER_HOST=tcp://192.0.2.1:2375"}) // TEST-NET: never answers
-	if err == nil || !strings.Contains(err.Error(), "cannot reach") {
-		t.Errorf("got %v", err)
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", err)
+		}
+		if d := time.Since(start); d >= pingTimeout {
+			t.Errorf("New took %v, as long as its own ping timeout", d)
+		}
+	case <-time.After(pingTimeout / 2):
+		t.Fatalf("New still waiting %v after the cancel", pingTimeout/2)
 	}
 }

@@ -22,14 +22,12 @@ func TestContract(t *testing.T) {
 	enginetest.RunConfig(t, cfg, func(t *testing.T) engine.Engine { return newTestEngine(t) })
 }
 
-// newTestEngine connects to the engine of this environment. It skips under
-// -short or when no engine answers, and fails instead when BERTH_E2E=1
-// says an engine must be there.
+// newTestEngine connects to the engine of this environment, under the
+// project's rule for engine tests (testimages.NeedEngine: BERTH_E2E=1 runs
+// them even under -short and fails them without an engine).
 func newTestEngine(t *testing.T) *docker.Engine {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("needs a Docker Engine (skipped under -short)")
-	}
+	testimages.NeedEngine(t)
 	e, err := docker.New(context.Background(), os.Environ())
 	if err != nil {
 		if os.Getenv("BERTH_E2E") == "1" {

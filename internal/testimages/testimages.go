@@ -43,9 +43,26 @@ func Ensure(ctx context.Context) error {
 	return onceErr
 }
 
+// NeedEngine is the one rule for tests that need a Docker Engine. With
+// BERTH_E2E=1 they must run: -short does not skip them, and an engine that
+// does not answer fails them, so a run that asked for the engine cannot pass
+// by skipping. Otherwise -short, or an engine that does not answer, skips.
+func NeedEngine(t testing.TB) {
+	t.Helper()
+	required := os.Getenv("BERTH_E2E") == "1"
+	if testing.Short() && !required {
+		t.Skip("needs a Docker Engine: skipped under -short (BERTH_E2E=1 runs it)")
+	}
+	if out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {
+		if required {
+			t.Fatalf("BERTH_E2E=1 but no Docker Engine answers: %v\n%s", err, out)
+		}
+		t.Skipf("no Docker Engine answers: %v", err)
+	}
+}
+
 // Require is Ensure for a test or benchmark: it stops t when the images
-// cannot be built. Whether an engine must be present is the caller's rule
-// (skip under -short, fail under BERTH_E2E=1); call Require after that check.
+// cannot be built. Call it after NeedEngine.
 func Require(t testing.TB) {
 	t.Helper()
 	if err := Ensure(context.Background()); err != nil {

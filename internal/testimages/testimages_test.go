@@ -10,21 +10,6 @@ import (
 	"time"
 )
 
-// engineOrSkip follows the project's rule for engine tests: skip under
-// -short, fail when BERTH_E2E=1 and no engine answers, skip otherwise.
-func engineOrSkip(t *testing.T) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("needs the Docker Engine; skipped under -short")
-	}
-	if err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").Run(); err != nil {
-		if os.Getenv("BERTH_E2E") == "1" {
-			t.Fatalf("BERTH_E2E=1 but no Docker Engine answers: %v", err)
-		}
-		t.Skipf("no Docker Engine answers: %v", err)
-	}
-}
-
 func TestScriptFound(t *testing.T) {
 	p, err := Script()
 	if err != nil {
@@ -38,7 +23,7 @@ func TestScriptFound(t *testing.T) {
 // TestImagesRun builds (or finds) the images and runs each one's main
 // program, which is what the e2e tests and the demo rely on.
 func TestImagesRun(t *testing.T) {
-	engineOrSkip(t)
+	NeedEngine(t)
 	Require(t)
 	if err := Ensure(context.Background()); err != nil {
 		t.Fatalf("second Ensure: %v", err)
@@ -69,7 +54,7 @@ func TestImagesRun(t *testing.T) {
 // count made in one container is there in the next one that mounts the same
 // volume on /data, as the visits example needs.
 func TestRedisKeepsDataInVolume(t *testing.T) {
-	engineOrSkip(t)
+	NeedEngine(t)
 	Require(t)
 	vol := "berth-test-testimages-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	docker(t, "volume", "create", vol)
@@ -110,4 +95,30 @@ func docker(t *testing.T, args ...string) string {
 		t.Fatalf("docker %v: %v\n%s", args, err, out)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// TestNeedEngineRule runs NeedEngine in a child test binary under -short,
+// against an endpoint where no engine answers: it skips, except that
+// BERTH_E2E=1 makes it fail, so `BERTH_E2E=1 go test -short` cannot pass by
+// skipping the engine tests.
+func TestNeedEngineRule(t *testing.T) {
+	if os.Getenv("BERTH_NEED_ENGINE_CHILD") == "1" {
+		NeedEngine(t)
+		return
+	}
+	noEngine := "DOCKER_HOST=unix://" + t.TempDir() + "/none.sock"
+	for _, c := range []struct {
+		e2e, want string
+		fails     bool
+	}{
+		{"", "--- SKIP: TestNeedEngineRule", false},
+		{"1", "BERTH_E2E=1 but no Docker Engine answers", true},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestNeedEngineRule$", "-test.short", "-test.v")
+		cmd.Env = append(os.Environ(), "BERTH_NEED_ENGINE_CHILD=1", "BERTH_E2E="+c.e2e, noEngine, "DOCKER_CONTEXT=")
+		out, err := cmd.CombinedOutput()
+		if (err != nil) != c.fails || !strings.Contains(string(out), c.want) {
+			t.Errorf("BERTH_E2E=%q -short: err %v, want failure %v and %q in:\n%s", c.e2e, err, c.fails, c.want, out)
+		}
+	}
 }
