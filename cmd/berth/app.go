@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-
-	"github.com/spf13/cobra"
 )
 
 // app is one invocation of berth: its streams, environment and global flags.
@@ -35,10 +33,6 @@ func (e *exitError) Error() string {
 }
 
 func (e *exitError) Unwrap() error { return e.err }
-
-// commands lists the constructors of berth's subcommands; each command's
-// file adds itself in an init function.
-var commands []func(*app) *cobra.Command
 
 // run is main without globals: it parses args, runs the command and maps the
 // result to an exit code.

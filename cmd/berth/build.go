@@ -14,8 +14,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newBuildCommand) }
-
 // buildFlags are the flags of `build`, as Docker Compose has them.
 type buildFlags struct {
 	noCache, pull, quiet, withDeps bool

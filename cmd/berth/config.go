@@ -14,8 +14,6 @@ import (
 	"berth/project"
 )
 
-func init() { commands = append(commands, newConfigCommand) }
-
 // configOptions are the flags of `berth config`.
 type configOptions struct {
 	format        string

@@ -6,8 +6,6 @@ import (
 	"berth/compose"
 )
 
-func init() { commands = append(commands, newCreateCommand) }
-
 // create is up without starting anything (up --no-start), with create's
 // own flags.
 func newCreateCommand(a *app) *cobra.Command {

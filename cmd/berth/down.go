@@ -10,8 +10,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newDownCommand) }
-
 func newDownCommand(a *app) *cobra.Command {
 	var o reconciler.DownOptions
 	var timeout int

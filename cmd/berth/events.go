@@ -14,8 +14,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, newEventsCommand) }
-
 func newEventsCommand(a *app) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{

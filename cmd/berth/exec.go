@@ -13,8 +13,6 @@ import (
 	"berth/project"
 )
 
-func init() { commands = append(commands, newExecCommand) }
-
 type execOptions struct {
 	detach, noTTY, privileged bool
 	interactive               bool

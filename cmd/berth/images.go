@@ -12,8 +12,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, newImagesCommand) }
-
 func newImagesCommand(a *app) *cobra.Command {
 	var format string
 	var quiet bool

@@ -15,8 +15,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newLogsCommand) }
-
 // logsOptions are the flags of `logs`.
 type logsOptions struct {
 	follow, timestamps, noColor, noPrefix bool

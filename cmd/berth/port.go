@@ -8,8 +8,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, newPortCommand) }
-
 func newPortCommand(a *app) *cobra.Command {
 	var protocol string
 	var index int

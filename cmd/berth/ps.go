@@ -20,8 +20,6 @@ import (
 	"berth/project"
 )
 
-func init() { commands = append(commands, newPsCommand) }
-
 // psOptions are the flags of `ps`.
 type psOptions struct {
 	all, quiet, services, noTrunc bool

@@ -6,8 +6,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newRestartCommand) }
-
 func newRestartCommand(a *app) *cobra.Command {
 	var timeout int
 	var noDeps bool

@@ -18,8 +18,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newRunCommand) }
-
 type runOptions struct {
 	detach, rm, noDeps, servicePorts, noTTY, build, interactive bool
 	name, entrypoint, user, workdir                             string

@@ -13,8 +13,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newStartCommand) }
-
 func newStartCommand(a *app) *cobra.Command {
 	var wait bool
 	var waitTimeout int

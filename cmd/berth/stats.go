@@ -13,8 +13,6 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-func init() { commands = append(commands, newStatsCommand) }
-
 type statsOptions struct {
 	all, noStream, noTrunc bool
 	format                 string

@@ -6,8 +6,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newStopCommand) }
-
 func newStopCommand(a *app) *cobra.Command {
 	var timeout int
 	cmd := &cobra.Command{

@@ -12,8 +12,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, newTopCommand) }
-
 func newTopCommand(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:               "top [SERVICES...]",

@@ -16,8 +16,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newUpCommand) }
-
 // upOptions are the flags of `up`.
 type upOptions struct {
 	reconciler.UpOptions

@@ -13,8 +13,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newWaitCommand) }
-
 func newWaitCommand(a *app) *cobra.Command {
 	var downProject bool
 	cmd := &cobra.Command{
