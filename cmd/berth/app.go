@@ -6,16 +6,22 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"berth/engine"
 )
 
-// app is one invocation of berth: its streams, environment and global flags.
-// Commands get it instead of reaching for globals, so tests can run berth
-// in-process.
+// app is one invocation of berth: its streams, environment, global flags
+// and connection to the engine. Commands get it instead of reaching for
+// globals, so tests can run berth in-process.
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	environ        []string
 	global         globalFlags
+	// connect makes the engine connection; nil is the Docker Engine.
+	// Tests of commands set it to an engine/fake constructor.
+	connect func(ctx context.Context, environ []string) (engine.Engine, error)
+	conn    connection
 }
 
 // exitError carries an exit code other than 1 out of a command

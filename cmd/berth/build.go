@@ -41,7 +41,7 @@ func newBuildCommand(a *app) *cobra.Command {
 
 // runBuild builds the images of the named services (all by default).
 func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) error {
-	p, err := a.loadProject(ctx, services...)
+	p, err := a.load(ctx, a.composeOptions(services))
 	if err != nil {
 		return err
 	}

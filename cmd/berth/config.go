@@ -59,7 +59,7 @@ func (a *app) runConfig(ctx context.Context, opts configOptions, services []stri
 	}
 	o := a.composeOptions(services)
 	o.NoInterpolate = opts.noInterpolate
-	p, err := a.loadWith(ctx, o)
+	p, err := a.load(ctx, o)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func (a *app) runDown(ctx context.Context, o reconciler.DownOptions) error {
 	if o.RemoveImages != "" && o.RemoveImages != "local" && o.RemoveImages != "all" {
 		return fmt.Errorf("invalid --rmi %q: want \"local\" or \"all\"", o.RemoveImages)
 	}
-	p, eng, err := a.projectEngine(ctx)
+	p, eng, err := a.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -65,15 +65,11 @@ unless --no-deps. The service's ports are not published unless
 // it: in the background (-d, printing its name) or attached, returning the
 // command's exit code.
 func (a *app) runRun(ctx context.Context, o runOptions, service string, command []string, entrypoint bool) error {
-	p, err := a.loadProject(ctx, service)
+	p, eng, err := a.open(ctx, service)
 	if err != nil {
 		return err
 	}
 	s, err := o.service(p, service, command, entrypoint, a)
-	if err != nil {
-		return err
-	}
-	eng, err := a.engine(ctx)
 	if err != nil {
 		return err
 	}

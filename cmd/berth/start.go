@@ -60,11 +60,7 @@ func (a *app) runLifecycle(ctx context.Context, command string, services []strin
 
 // planLifecycle loads the project and plans the command.
 func (a *app) planLifecycle(ctx context.Context, command string, services []string, o reconciler.LifecycleOptions) (*types.Project, engine.Engine, reconciler.Plan, error) {
-	p, err := a.loadProject(ctx, services...)
-	if err != nil {
-		return nil, nil, reconciler.Plan{}, err
-	}
-	eng, err := a.engine(ctx)
+	p, eng, err := a.open(ctx, services...)
 	if err != nil {
 		return nil, nil, reconciler.Plan{}, err
 	}

@@ -79,16 +79,11 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, attach 
 	if err := o.validate(); err != nil {
 		return err
 	}
-	a.connectAhead(ctx)
-	p, err := a.loadProject(ctx)
+	p, eng, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	uo, err := o.resolve(p, services)
-	if err != nil {
-		return err
-	}
-	eng, err := a.engine(ctx)
 	if err != nil {
 		return err
 	}
