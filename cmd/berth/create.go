@@ -17,7 +17,7 @@ func newCreateCommand(a *app) *cobra.Command {
 		Short:             "Creates containers for a service",
 		ValidArgsFunction: a.completeServices,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.NoStart, o.detach, o.timeout = true, true, -1
+			o.NoStart, o.detach = true, true
 			if len(args) > 0 {
 				// The loader names an unknown service with the closest one.
 				if _, _, err := compose.Load(cmd.Context(), a.composeOptions(args)); err != nil {

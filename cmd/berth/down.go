@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,15 +11,12 @@ import (
 
 func newDownCommand(a *app) *cobra.Command {
 	var o reconciler.DownOptions
-	var timeout int
+	var timeout *stopTimeout
 	cmd := &cobra.Command{
 		Use:   "down [OPTIONS] [SERVICES]",
 		Short: "Stop and remove containers, networks",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Flags().Changed("timeout") {
-				d := time.Duration(timeout) * time.Second
-				o.Timeout = &d
-			}
+			o.Timeout = timeout.value()
 			return a.runDown(cmd.Context(), o)
 		},
 	}
@@ -28,7 +24,7 @@ func newDownCommand(a *app) *cobra.Command {
 	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
 	f.BoolVarP(&o.Volumes, "volumes", "v", false, "Remove named volumes declared in the \"volumes\" section of the Compose file and anonymous volumes attached to containers")
 	f.StringVar(&o.RemoveImages, "rmi", "", `Remove images used by services. "local" remove only images that don't have a custom tag ("local"|"all")`)
-	f.IntVarP(&timeout, "timeout", "t", 0, "Specify a shutdown timeout in seconds")
+	timeout = addTimeoutFlag(f, "Specify a shutdown timeout in seconds")
 	return cmd
 }
 

@@ -76,13 +76,3 @@ func (a *app) applyPlan(ctx context.Context, eng engine.Engine, plan reconciler.
 	r.Close()
 	return interrupted(ctx, err)
 }
-
-// timeoutFlag turns -t (seconds, given or not) into a stop timeout: nil
-// leaves each container its own.
-func timeoutFlag(cmd *cobra.Command, secs int) *time.Duration {
-	if !cmd.Flags().Changed("timeout") {
-		return nil
-	}
-	d := time.Duration(secs) * time.Second
-	return &d
-}

@@ -21,7 +21,7 @@ type upOptions struct {
 	reconciler.UpOptions
 	detach      bool
 	scale       []string
-	timeout     int
+	timeout     stopTimeout
 	waitTimeout int
 	quietPull   bool // berth never pulls: accepted for Compose's command lines
 	yes         bool // berth asks nothing: accepted for Compose's command lines
@@ -44,9 +44,6 @@ func newUpCommand(a *app) *cobra.Command {
 		Use:   "up [OPTIONS] [SERVICE...]",
 		Short: "Create and start containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("timeout") {
-				o.timeout = -1
-			}
 			return a.runUp(cmd.Context(), o, args, attach)
 		},
 	}
@@ -65,7 +62,7 @@ func newUpCommand(a *app) *cobra.Command {
 	f.BoolVar(&o.quietPull, "quiet-pull", false, "Pull without printing progress information")
 	f.BoolVarP(&o.yes, "yes", "y", false, `Assume "yes" as answer to all prompts and run non-interactively`)
 	f.StringArrayVar(&o.scale, "scale", nil, "Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.")
-	f.IntVarP(&o.timeout, "timeout", "t", 0, "Use this timeout in seconds for container shutdown when attached or when containers are already running")
+	f.VarP(&o.timeout, "timeout", "t", "Use this timeout in seconds for container shutdown when attached or when containers are already running")
 	f.BoolVar(&o.Wait, "wait", false, "Wait for services to be running|healthy. Implies detached mode.")
 	f.IntVar(&o.waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
 	if upAttached != nil {
@@ -133,10 +130,7 @@ func (o upOptions) validate() error {
 func (o upOptions) resolve(p *types.Project, services []string) (reconciler.UpOptions, error) {
 	uo := o.UpOptions
 	uo.Services = services
-	if o.timeout >= 0 {
-		d := time.Duration(o.timeout) * time.Second
-		uo.Timeout = &d
-	}
+	uo.Timeout = o.timeout.value()
 	uo.WaitTimeout = time.Duration(o.waitTimeout) * time.Second
 	for _, s := range o.scale {
 		name, n, ok := strings.Cut(s, "=")
