@@ -66,6 +66,10 @@ func selectedContainers(p *types.Project, st Observed, services []string) map[st
 // (started, healthy, completed successfully). It never creates: a service
 // without containers is an error, as in Docker Compose.
 func NewStartPlan(p *types.Project, st Observed, o LifecycleOptions) (Plan, error) {
+	p, err := p.WithSelectedServices(o.Services) // the named services and what they depend on
+	if err != nil {
+		return Plan{}, err
+	}
 	order, err := project.StartOrder(p)
 	if err != nil {
 		return Plan{}, err

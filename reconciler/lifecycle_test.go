@@ -33,6 +33,16 @@ func TestStartPlanStartsDependenciesFirst(t *testing.T) {
 	got, _ = NewStartPlan(p, st, LifecycleOptions{Services: []string{"web"}})
 	assertPlan(t, got, `
 #0 start demo-web-1`)
+	// The plan gets the whole project: naming db leaves web, which
+	// depends on it, alone; naming web takes db along.
+	st = lifecycleState(t, engine.StateExited, engine.StateExited)
+	got, _ = NewStartPlan(p, st, LifecycleOptions{Services: []string{"db"}})
+	assertPlan(t, got, `
+#0 start demo-db-1`)
+	got, _ = NewStartPlan(p, st, LifecycleOptions{Services: []string{"web"}})
+	assertPlan(t, got, `
+#0 start demo-db-1
+#1 start demo-web-1 after #0`)
 }
 
 func TestStartPlanWithoutContainerFails(t *testing.T) {

@@ -15,8 +15,14 @@ func newDownCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "down [OPTIONS] [SERVICES]",
 		Short: "Stop and remove containers, networks",
+		Long: `Stop and remove containers, networks
+
+With SERVICES, only those services and the services that depend on them are
+stopped and removed; a network or volume goes only when no other service of
+the project uses it.`,
+		ValidArgsFunction: a.completeServices,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Timeout = timeout.value()
+			o.Services, o.Timeout = args, timeout.value()
 			return a.runDown(cmd.Context(), o)
 		},
 	}
@@ -33,7 +39,7 @@ func (a *app) runDown(ctx context.Context, o reconciler.DownOptions) error {
 	if o.RemoveImages != "" && o.RemoveImages != "local" && o.RemoveImages != "all" {
 		return fmt.Errorf("invalid --rmi %q: want \"local\" or \"all\"", o.RemoveImages)
 	}
-	p, eng, err := a.open(ctx)
+	p, eng, err := a.openAll(ctx, o.Services)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,34 @@ func (a *app) open(ctx context.Context, services ...string) (*types.Project, eng
 	return p, eng, nil
 }
 
+// openAll is open for the commands that act on named services within the
+// whole project (stop, restart, kill, pause, rm, down, start): the
+// reconciler decides what else naming a service takes along (down the
+// services that depend on it, restart those that asked with restart: true,
+// start what it depends on), so the project keeps every service. The names
+// are checked, and a named service whose profile is off is enabled.
+func (a *app) openAll(ctx context.Context, services []string) (*types.Project, engine.Engine, error) {
+	p, eng, err := a.open(ctx)
+	if err != nil || len(services) == 0 {
+		return p, eng, err
+	}
+	all := p.AllServices()
+	for _, name := range services {
+		if _, ok := all[name]; !ok {
+			// The loader words this error (with the closest name) when
+			// asked to select the services.
+			if _, err := a.load(ctx, a.composeOptions(services)); err != nil {
+				return nil, nil, err
+			}
+			return nil, nil, fmt.Errorf("no such service: %q", name)
+		}
+	}
+	if p, err = p.WithServicesEnabled(services...); err != nil {
+		return nil, nil, err
+	}
+	return p, eng, nil
+}
+
 // openReader is open for the commands that only read: the engine they get
 // cannot change anything.
 func (a *app) openReader(ctx context.Context, services ...string) (*types.Project, engine.Reader, error) {
