@@ -11,22 +11,6 @@ import (
 	"berth/project"
 )
 
-// RunOptions shape the plan of `run`.
-type RunOptions struct {
-	Name   string // --name; "" gives <project>-<service>-run-<slug>
-	Slug   string // 64 hex digits; the name uses the first 12
-	NoDeps bool
-	Build  bool
-	// Interactive attaches berth's stdin to the one-off: its end closes
-	// the container's stdin.
-	Interactive bool
-	// AutoRemove leaves removing the exited one-off to the engine (-d --rm).
-	AutoRemove bool
-	// Service is the service as the one-off runs it (command, entrypoint,
-	// environment, ports, user, … already replaced by the flags).
-	Service types.ServiceConfig
-}
-
 // NewRunPlan plans `run`: what `up` would do for the service's
 // dependencies (unless NoDeps), the networks and volumes the one-off needs,
 // its image when it must be built, and the create of the one-off container
@@ -37,7 +21,10 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 	if err != nil {
 		return Plan{}, engine.ContainerSpec{}, err
 	}
-	s := o.Service
+	s, err := o.service(p)
+	if err != nil {
+		return Plan{}, engine.ContainerSpec{}, err
+	}
 	pl := &planner{p: p, st: st, o: UpOptions{NoDeps: o.NoDeps}, plan: Plan{Project: p},
 		nets: map[string]int{}, vols: map[string]int{}, builds: map[string]int{},
 		creates: map[string][]int{}, starts: map[string]map[string]int{}, waits: map[string]int{},
@@ -109,8 +96,8 @@ func oneOffSpec(p *types.Project, s types.ServiceConfig, imageID string, o RunOp
 		}
 		spec.Name = project.OneOffName(p.Name, s.Name, short)
 	}
-	spec.StdinOnce = o.Interactive
-	spec.AutoRemove = o.AutoRemove
+	spec.StdinOnce = o.Interactive && !o.Detach
+	spec.AutoRemove = o.Remove && o.Detach
 	return spec
 }
 
