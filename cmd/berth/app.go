@@ -44,15 +44,21 @@ func (e *exitError) Unwrap() error { return e.err }
 // result to an exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ}
+	return a.run(ctx, args)
+}
+
+// run runs one invocation; tests call it with an app whose connect gives
+// an engine/fake.
+func (a *app) run(ctx context.Context, args []string) int {
 	args, code := a.dockerPlugin(args)
 	if code >= 0 {
 		return code
 	}
 	root := a.rootCommand()
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
@@ -60,11 +66,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(stderr, ee.err)
+			fmt.Fprintln(a.stderr, ee.err)
 		}
 		return ee.code
 	}
-	fmt.Fprintln(stderr, err)
+	fmt.Fprintln(a.stderr, err)
 	return 1
 }
 
