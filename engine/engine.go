@@ -33,13 +33,11 @@ type Engine interface {
 	Exec() Exec
 	// Interactive is the engine's terminal attach, or nil when it has none.
 	Interactive() Interactive
-	// Inspection is the engine's process and resource reports, or nil when
-	// it has none.
-	Inspection() Inspection
 }
 
-// Reader is the read-only part of Engine: what ps, logs, top and port
-// receive, so their signatures say they change nothing.
+// Reader is the read-only part of Engine: what ps, logs, top, port,
+// images, events, stats and ls receive, so their signatures say they change
+// nothing.
 type Reader interface {
 	// ListContainers returns the containers labelled with the project
 	// (all of them, running or not), sorted by name, with the fields a
@@ -50,6 +48,9 @@ type Reader interface {
 	Logs(ctx context.Context, id string, opts LogOptions) (Stream, error)
 	InspectImage(ctx context.Context, ref string) (Image, error)
 	Events(ctx context.Context, filter EventFilter) (<-chan Event, <-chan error)
+	// Inspection is the engine's process and resource reports, or nil when
+	// it has none.
+	Inspection() Inspection
 }
 
 // Networks are the network calls.

@@ -15,6 +15,35 @@ func Dependencies(s types.ServiceConfig) []string {
 	return slices.Sorted(maps.Keys(s.DependsOn))
 }
 
+// WithDependents is names and every service that depends on one of them,
+// directly or through others, along the depends_on entries follow accepts;
+// sorted. `down db` takes down what needs db with it; `restart db` restarts
+// what asked for it (restart: true), as Docker Compose does.
+func WithDependents(p *types.Project, names []string, follow func(types.ServiceDependency) bool) []string {
+	in := map[string]bool{}
+	for _, n := range names {
+		in[n] = true
+	}
+	for grown := true; grown; {
+		grown = false
+		for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+			if !in[name] && dependsOnAny(p.Services[name], in, follow) {
+				in[name], grown = true, true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(in))
+}
+
+func dependsOnAny(s types.ServiceConfig, in map[string]bool, follow func(types.ServiceDependency) bool) bool {
+	for dep, d := range s.DependsOn {
+		if in[dep] && follow(d) {
+			return true
+		}
+	}
+	return false
+}
+
 // StartOrder lists the services so that each comes after everything it depends
 // on. It goes in passes: each pass places, alphabetically, every service whose
 // dependencies are already placed, so the order is the same on every run.

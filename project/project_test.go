@@ -156,3 +156,31 @@ func TestCycleIsReportedInOrder(t *testing.T) {
 		t.Errorf("Cycle of an acyclic graph = %v", c)
 	}
 }
+
+func TestWithDependents(t *testing.T) {
+	p := graphProject(map[string][]string{
+		"web": {"api", "cache"}, "api": {"db"}, "db": nil, "cache": nil, "worker": {"db"},
+	})
+	all := func(types.ServiceDependency) bool { return true }
+	for _, c := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"db"}, "api db web worker"},
+		{[]string{"cache"}, "cache web"},
+		{[]string{"web"}, "web"},
+		{[]string{"api", "worker"}, "api web worker"},
+	} {
+		if got := strings.Join(WithDependents(p, c.names, all), " "); got != c.want {
+			t.Errorf("WithDependents(%v) = %q, want %q", c.names, got, c.want)
+		}
+	}
+	// Only the entries follow accepts are walked: api asks for restarts of db.
+	api := p.Services["api"]
+	api.DependsOn = types.DependsOnConfig{"db": {Condition: types.ServiceConditionStarted, Restart: true}}
+	p.Services["api"] = api
+	restart := func(d types.ServiceDependency) bool { return d.Restart }
+	if got := strings.Join(WithDependents(p, []string{"db"}, restart), " "); got != "api db" {
+		t.Errorf("restart dependents of db = %q", got)
+	}
+}

@@ -39,7 +39,7 @@ type LifecycleOptions struct {
 	Signal   string         // kill: "" is SIGKILL
 	Stop     bool           // rm -s: stop running containers first
 	Volumes  bool           // rm -v: remove anonymous volumes
-	NoDeps   bool           // restart --no-deps (only the named services)
+	NoDeps   bool           // restart --no-deps: not the services that depend on them with restart: true
 }
 
 // selectedContainers are the project's non-one-off containers of the
@@ -66,6 +66,10 @@ func selectedContainers(p *types.Project, st Observed, services []string) map[st
 // (started, healthy, completed successfully). It never creates: a service
 // without containers is an error, as in Docker Compose.
 func NewStartPlan(p *types.Project, st Observed, o LifecycleOptions) (Plan, error) {
+	p, err := p.WithSelectedServices(o.Services) // the named services and what they depend on
+	if err != nil {
+		return Plan{}, err
+	}
 	order, err := project.StartOrder(p)
 	if err != nil {
 		return Plan{}, err
@@ -103,14 +107,20 @@ func NewStopPlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
 }
 
 // NewRestartPlan plans `restart`: every container of the services, running
-// or not, each after the restarts of the services it depends on.
+// or not, each after the restarts of the services it depends on. As in
+// Docker Compose, naming a service also restarts the services that declare
+// `restart: true` on it (transitively), unless NoDeps.
 func NewRestartPlan(p *types.Project, st Observed, o LifecycleOptions) (Plan, error) {
 	order, err := project.StartOrder(p)
 	if err != nil {
 		return Plan{}, err
 	}
 	plan := Plan{Project: p}
-	bySvc := selectedContainers(p, st, o.Services)
+	services := o.Services
+	if len(services) > 0 && !o.NoDeps {
+		services = project.WithDependents(p, services, func(d types.ServiceDependency) bool { return d.Restart })
+	}
+	bySvc := selectedContainers(p, st, services)
 	restarts := map[string][]int{}
 	for _, svc := range order {
 		var after []int

@@ -10,26 +10,6 @@ import (
 	"berth/project"
 )
 
-// RunOptions shape the plan of `run`.
-type RunOptions struct {
-	Name   string // --name; "" gives <project>-<service>-run-<slug>
-	Slug   string // 64 hex digits; the name uses the first 12
-	NoDeps bool
-	Build  bool
-	Pull   string // --pull: overrides the services' pull_policy
-	// Interactive attaches berth's stdin to the one-off: its end closes
-	// the container's stdin.
-	Interactive bool
-	// AutoRemove leaves removing the exited one-off to the engine (-d --rm).
-	AutoRemove bool
-	// Service is the service as the one-off runs it (command, entrypoint,
-	// environment, ports, user, … already replaced by the flags).
-	Service types.ServiceConfig
-	// InjectKey is UpOptions.InjectKey, for the one-off and the
-	// dependencies run creates.
-	InjectKey []byte
-}
-
 // NewRunPlan plans `run`: what `up` would do for the service's
 // dependencies (unless NoDeps), the networks and volumes the one-off needs,
 // its image when it must be built, and the create of the one-off container
@@ -40,7 +20,10 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 	if err != nil {
 		return Plan{}, engine.ContainerSpec{}, err
 	}
-	s := o.Service
+	s, err := o.service(p)
+	if err != nil {
+		return Plan{}, engine.ContainerSpec{}, err
+	}
 	pl := newPlanner(p, st, UpOptions{NoDeps: o.NoDeps, Pull: o.Pull, InjectKey: o.InjectKey})
 	if pl.selected, err = selection(p, UpOptions{Services: []string{s.Name}, NoDeps: o.NoDeps}); err != nil {
 		return Plan{}, engine.ContainerSpec{}, err
@@ -120,8 +103,8 @@ func oneOffSpec(p *types.Project, d *desired, imageID string, o RunOptions) engi
 		}
 		spec.Name = project.OneOffName(p.Name, d.service.Name, short)
 	}
-	spec.StdinOnce = o.Interactive
-	spec.AutoRemove = o.AutoRemove
+	spec.StdinOnce = o.Interactive && !o.Detach
+	spec.AutoRemove = o.Remove && o.Detach
 	return spec
 }
 

@@ -33,6 +33,16 @@ func TestStartPlanStartsDependenciesFirst(t *testing.T) {
 	got, _ = NewStartPlan(p, st, LifecycleOptions{Services: []string{"web"}})
 	assertPlan(t, got, `
 #0 start demo-web-1`)
+	// The plan gets the whole project: naming db leaves web, which
+	// depends on it, alone; naming web takes db along.
+	st = lifecycleState(t, engine.StateExited, engine.StateExited)
+	got, _ = NewStartPlan(p, st, LifecycleOptions{Services: []string{"db"}})
+	assertPlan(t, got, `
+#0 start demo-db-1`)
+	got, _ = NewStartPlan(p, st, LifecycleOptions{Services: []string{"web"}})
+	assertPlan(t, got, `
+#0 start demo-db-1
+#1 start demo-web-1 after #0`)
 }
 
 func TestStartPlanWithoutContainerFails(t *testing.T) {
@@ -84,4 +94,54 @@ func TestRemovePlan(t *testing.T) {
 #0 stop demo-web-1
 #1 remove demo-db-1
 #2 remove demo-web-1 after #0`)
+}
+
+// restartChain is webDB with a worker that asks to be restarted with db
+// (restart: true) and a cron that depends on web without asking.
+const restartChain = `
+services:
+  web:
+    image: busybox
+    depends_on: [db]
+  worker:
+    image: busybox
+    depends_on:
+      db: {condition: service_started, restart: true}
+  cron:
+    image: busybox
+    depends_on:
+      worker: {condition: service_started, restart: true}
+      web: {condition: service_started}
+  db:
+    image: busybox
+`
+
+// TestRestartPlanNoDeps: restart SERVICE also restarts what declares
+// restart: true on it, transitively, as Docker Compose does; --no-deps
+// restarts only the named services.
+func TestRestartPlanNoDeps(t *testing.T) {
+	p := mustLoad(t, restartChain)
+	st := afterUp(t, p, UpOptions{})
+	cases := []struct {
+		o    LifecycleOptions
+		want string
+	}{
+		{LifecycleOptions{Services: []string{"db"}}, `
+#0 restart demo-db-1
+#1 restart demo-worker-1 after #0
+#2 restart demo-cron-1 after #1`},
+		{LifecycleOptions{Services: []string{"db"}, NoDeps: true}, `
+#0 restart demo-db-1`},
+		{LifecycleOptions{Services: []string{"web"}}, `
+#0 restart demo-web-1`},
+		{LifecycleOptions{Services: []string{"worker"}, NoDeps: true}, `
+#0 restart demo-worker-1`},
+	}
+	for _, c := range cases {
+		got, err := NewRestartPlan(p, st, c.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertPlan(t, got, c.want)
+	}
 }

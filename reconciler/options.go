@@ -48,6 +48,9 @@ type UpOptions struct {
 
 // DownOptions are the choices of `down`.
 type DownOptions struct {
+	// Services are the services named on the command line (with what
+	// depends on them); empty: the whole project.
+	Services      []string
 	RemoveOrphans bool
 	Volumes       bool   // -v: remove named and anonymous volumes
 	RemoveImages  string // --rmi: "", "local" (images berth built) or "all"

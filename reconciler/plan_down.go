@@ -14,10 +14,13 @@ import (
 // dependency order (dependents first), then remove them all, then the
 // networks and (with -v) volumes the project created, then (with --rmi)
 // images. Stopping everything before removing anything keeps the engine from
-// being left with a network a running container still holds. Pure, like
-// NewPlan.
+// being left with a network a running container still holds. With
+// o.Services, only those services and their dependents go, and what the
+// others use stays (downScope). Pure, like NewPlan.
 func NewDownPlan(p *types.Project, st Observed, o DownOptions) Plan {
 	plan := Plan{Project: p}
+	ds := resolvedFor(p, st)
+	st, keep := scopeDown(p, st, o.Services)
 	stops := planDownStops(&plan, p, st, o)
 	allStops := slices.Concat(slices.Collect(maps.Values(stops))...)
 	var removes []int
@@ -29,17 +32,17 @@ func NewDownPlan(p *types.Project, st Observed, o DownOptions) Plan {
 	removes = uniqueSorted(removes)
 	for _, n := range st.Networks {
 		key := n.Labels[project.LabelNetwork]
-		if cfg, ok := p.Networks[key]; ok && !bool(cfg.External) {
+		if cfg, ok := p.Networks[key]; ok && !bool(cfg.External) && !keep.keepsNetwork(ds, key, n.Name) {
 			plan.add(Action{Op: OpRemoveNetwork, Target: n.Name, After: removes, Disconnects: stoppedOn(n.Name, removed)})
 		}
 	}
 	for _, v := range st.Volumes {
 		key := v.Labels[project.LabelVolume]
-		if cfg, ok := p.Volumes[key]; o.Volumes && ok && !bool(cfg.External) {
+		if cfg, ok := p.Volumes[key]; o.Volumes && ok && !bool(cfg.External) && !keep.keepsVolume(p, key, v.Name) {
 			plan.add(Action{Op: OpRemoveVolume, Target: v.Name, After: removes})
 		}
 	}
-	for _, ref := range downImages(p, st, o.RemoveImages) {
+	for _, ref := range slices.DeleteFunc(downImages(p, st, o.RemoveImages), func(ref string) bool { return keep.keepsImage(p, ref) }) {
 		plan.add(Action{Op: OpRemoveImage, Target: ref, After: removes})
 	}
 	return plan

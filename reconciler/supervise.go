@@ -15,7 +15,7 @@ import (
 // its caller; it never restarts anything itself: the engine's restart policy
 // does, so nothing restarts twice and restarts go on after berth exits.
 type Supervisor struct {
-	eng      engine.Engine
+	eng      engine.Reader
 	state    *supervisor
 	events   <-chan engine.Event
 	errs     <-chan error
@@ -25,8 +25,8 @@ type Supervisor struct {
 
 // Watch subscribes to the project's events. Call it before berth starts the
 // containers it will follow, so that no event is missed; the subscription
-// lasts as long as ctx.
-func Watch(ctx context.Context, eng engine.Engine, opts SuperviseOptions) *Supervisor {
+// lasts as long as ctx. It only reads: `logs -f` follows with it too.
+func Watch(ctx context.Context, eng engine.Reader, opts SuperviseOptions) *Supervisor {
 	events, errs := eng.Events(ctx, engine.EventFilter{Project: opts.Project})
 	return &Supervisor{
 		eng:    eng,

@@ -7,17 +7,21 @@ import (
 	"io"
 	"os"
 
-	"github.com/spf13/cobra"
+	"berth/engine"
 )
 
-// app is one invocation of berth: its streams, environment and global flags.
-// Commands get it instead of reaching for globals, so tests can run berth
-// in-process.
+// app is one invocation of berth: its streams, environment, global flags
+// and connection to the engine. Commands get it instead of reaching for
+// globals, so tests can run berth in-process.
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	environ        []string
 	global         globalFlags
+	// connect makes the engine connection; nil is the Docker Engine.
+	// Tests of commands set it to an engine/fake constructor.
+	connect func(ctx context.Context, environ []string) (engine.Engine, error)
+	conn    connection
 }
 
 // exitError carries an exit code other than 1 out of a command
@@ -36,23 +40,25 @@ func (e *exitError) Error() string {
 
 func (e *exitError) Unwrap() error { return e.err }
 
-// commands lists the constructors of berth's subcommands; each command's
-// file adds itself in an init function.
-var commands []func(*app) *cobra.Command
-
 // run is main without globals: it parses args, runs the command and maps the
 // result to an exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ}
+	return a.run(ctx, args)
+}
+
+// run runs one invocation; tests call it with an app whose connect gives
+// an engine/fake.
+func (a *app) run(ctx context.Context, args []string) int {
 	args, code := a.dockerPlugin(args)
 	if code >= 0 {
 		return code
 	}
 	root := a.rootCommand()
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
@@ -60,11 +66,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(stderr, ee.err)
+			fmt.Fprintln(a.stderr, ee.err)
 		}
 		return ee.code
 	}
-	fmt.Fprintln(stderr, err)
+	fmt.Fprintln(a.stderr, err)
 	return 1
 }
 

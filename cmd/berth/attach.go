@@ -10,8 +10,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, newAttachCommand) }
-
 type attachCmdOptions struct {
 	index      int
 	noStdin    bool

@@ -14,8 +14,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newBuildCommand) }
-
 // buildFlags are the flags of `build`, as Docker Compose has them.
 type buildFlags struct {
 	noCache, pull, quiet, withDeps bool
@@ -45,7 +43,7 @@ func newBuildCommand(a *app) *cobra.Command {
 
 // runBuild builds the images of the named services (all by default).
 func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) error {
-	p, err := a.loadProject(ctx, services...)
+	p, err := a.load(ctx, a.composeOptions(services))
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ func TestWithDependencies(t *testing.T) {
 		"compose.yaml": "services:\n  web:\n    image: x\n    depends_on: [api]\n  api:\n    image: x\n    depends_on: [db]\n  db:\n    image: x\n  other:\n    image: x\n",
 	})
 	a := &app{stderr: io.Discard, global: globalFlags{files: []string{filepath.Join(dir, "compose.yaml")}}}
-	p, err := a.loadProject(t.Context())
+	p, err := a.load(t.Context(), a.composeOptions(nil))
 	if err != nil {
 		t.Fatal(err)
 	}

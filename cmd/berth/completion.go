@@ -6,8 +6,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, newCompletionCommand) }
-
 // newCompletionCommand prints a shell completion script made by cobra's
 // generators; service names complete through completeServices.
 func newCompletionCommand(a *app) *cobra.Command {

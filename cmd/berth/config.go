@@ -14,8 +14,6 @@ import (
 	"berth/project"
 )
 
-func init() { commands = append(commands, newConfigCommand) }
-
 // configOptions are the flags of `berth config`.
 type configOptions struct {
 	format        string
@@ -61,7 +59,7 @@ func (a *app) runConfig(ctx context.Context, opts configOptions, services []stri
 	}
 	o := a.composeOptions(services)
 	o.NoInterpolate = opts.noInterpolate
-	p, err := a.loadWith(ctx, o)
+	p, err := a.load(ctx, o)
 	if err != nil {
 		return err
 	}

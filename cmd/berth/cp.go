@@ -15,8 +15,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, newCpCommand) }
-
 type cpOptions struct {
 	archive, followLink, all bool
 	index                    int

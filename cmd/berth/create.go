@@ -6,8 +6,6 @@ import (
 	"berth/compose"
 )
 
-func init() { commands = append(commands, newCreateCommand) }
-
 // create is up without starting anything (up --no-start), with create's
 // own flags.
 func newCreateCommand(a *app) *cobra.Command {
@@ -18,7 +16,7 @@ func newCreateCommand(a *app) *cobra.Command {
 		Short:             "Creates containers for a service",
 		ValidArgsFunction: a.completeServices,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.NoStart, o.detach, o.timeout = true, true, -1
+			o.NoStart, o.detach = true, true
 			if len(args) > 0 {
 				// The loader names an unknown service with the closest one.
 				if _, _, err := compose.Load(cmd.Context(), a.composeOptions(args)); err != nil {

@@ -3,26 +3,26 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newDownCommand) }
-
 func newDownCommand(a *app) *cobra.Command {
 	var o reconciler.DownOptions
-	var timeout int
+	var timeout *stopTimeout
 	cmd := &cobra.Command{
 		Use:   "down [OPTIONS] [SERVICES]",
 		Short: "Stop and remove containers, networks",
+		Long: `Stop and remove containers, networks
+
+With SERVICES, only those services and the services that depend on them are
+stopped and removed; a network or volume goes only when no other service of
+the project uses it.`,
+		ValidArgsFunction: a.completeServices,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Flags().Changed("timeout") {
-				d := time.Duration(timeout) * time.Second
-				o.Timeout = &d
-			}
+			o.Services, o.Timeout = args, timeout.value()
 			return a.runDown(cmd.Context(), o)
 		},
 	}
@@ -30,7 +30,7 @@ func newDownCommand(a *app) *cobra.Command {
 	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
 	f.BoolVarP(&o.Volumes, "volumes", "v", false, "Remove named volumes declared in the \"volumes\" section of the Compose file and anonymous volumes attached to containers")
 	f.StringVar(&o.RemoveImages, "rmi", "", `Remove images used by services. "local" remove only images that don't have a custom tag ("local"|"all")`)
-	f.IntVarP(&timeout, "timeout", "t", 0, "Specify a shutdown timeout in seconds")
+	timeout = addTimeoutFlag(f, "Specify a shutdown timeout in seconds")
 	return cmd
 }
 
@@ -39,7 +39,7 @@ func (a *app) runDown(ctx context.Context, o reconciler.DownOptions) error {
 	if o.RemoveImages != "" && o.RemoveImages != "local" && o.RemoveImages != "all" {
 		return fmt.Errorf("invalid --rmi %q: want \"local\" or \"all\"", o.RemoveImages)
 	}
-	p, eng, err := a.projectEngine(ctx)
+	p, eng, err := a.openAll(ctx, o.Services)
 	if err != nil {
 		return err
 	}

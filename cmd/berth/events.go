@@ -14,8 +14,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, newEventsCommand) }
-
 func newEventsCommand(a *app) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -42,11 +40,7 @@ type eventEntry struct {
 
 // runEvents prints the project's container events until Ctrl-C.
 func (a *app) runEvents(ctx context.Context, services []string, asJSON bool) error {
-	p, err := a.loadProject(ctx, services...)
-	if err != nil {
-		return err
-	}
-	eng, err := a.engine(ctx)
+	p, eng, err := a.openReader(ctx, services...)
 	if err != nil {
 		return err
 	}

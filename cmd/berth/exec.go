@@ -7,13 +7,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 
 	"berth/engine"
 	"berth/project"
 )
-
-func init() { commands = append(commands, newExecCommand) }
 
 type execOptions struct {
 	detach, noTTY, privileged bool
@@ -98,27 +97,32 @@ func (a *app) runExec(ctx context.Context, o execOptions, service string, comman
 	return nil
 }
 
-// serviceContainer loads the project (an unknown service names the closest
-// one) and finds replica index of the service (0: the lowest numbered).
+// serviceContainer opens the project and finds replica index of the
+// service (0: the lowest numbered), for the commands that act on it.
 func (a *app) serviceContainer(ctx context.Context, service string, index int) (engine.Engine, engine.Container, error) {
-	p, err := a.loadProject(ctx, service)
+	p, eng, err := a.open(ctx, service)
 	if err != nil {
 		return nil, engine.Container{}, err
 	}
-	eng, err := a.engine(ctx)
+	c, err := findReplica(ctx, eng, p, service, index)
 	if err != nil {
 		return nil, engine.Container{}, err
 	}
+	return eng, c, nil
+}
+
+// findReplica finds replica index of the service (0: the lowest numbered).
+func findReplica(ctx context.Context, r engine.Reader, p *types.Project, service string, index int) (engine.Container, error) {
 	oneOff := false
-	cs, err := eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, Services: []string{service}, OneOff: &oneOff})
+	cs, err := r.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, Services: []string{service}, OneOff: &oneOff})
 	if err != nil {
-		return nil, engine.Container{}, err
+		return engine.Container{}, err
 	}
 	best := -1
 	for i, c := range cs {
-		n, _ := strconv.Atoi(c.Labels[project.LabelNumber])
+		n := atoiLabel(c)
 		if index > 0 && n == index {
-			return eng, c, nil
+			return c, nil
 		}
 		if index == 0 && (best < 0 || n < atoiLabel(cs[best])) {
 			best = i
@@ -126,11 +130,11 @@ func (a *app) serviceContainer(ctx context.Context, service string, index int) (
 	}
 	if best < 0 {
 		if index > 0 {
-			return nil, engine.Container{}, fmt.Errorf("service %q has no container with index %d", service, index)
+			return engine.Container{}, fmt.Errorf("service %q has no container with index %d", service, index)
 		}
-		return nil, engine.Container{}, fmt.Errorf("service %q is not running", service)
+		return engine.Container{}, fmt.Errorf("service %q is not running", service)
 	}
-	return eng, cs[best], nil
+	return cs[best], nil
 }
 
 func atoiLabel(c engine.Container) int {

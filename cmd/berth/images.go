@@ -12,8 +12,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, newImagesCommand) }
-
 func newImagesCommand(a *app) *cobra.Command {
 	var format string
 	var quiet bool
@@ -43,7 +41,7 @@ type imageEntry struct {
 
 // runImages lists the image of each of the project's containers.
 func (a *app) runImages(ctx context.Context, services []string, format string, quiet bool) error {
-	eng, cs, err := a.projectContainers(ctx, services)
+	eng, cs, err := a.readContainers(ctx, services)
 	if err != nil {
 		return err
 	}

@@ -12,8 +12,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newKillCommand) }
-
 func newKillCommand(a *app) *cobra.Command {
 	var o reconciler.LifecycleOptions
 	var removeOrphans bool

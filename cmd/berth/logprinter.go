@@ -160,7 +160,7 @@ func (p *logPrinter) copyLines(name, service string, r io.Reader) error {
 // the supervisor's decisions (re-attach after a restart, report exits).
 type follower struct {
 	ctx      context.Context
-	eng      engine.Engine
+	eng      engine.Reader
 	printer  *logPrinter
 	project  string
 	logOpts  engine.LogOptions // for Logs-based streams (logs, re-attach)

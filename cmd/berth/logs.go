@@ -15,8 +15,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newLogsCommand) }
-
 // logsOptions are the flags of `logs`.
 type logsOptions struct {
 	follow, timestamps, noColor, noPrefix bool
@@ -56,7 +54,7 @@ func (a *app) runLogs(ctx context.Context, o logsOptions, services []string) err
 	if o.index > 0 && len(services) != 1 {
 		return errors.New("--index requires exactly one service")
 	}
-	p, eng, err := a.projectEngine(ctx, services...)
+	p, eng, err := a.openReader(ctx, services...)
 	if err != nil {
 		return err
 	}
@@ -92,7 +90,7 @@ func (a *app) runLogs(ctx context.Context, o logsOptions, services []string) err
 // followInspected hands c to the supervisor with its restart policy, restart
 // count and finish time, which only an inspect reports. When the inspect
 // fails (removed meanwhile), the listed fields are the best there is.
-func followInspected(ctx context.Context, eng engine.Engine, sv *reconciler.Supervisor, c engine.Container) {
+func followInspected(ctx context.Context, eng engine.Reader, sv *reconciler.Supervisor, c engine.Container) {
 	if full, err := eng.InspectContainer(ctx, c.ID); err == nil {
 		c = full
 	}
@@ -101,7 +99,7 @@ func followInspected(ctx context.Context, eng engine.Engine, sv *reconciler.Supe
 
 // logsContainers lists the services' containers (replica index only, when
 // given).
-func logsContainers(ctx context.Context, eng engine.Engine, p *types.Project, services []string, index int) ([]engine.Container, error) {
+func logsContainers(ctx context.Context, eng engine.Reader, p *types.Project, services []string, index int) ([]engine.Container, error) {
 	cs, err := eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, Services: services})
 	if err != nil {
 		return nil, fmt.Errorf("list containers of project %q: %w", p.Name, err)

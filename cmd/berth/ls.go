@@ -16,8 +16,6 @@ import (
 	"berth/project"
 )
 
-func init() { commands = append(commands, newLsCommand) }
-
 type lsOptions struct {
 	all, quiet bool
 	format     string

@@ -6,8 +6,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newPauseCommand, newUnpauseCommand) }
-
 func newPauseCommand(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:               "pause [SERVICE...]",

@@ -8,8 +8,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, newPortCommand) }
-
 func newPortCommand(a *app) *cobra.Command {
 	var protocol string
 	var index int
@@ -34,7 +32,11 @@ func newPortCommand(a *app) *cobra.Command {
 
 // runPort prints HOST:PORT where the container's port is published.
 func (a *app) runPort(ctx context.Context, service string, port uint16, protocol string, index int) error {
-	_, c, err := a.serviceContainer(ctx, service, index)
+	p, r, err := a.openReader(ctx, service)
+	if err != nil {
+		return err
+	}
+	c, err := findReplica(ctx, r, p, service, index)
 	if err != nil {
 		return err
 	}

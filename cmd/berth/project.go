@@ -15,19 +15,15 @@ import (
 	"berth/engine"
 )
 
-// loadProject loads the project the global flags and COMPOSE_* variables
-// point at and prints the loader's warnings. services, when given, must name
-// services of the project.
-func (a *app) loadProject(ctx context.Context, services ...string) (*types.Project, error) {
-	return a.loadWith(ctx, a.composeOptions(services))
-}
-
-// projectEngine loads the project (services, when given, must name
-// services of it) and connects the engine: the start of every command that
-// acts on what the project runs.
-func (a *app) projectEngine(ctx context.Context, services ...string) (*types.Project, engine.Engine, error) {
-	a.connectAhead(ctx)
-	p, err := a.loadProject(ctx, services...)
+// open is the prelude of every command that acts on a project's
+// containers: it loads the project the global flags and COMPOSE_*
+// variables point at (services, when given, must name services of it;
+// an unknown one is an error naming the closest) and connects to the
+// engine. The connection is made while the project loads, so the probe's
+// round trip overlaps with the load instead of following it.
+func (a *app) open(ctx context.Context, services ...string) (*types.Project, engine.Engine, error) {
+	go func() { _, _ = a.engine(ctx) }() // a.engine below waits for this same connection
+	p, err := a.load(ctx, a.composeOptions(services))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -38,9 +34,47 @@ func (a *app) projectEngine(ctx context.Context, services ...string) (*types.Pro
 	return p, eng, nil
 }
 
-// loadWith loads with options a command has adjusted (config's
-// --no-interpolate) and prints the loader's warnings.
-func (a *app) loadWith(ctx context.Context, o compose.Options) (*types.Project, error) {
+// openAll is open for the commands that act on named services within the
+// whole project (stop, restart, kill, pause, rm, down, start): the
+// reconciler decides what else naming a service takes along (down the
+// services that depend on it, restart those that asked with restart: true,
+// start what it depends on), so the project keeps every service. The names
+// are checked, and a named service whose profile is off is enabled.
+func (a *app) openAll(ctx context.Context, services []string) (*types.Project, engine.Engine, error) {
+	p, eng, err := a.open(ctx)
+	if err != nil || len(services) == 0 {
+		return p, eng, err
+	}
+	all := p.AllServices()
+	for _, name := range services {
+		if _, ok := all[name]; !ok {
+			// The loader words this error (with the closest name) when
+			// asked to select the services.
+			if _, err := a.load(ctx, a.composeOptions(services)); err != nil {
+				return nil, nil, err
+			}
+			return nil, nil, fmt.Errorf("no such service: %q", name)
+		}
+	}
+	if p, err = p.WithServicesEnabled(services...); err != nil {
+		return nil, nil, err
+	}
+	return p, eng, nil
+}
+
+// openReader is open for the commands that only read: the engine they get
+// cannot change anything.
+func (a *app) openReader(ctx context.Context, services ...string) (*types.Project, engine.Reader, error) {
+	p, eng, err := a.open(ctx, services...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, eng, nil
+}
+
+// load loads the project alone, for the commands that need no engine
+// (config, build --dry-run), and prints the loader's warnings.
+func (a *app) load(ctx context.Context, o compose.Options) (*types.Project, error) {
 	p, warnings, err := compose.Load(ctx, o)
 	if err != nil {
 		return nil, err

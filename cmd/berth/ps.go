@@ -20,8 +20,6 @@ import (
 	"berth/project"
 )
 
-func init() { commands = append(commands, newPsCommand) }
-
 // psOptions are the flags of `ps`.
 type psOptions struct {
 	all, quiet, services, noTrunc bool
@@ -55,8 +53,7 @@ func (a *app) runPs(ctx context.Context, o psOptions, services []string) error {
 	if err != nil {
 		return err
 	}
-	a.connectAhead(ctx)
-	p, err := a.loadProject(ctx)
+	p, eng, err := a.openReader(ctx)
 	if err != nil {
 		return err
 	}
@@ -64,10 +61,6 @@ func (a *app) runPs(ctx context.Context, o psOptions, services []string) error {
 		if _, ok := p.Services[s]; !ok {
 			return fmt.Errorf("no such service: %s", s)
 		}
-	}
-	eng, err := a.engine(ctx)
-	if err != nil {
-		return err
 	}
 	cs, err := eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, Services: services})
 	if err != nil {

@@ -10,8 +10,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newPullCommand) }
-
 // pullFlags are the flags of `pull`.
 type pullFlags struct {
 	reconciler.PullOptions
@@ -45,7 +43,7 @@ func (a *app) runPull(ctx context.Context, o pullFlags) error {
 	if o.Policy != "" && o.Policy != "missing" && o.Policy != "always" {
 		return fmt.Errorf("invalid --policy %q: want \"missing\" or \"always\"", o.Policy)
 	}
-	p, eng, err := a.projectEngine(ctx, o.Services...)
+	p, eng, err := a.open(ctx, o.Services...)
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newPushCommand) }
-
 // pushFlags are the flags of `push`.
 type pushFlags struct {
 	reconciler.PushOptions
@@ -27,7 +25,7 @@ func newPushCommand(a *app) *cobra.Command {
 		ValidArgsFunction: a.completeServices,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Services = args
-			p, eng, err := a.projectEngine(cmd.Context(), args...)
+			p, eng, err := a.open(cmd.Context(), args...)
 			if err != nil {
 				return err
 			}

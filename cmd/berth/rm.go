@@ -11,8 +11,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newRmCommand) }
-
 type rmOptions struct {
 	reconciler.LifecycleOptions
 	force bool

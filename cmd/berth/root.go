@@ -52,9 +52,7 @@ func (a *app) rootCommand() *cobra.Command {
 	f.StringVar(&a.global.ansi, "ansi", a.envOr("COMPOSE_ANSI", "auto"), `Control when to print ANSI control characters ("never"|"always"|"auto")`)
 	f.IntVar(&a.global.parallel, "parallel", a.parallelDefault(), "Control max parallelism, -1 for unlimited")
 	f.BoolVar(&a.global.dryRun, "dry-run", false, "Execute command in dry run mode")
-	for _, newCmd := range commands {
-		root.AddCommand(newCmd(a))
-	}
+	root.AddCommand(a.commandList()...)
 	return root
 }
 

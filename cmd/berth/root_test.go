@@ -108,3 +108,20 @@ func TestUnknownCommandFails(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+// TestCommandList pins the one list of commands: each name once, and the
+// Docker Compose commands berth implements all present.
+func TestCommandList(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range (&app{}).commandList() {
+		if seen[c.Name()] {
+			t.Errorf("command %q listed twice", c.Name())
+		}
+		seen[c.Name()] = true
+	}
+	for _, name := range strings.Fields("attach build completion config cp create down events exec images kill logs ls pause port ps restart rm run start stats stop top unpause up version wait") {
+		if !seen[name] {
+			t.Errorf("command %q missing", name)
+		}
+	}
+}

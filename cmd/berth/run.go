@@ -2,32 +2,25 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 
-	"github.com/compose-spec/compose-go/v2/format"
-	"github.com/compose-spec/compose-go/v2/types"
-	"github.com/mattn/go-shellwords"
 	"github.com/spf13/cobra"
 
 	"berth/engine"
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newRunCommand) }
-
-type runOptions struct {
+// runFlags are the flags of `run`; reconciler.RunOptions holds what they
+// mean for the one-off.
+type runFlags struct {
 	detach, rm, noDeps, servicePorts, noTTY, build, interactive bool
 	name, entrypoint, user, workdir, pull                       string
 	env, publish, volumes, labels                               []string
 }
 
 func newRunCommand(a *app) *cobra.Command {
-	var o runOptions
+	var o runFlags
 	cmd := &cobra.Command{
 		Use:   "run [OPTIONS] SERVICE [COMMAND] [ARGS...]",
 		Short: "Run a one-off command on a service",
@@ -40,7 +33,11 @@ unless --no-deps. The service's ports are not published unless
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: a.completeFirstService,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runRun(cmd.Context(), o, args[0], args[1:], cmd.Flags().Changed("entrypoint"))
+			ro := a.runOptions(o, args[0], args[1:])
+			if cmd.Flags().Changed("entrypoint") {
+				ro.Entrypoint = &o.entrypoint
+			}
+			return a.runRun(cmd.Context(), ro)
 		},
 	}
 	f := cmd.Flags()
@@ -64,46 +61,46 @@ unless --no-deps. The service's ports are not published unless
 	return cmd
 }
 
+// runOptions are the flags as the reconciler takes them; what berth's
+// environment and terminal add (-e KEY without a value, a TTY) is
+// resolved here.
+func (a *app) runOptions(o runFlags, service string, command []string) reconciler.RunOptions {
+	return reconciler.RunOptions{Service: service, Name: o.name, Slug: reconciler.NewSlug(),
+		NoDeps: o.noDeps, Build: o.build, Pull: o.pull, Detach: o.detach, Remove: o.rm,
+		Interactive: o.interactive, TTY: !o.noTTY && a.stdinIsTerminal(),
+		Command: command, Env: a.resolveEnv(o.env), User: o.user, Workdir: o.workdir,
+		ServicePorts: o.servicePorts, Publish: o.publish, Volumes: o.volumes, Labels: o.labels}
+}
+
 // runRun starts the dependencies, creates the one-off container and runs
 // it: in the background (-d, printing its name) or attached, returning the
 // command's exit code.
-func (a *app) runRun(ctx context.Context, o runOptions, service string, command []string, entrypoint bool) error {
-	p, err := a.loadProject(ctx, service)
+func (a *app) runRun(ctx context.Context, o reconciler.RunOptions) error {
+	p, eng, err := a.open(ctx, o.Service)
 	if err != nil {
 		return err
 	}
-	s, err := o.service(p, service, command, entrypoint, a)
-	if err != nil {
+	if o.InjectKey, err = injectKey(p); err != nil {
 		return err
 	}
-	eng, err := a.engine(ctx)
-	if err != nil {
-		return err
-	}
-	st, err := reconciler.Observe(ctx, eng, p)
-	if err != nil {
-		return err
-	}
-	key, err := injectKey(p)
-	if err != nil {
-		return err
-	}
-	plan, spec, err := reconciler.NewRunPlan(p, st, reconciler.RunOptions{Name: o.name, Slug: newSlug(), NoDeps: o.noDeps, Build: o.build, Pull: o.pull, Service: s,
-		Interactive: o.interactive && !o.detach, AutoRemove: o.rm && o.detach, InjectKey: key})
+	plan, spec, err := reconciler.RunPlan(ctx, eng, p, o)
 	if err != nil || a.global.dryRun {
 		return a.printPlan(plan, err)
 	}
 	if err := a.applyQuietly(ctx, eng, plan, spec.Name); err != nil {
 		return err
 	}
-	if o.detach {
+	if o.Detach {
 		if err := eng.StartContainer(ctx, spec.Name); err != nil {
 			return err
 		}
 		fmt.Fprintln(a.stdout, spec.Name)
 		return nil
 	}
-	return a.runAttached(ctx, eng, spec.Name, s.Tty, spec.StdinOnce, o.rm)
+	if o.RemoveOnExit() {
+		defer func() { _ = reconciler.RemoveOneOff(ctx, eng, spec.Name) }()
+	}
+	return a.runAttached(ctx, eng, spec.Name, o.TTY, spec.StdinOnce) // attached: the terminal, when there is one
 }
 
 // applyQuietly applies the plan, showing the dependencies' progress but
@@ -120,83 +117,9 @@ func (a *app) applyQuietly(ctx context.Context, eng engine.Engine, plan reconcil
 	return interrupted(ctx, err)
 }
 
-// service is the service as the one-off runs it, the flags applied.
-func (o runOptions) service(p *types.Project, name string, command []string, entrypoint bool, a *app) (types.ServiceConfig, error) {
-	s := p.Services[name]
-	if len(command) > 0 {
-		s.Command = command
-	}
-	if entrypoint {
-		words, err := shellwords.Parse(o.entrypoint)
-		if err != nil {
-			return s, fmt.Errorf("invalid --entrypoint %q: %w", o.entrypoint, err)
-		}
-		s.Entrypoint = words
-	}
-	s.Environment = maps.Clone(s.Environment)
-	if s.Environment == nil {
-		s.Environment = types.MappingWithEquals{}
-	}
-	s.Environment.OverrideBy(types.NewMappingWithEquals(a.resolveEnv(o.env)))
-	if o.user != "" {
-		s.User = o.user
-	}
-	if o.workdir != "" {
-		s.WorkingDir = o.workdir
-	}
-	if !o.servicePorts {
-		s.Ports = nil
-	}
-	for _, spec := range o.publish {
-		ports, err := types.ParsePortConfig(spec)
-		if err != nil {
-			return s, fmt.Errorf("invalid --publish %q: %w", spec, err)
-		}
-		s.Ports = append(s.Ports, ports...)
-	}
-	for _, spec := range o.volumes {
-		v, err := format.ParseVolume(spec)
-		if err != nil {
-			return s, fmt.Errorf("invalid --volume %q: %w", spec, err)
-		}
-		s.Volumes = append(slices.Clone(s.Volumes), v)
-	}
-	s.Labels = maps.Clone(s.Labels)
-	for _, l := range o.labels {
-		s.Labels = s.Labels.Add(splitLabel(l))
-	}
-	s.Tty = !o.noTTY && !o.detach && a.stdinIsTerminal()
-	s.StdinOpen = o.interactive
-	s.Restart = "" // a one-off runs once
-	s.Deploy = nil
-	return s, nil
-}
-
-func splitLabel(l string) (string, string) {
-	for i := range l {
-		if l[i] == '=' {
-			return l[:i], l[i+1:]
-		}
-	}
-	return l, ""
-}
-
-// newSlug is the one-off's random ID, 64 hex digits like a container ID.
-func newSlug() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand never fails on Linux
-	return hex.EncodeToString(b)
-}
-
 // runAttached attaches to the created container, starts it, follows its
-// output until it exits and returns its exit code; with rm it then removes
-// the container and its anonymous volumes.
-func (a *app) runAttached(ctx context.Context, eng engine.Engine, name string, tty, stdin, rm bool) error {
-	if rm {
-		defer func() {
-			_ = eng.RemoveContainer(context.WithoutCancel(ctx), name, engine.RemoveOptions{Force: true, Volumes: true})
-		}()
-	}
+// output until it exits and returns its exit code.
+func (a *app) runAttached(ctx context.Context, eng engine.Engine, name string, tty, stdin bool) error {
 	io := eng.Interactive()
 	if io == nil {
 		return errors.New("run: the engine cannot attach to containers")

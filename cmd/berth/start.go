@@ -13,8 +13,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newStartCommand) }
-
 func newStartCommand(a *app) *cobra.Command {
 	var wait bool
 	var waitTimeout int
@@ -62,11 +60,7 @@ func (a *app) runLifecycle(ctx context.Context, command string, services []strin
 
 // planLifecycle loads the project and plans the command.
 func (a *app) planLifecycle(ctx context.Context, command string, services []string, o reconciler.LifecycleOptions) (*types.Project, engine.Engine, reconciler.Plan, error) {
-	p, err := a.loadProject(ctx, services...)
-	if err != nil {
-		return nil, nil, reconciler.Plan{}, err
-	}
-	eng, err := a.engine(ctx)
+	p, eng, err := a.openAll(ctx, services)
 	if err != nil {
 		return nil, nil, reconciler.Plan{}, err
 	}
@@ -81,14 +75,4 @@ func (a *app) applyPlan(ctx context.Context, eng engine.Engine, plan reconciler.
 	err := reconciler.Apply(ctx, eng, plan, r, reconciler.ApplyOptions{Parallel: a.global.parallel})
 	r.Close()
 	return interrupted(ctx, err)
-}
-
-// timeoutFlag turns -t (seconds, given or not) into a stop timeout: nil
-// leaves each container its own.
-func timeoutFlag(cmd *cobra.Command, secs int) *time.Duration {
-	if !cmd.Flags().Changed("timeout") {
-		return nil
-	}
-	d := time.Duration(secs) * time.Second
-	return &d
 }

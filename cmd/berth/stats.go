@@ -13,8 +13,6 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-func init() { commands = append(commands, newStatsCommand) }
-
 type statsOptions struct {
 	all, noStream, noTrunc bool
 	format                 string
@@ -41,7 +39,7 @@ func newStatsCommand(a *app) *cobra.Command {
 // runStats prints one sample per container; without --no-stream it goes
 // on sampling (each sample takes the engine about a second) until Ctrl-C.
 func (a *app) runStats(ctx context.Context, services []string, o statsOptions) error {
-	eng, cs, err := a.projectContainers(ctx, services)
+	eng, cs, err := a.readContainers(ctx, services)
 	if err != nil {
 		return err
 	}

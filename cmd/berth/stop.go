@@ -6,18 +6,16 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newStopCommand) }
-
 func newStopCommand(a *app) *cobra.Command {
-	var timeout int
+	var timeout *stopTimeout
 	cmd := &cobra.Command{
 		Use:               "stop [OPTIONS] [SERVICE...]",
 		Short:             "Stop services",
 		ValidArgsFunction: a.completeServices,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runLifecycle(cmd.Context(), "stop", args, reconciler.LifecycleOptions{Timeout: timeoutFlag(cmd, timeout)})
+			return a.runLifecycle(cmd.Context(), "stop", args, reconciler.LifecycleOptions{Timeout: timeout.value()})
 		},
 	}
-	cmd.Flags().IntVarP(&timeout, "timeout", "t", 0, "Specify a shutdown timeout in seconds")
+	timeout = addTimeoutFlag(cmd.Flags(), "Specify a shutdown timeout in seconds")
 	return cmd
 }

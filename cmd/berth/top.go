@@ -12,8 +12,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { commands = append(commands, newTopCommand) }
-
 func newTopCommand(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:               "top [SERVICES...]",
@@ -27,7 +25,7 @@ func newTopCommand(a *app) *cobra.Command {
 
 // runTop prints each running container's processes under its name.
 func (a *app) runTop(ctx context.Context, services []string) error {
-	eng, cs, err := a.projectContainers(ctx, services)
+	eng, cs, err := a.readContainers(ctx, services)
 	if err != nil {
 		return err
 	}
@@ -55,18 +53,14 @@ func (a *app) runTop(ctx context.Context, services []string) error {
 	return nil
 }
 
-// projectContainers loads the project (an unknown service names the
-// closest one) and lists the services' containers, one-offs included,
+// readContainers opens the project for reading (an unknown service names
+// the closest one) and lists the services' containers, one-offs included,
 // sorted by name.
-func (a *app) projectContainers(ctx context.Context, services []string) (engine.Engine, []engine.Container, error) {
-	p, err := a.loadProject(ctx, services...)
+func (a *app) readContainers(ctx context.Context, services []string) (engine.Reader, []engine.Container, error) {
+	p, r, err := a.openReader(ctx, services...)
 	if err != nil {
 		return nil, nil, err
 	}
-	eng, err := a.engine(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	cs, err := eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, Services: services})
-	return eng, cs, err
+	cs, err := r.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, Services: services})
+	return r, cs, err
 }

@@ -14,14 +14,12 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newUpCommand) }
-
 // upOptions are the flags of `up`.
 type upOptions struct {
 	reconciler.UpOptions
 	detach      bool
 	scale       []string
-	timeout     int
+	timeout     stopTimeout
 	waitTimeout int
 	quietPull   bool // no pull progress, only errors
 	yes         bool // berth asks nothing: accepted for Compose's command lines
@@ -34,9 +32,6 @@ func newUpCommand(a *app) *cobra.Command {
 		Use:   "up [OPTIONS] [SERVICE...]",
 		Short: "Create and start containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("timeout") {
-				o.timeout = -1
-			}
 			return a.runUp(cmd.Context(), o, args, &ao)
 		},
 	}
@@ -55,7 +50,7 @@ func newUpCommand(a *app) *cobra.Command {
 	f.BoolVar(&o.quietPull, "quiet-pull", false, "Pull without printing progress information")
 	f.BoolVarP(&o.yes, "yes", "y", false, `Assume "yes" as answer to all prompts and run non-interactively`)
 	f.StringArrayVar(&o.scale, "scale", nil, "Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.")
-	f.IntVarP(&o.timeout, "timeout", "t", 0, "Use this timeout in seconds for container shutdown when attached or when containers are already running")
+	f.VarP(&o.timeout, "timeout", "t", "Use this timeout in seconds for container shutdown when attached or when containers are already running")
 	f.BoolVar(&o.Wait, "wait", false, "Wait for services to be running|healthy. Implies detached mode.")
 	f.IntVar(&o.waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
 	ao.register(f)
@@ -68,8 +63,7 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 	if err := o.validate(); err != nil {
 		return err
 	}
-	a.connectAhead(ctx)
-	p, err := a.loadProject(ctx)
+	p, eng, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -78,10 +72,6 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 		return err
 	}
 	if uo.InjectKey, err = injectKey(p); err != nil {
-		return err
-	}
-	eng, err := a.engine(ctx)
-	if err != nil {
 		return err
 	}
 	attached := ao != nil && !(o.detach || o.Wait || o.NoStart)
@@ -123,10 +113,7 @@ func (o upOptions) validate() error {
 func (o upOptions) resolve(p *types.Project, services []string) (reconciler.UpOptions, error) {
 	uo := o.UpOptions
 	uo.Services = services
-	if o.timeout >= 0 {
-		d := time.Duration(o.timeout) * time.Second
-		uo.Timeout = &d
-	}
+	uo.Timeout = o.timeout.value()
 	uo.WaitTimeout = time.Duration(o.waitTimeout) * time.Second
 	for _, s := range o.scale {
 		name, n, ok := strings.Cut(s, "=")

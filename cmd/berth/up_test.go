@@ -40,7 +40,7 @@ func TestUpScaleFlag(t *testing.T) {
 			t.Errorf("--scale %s accepted", bad)
 		}
 	}
-	uo, err := (upOptions{scale: []string{"web=3"}, timeout: -1}).resolve(p, nil)
+	uo, err := (upOptions{scale: []string{"web=3"}}).resolve(p, nil)
 	if err != nil || uo.Scale["web"] != 3 || uo.Timeout != nil {
 		t.Errorf("resolve: %+v, %v", uo, err)
 	}

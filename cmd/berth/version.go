@@ -9,8 +9,6 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0-dev"
 
-func init() { commands = append(commands, newVersionCommand) }
-
 func newVersionCommand(a *app) *cobra.Command {
 	var short bool
 	var format string

@@ -13,8 +13,6 @@ import (
 	"berth/reconciler"
 )
 
-func init() { commands = append(commands, newWaitCommand) }
-
 func newWaitCommand(a *app) *cobra.Command {
 	var downProject bool
 	cmd := &cobra.Command{
@@ -33,7 +31,11 @@ func newWaitCommand(a *app) *cobra.Command {
 // runWait waits for the services' containers to stop, printing each exit
 // code as it comes; berth exits with the first one.
 func (a *app) runWait(ctx context.Context, services []string, downProject bool) error {
-	eng, cs, err := a.projectContainers(ctx, services)
+	p, eng, err := a.open(ctx, services...)
+	if err != nil {
+		return err
+	}
+	cs, err := eng.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, Services: services})
 	if err != nil {
 		return err
 	}
