@@ -6,7 +6,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 export CGO_ENABLED := 0
 
-.PHONY: help build install test race unit e2e bench demo demo-down lint fuzz images clean
+.PHONY: help build install test race unit e2e bench demo demo-down lint fuzz images registry clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -18,6 +18,9 @@ install: build ## install berth to $(PREFIX)/bin and as a Docker CLI plugin
 	install -m 0755 $(BIN) $(PREFIX)/bin/berth
 	mkdir -p $(HOME)/.docker/cli-plugins
 	install -m 0755 $(BIN) $(HOME)/.docker/cli-plugins/docker-compose
+
+registry: ## install the real registry the registry tests start (docker-registry, htpasswd)
+	./internal/testregistry/install-packages.sh
 
 images: ## build the offline test images (berth-test/busybox, node, redis)
 	./internal/testimages/build-images.sh
@@ -33,7 +36,7 @@ unit: ## fast tests: no engine needed
 RACE  := ./reconciler/ ./engine/... ./compose/ ./cmd/berth/
 OTHER  = $(filter-out $(shell $(GO) list $(RACE)),$(shell $(GO) list ./...))
 
-test: build images ## all tests: unit, engine contract, e2e against the real engine; RACE under -race
+test: build images registry ## all tests: unit, engine contract, e2e against the real engine; RACE under -race
 	@command -v "$$($(GO) env CC)" >/dev/null || { echo "make test: -race needs a C compiler ($$($(GO) env CC)): apt-get install gcc"; exit 1; }
 	CGO_ENABLED=1 BERTH_E2E=1 $(GO) test -race -count=1 -timeout 15m $(RACE)
 	BERTH_E2E=1 BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m $(OTHER)
@@ -41,10 +44,10 @@ test: build images ## all tests: unit, engine contract, e2e against the real eng
 race: ## only the race-detector run of RACE (no engine needed under -short)
 	CGO_ENABLED=1 $(GO) test -race -count=1 -short $(RACE)
 
-e2e: build images ## only the end-to-end tests of the binary
+e2e: build images registry ## only the end-to-end tests of the binary
 	BERTH_E2E=1 BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./e2e/...
 
-bench: build images ## benchmarks: berth against the raw engine limit (and docker-compose)
+bench: build images registry ## benchmarks: berth against the raw engine limit (and docker-compose)
 	BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./bench/
 
 fuzz: ## fuzz the compose loader (FUZZTIME=5m)
