@@ -232,7 +232,7 @@ func sameProject(t *testing.T, got, want *types.Project) {
 // entryFile is the one stored project below cacheHome.
 func entryFile(t *testing.T, cacheHome string) string {
 	t.Helper()
-	entries, _ := filepath.Glob(filepath.Join(cacheHome, "berth", "loaded", "[0-9a-f]*"))
+	entries, _ := filepath.Glob(filepath.Join(cacheHome, "berth", projectCacheName, "[0-9a-f]*"))
 	if len(entries) != 1 {
 		t.Fatalf("stored projects: %v, want one", entries)
 	}
@@ -254,11 +254,10 @@ func rewriteEntry(t *testing.T, file string, env types.Mapping, edit func(*types
 	edit(p)
 	d := &decoder{buf: b[len(projectMagic)+sha256.Size:]}
 	var names []string
-	var sum string
-	if d.decode(reflect.ValueOf(&names).Elem(), 0) != nil || d.decode(reflect.ValueOf(&sum).Elem(), 0) != nil {
+	if d.decode(reflect.ValueOf(&names).Elem(), 0) != nil {
 		t.Fatal("undecodable names")
 	}
-	if b, err = encodeEntry(key, names, sum, p, found); err != nil {
+	if b, err = encodeEntry(key, names, p, found); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(file, b, 0o600); err != nil {
@@ -355,7 +354,7 @@ func TestProjectCacheStoresNothingThatReadTheEnvironment(t *testing.T) {
 				return p
 			}
 			load(cacheHome, "V=one")
-			stored, _ := filepath.Glob(filepath.Join(cacheHome, "berth", "loaded", "*"))
+			stored, _ := filepath.Glob(filepath.Join(cacheHome, "berth", projectCacheName, "*"))
 			for _, f := range stored {
 				if _, _, hit, _ := cachedProject(f, types.Mapping{"V": "one"}); hit {
 					t.Fatalf("stored a project in %s", f)
@@ -380,7 +379,7 @@ func TestProjectCodecRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := encodeEntry("k", nil, "", fresh, nil); err == nil {
+	if _, err := encodeEntry("k", nil, fresh, nil); err == nil {
 		t.Fatal("a project with environment, env_file and build was encoded")
 	}
 	for _, all := range []types.Services{fresh.Services, fresh.DisabledServices} {
@@ -392,16 +391,16 @@ func TestProjectCodecRoundTrip(t *testing.T) {
 	delete(fresh.Secrets, "cert")
 	fresh.Environment = nil
 	found := []loader.UnsupportedAttribute{{Path: "services.web.gpus"}}
-	env := types.Mapping{"FROM_ENV": "env"}
-	sum := varsSum("k", []string{"FROM_ENV"}, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	b, err := encodeEntry("k", []string{"FROM_ENV"}, sum, fresh, found)
+	b, err := encodeEntry("k", []string{"FROM_ENV", "TAG"}, fresh, found)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := decodeEntry("k", b, types.Mapping{"FROM_ENV": "other"}); err == nil {
-		t.Error("an entry was decoded though a variable it looked up changed")
+	for _, set := range []types.Mapping{{"FROM_ENV": "other"}, {"TAG": ""}} {
+		if _, _, err := decodeEntry("k", b, set); err == nil {
+			t.Errorf("an entry was decoded though a variable it looked up is set: %v", set)
+		}
 	}
-	got, gotFound, err := decodeEntry("k", b, env)
+	got, gotFound, err := decodeEntry("k", b, types.Mapping{"OTHER": "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,17 +409,19 @@ func TestProjectCodecRoundTrip(t *testing.T) {
 }
 
 // TestProjectCacheServesExplicitEnvironment: a project whose environment
-// entries all have values is stored, and served while the variables it
-// interpolated keep their values.
+// entries all have values, and whose variables are all unset, is stored and
+// served while they stay unset; setting one is a miss, never the stale
+// project, and the load with it set is not stored.
 func TestProjectCacheServesExplicitEnvironment(t *testing.T) {
 	dir, cacheHome := t.TempDir(), t.TempDir()
-	writeFiles(t, dir, map[string]string{"compose.yaml": "services:\n  web:\n    image: busybox\n    environment: {A: x, B: '${V}', C: '$${NOT}'}\n"})
-	o := Options{WorkingDir: dir, Environ: []string{"XDG_CACHE_HOME=" + cacheHome, "V=one", "OTHER=1"}}
+	writeFiles(t, dir, map[string]string{"compose.yaml": "services:\n  web:\n    image: busybox\n    environment: {A: x, B: '${V:-dflt}', C: '$${NOT}'}\n"})
+	o := Options{WorkingDir: dir, Environ: []string{"XDG_CACHE_HOME=" + cacheHome, "OTHER=1"}}
 	fresh, _, err := Load(t.Context(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Environ[2] = "OTHER=2"
+	entry := entryFile(t, cacheHome)
+	o.Environ[1] = "OTHER=2" // not looked up: still a hit
 	if _, hit := wouldSkip(o); !hit {
 		t.Fatal("an explicit environment was not stored")
 	}
@@ -431,5 +432,106 @@ func TestProjectCacheServesExplicitEnvironment(t *testing.T) {
 	delete(fresh.Environment, "OTHER")
 	delete(cached.Environment, "OTHER")
 	sameProject(t, cached, fresh)
-	wantEqual(t, "B", *cached.Services["web"].Environment["B"], "one")
+	wantEqual(t, "B", *cached.Services["web"].Environment["B"], "dflt")
+
+	stored, _ := os.ReadFile(entry)
+	for _, v := range []string{"V=one", "V="} {
+		o.Environ[1] = v
+		if skip, hit := wouldSkip(o); skip || hit {
+			t.Fatalf("%s: skips validation %v, served %v, want a full load", v, skip, hit)
+		}
+		p, _, err := Load(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEqual(t, v+": B", *p.Services["web"].Environment["B"], map[string]string{"V=one": "one", "V=": "dflt"}[v])
+		if now, _ := os.ReadFile(entry); !bytes.Equal(now, stored) {
+			t.Errorf("%s: the load with a set variable rewrote the stored entry", v)
+		}
+		entryFile(t, cacheHome) // still exactly one
+	}
+}
+
+// TestCachesRememberNoSetVariable: a load that found a variable set, from
+// the process environment or .env, leaves no trace in either cache: no
+// line, no entry, and neither the value nor its SHA-256 in any file under
+// the cache directory; with the variable unset the same files are
+// remembered.
+func TestCachesRememberNoSetVariable(t *testing.T) {
+	const compose = "services:\n  db:\n    image: postgres:${TAG:-16}\n    environment: {POSTGRES_PASSWORD: '${DB_PASSWORD:-}'}\n"
+	const pin = "pin4821" // a short secret; "pin" keeps it out of hex digests
+	for name, c := range map[string]struct {
+		environ []string
+		dotenv  string
+	}{
+		"environment": {[]string{"DB_PASSWORD=" + pin}, ""},
+		".env":        {nil, "DB_PASSWORD=" + pin + "\n"},
+		"default":     {[]string{"TAG=" + pin}, ""},
+		"empty":       {[]string{"DB_PASSWORD=", "TAG=" + pin}, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir, cacheHome := t.TempDir(), t.TempDir()
+			files := map[string]string{"compose.yaml": compose}
+			if c.dotenv != "" {
+				files[".env"] = c.dotenv
+			}
+			writeFiles(t, dir, files)
+			o := Options{WorkingDir: dir, Environ: append([]string{"XDG_CACHE_HOME=" + cacheHome}, c.environ...)}
+			for range 2 {
+				p, _, err := Load(t.Context(), o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if skip, hit := wouldSkip(o); skip || hit {
+					t.Fatalf("skips validation %v, served %v, want neither", skip, hit)
+				}
+				db := p.Services["db"]
+				if got := db.Image + " " + *db.Environment["POSTGRES_PASSWORD"]; !strings.Contains(got, pin) {
+					t.Fatalf("the project lost its point: %s", got)
+				}
+			}
+			sum := sha256.Sum256([]byte(pin))
+			noFileHolds(t, cacheHome, pin, string(sum[:]), fmt.Sprintf("%x", sum))
+			if b, _ := os.ReadFile(validCacheFile(o.Environ)); len(b) != 0 {
+				t.Errorf("validation cache: %q, want nothing", b)
+			}
+			if stored, _ := filepath.Glob(filepath.Join(cacheHome, "berth", projectCacheName, "*")); len(stored) != 0 {
+				t.Errorf("stored projects: %v, want none", stored)
+			}
+
+			// Unset, the same files are remembered by both caches.
+			writeFiles(t, dir, map[string]string{".env": "UNUSED=" + pin + "\n"})
+			o.Environ = o.Environ[:1]
+			if _, _, err := Load(t.Context(), o); err != nil {
+				t.Fatal(err)
+			}
+			if skip, hit := wouldSkip(o); !skip || !hit {
+				t.Fatalf("all unset: skips validation %v, served %v, want both", skip, hit)
+			}
+			noFileHolds(t, cacheHome, pin, string(sum[:]), fmt.Sprintf("%x", sum))
+		})
+	}
+}
+
+// noFileHolds fails if a file below dir contains one of values.
+func noFileHolds(t *testing.T, dir string, values ...string) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, v := range values {
+			if bytes.Contains(b, []byte(v)) {
+				t.Errorf("%s holds %q", path, v)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

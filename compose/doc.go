@@ -10,11 +10,15 @@
 // Two caches under the user's cache directory spare repeated loads work;
 // both are keyed by exactly what the load read, as the load itself records
 // it (trace.go), never by reading the files' text: the options, the compose
-// files' bytes and the variables interpolation looked up (their names and
-// a digest of their values; no value of the environment is written). A
-// load that read another compose file (include, extends with a file, as
-// compose-go's load listeners report them) or that logged anything is
-// remembered by neither.
+// files' bytes and the names of the variables interpolation looked up. A
+// load is remembered only when every one of those variables was unset
+// (${TAG:-latest} with TAG unset), and served only while they all still
+// are: a set variable may hold a secret, and nothing derived from one (the
+// project it was interpolated into, a digest of it) is written, so a
+// project that reads a variable from the environment or .env always takes
+// the full load. A load that read another compose file (include, extends
+// with a file, as compose-go's load listeners report them) or that logged
+// anything is remembered by neither.
 //   - validcache.go: an input that passed compose-go's schema validation,
 //     the costliest step, loads again without it.
 //   - projectcache.go: the loaded project itself, only when nothing in it

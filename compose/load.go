@@ -67,8 +67,9 @@ func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning,
 // loadModel has compose-go load the project, unless the project cache holds
 // it for this input (projectcache.go). Validation is skipped when the
 // validation cache says this input passed it before (validcache.go). A load
-// that read only what the caches can key is remembered by both. A stored
-// project came from these very bytes, so their aliases passed the check.
+// that read only what the caches can key, with every variable it looked up
+// unset, is remembered by both (trace.names). A stored project came from
+// these very bytes, so their aliases passed the check.
 func loadModel(ctx context.Context, o Options, dir string, configs []types.ConfigFile, env types.Mapping,
 	src *sources) (*types.Project, []loader.UnsupportedAttribute, error) {
 	cache, input := validCacheFile(o.Environ), inputKey(o, dir, configs)
@@ -82,8 +83,8 @@ func loadModel(ctx context.Context, o Options, dir string, configs []types.Confi
 	}
 	skip := validated(cache, input, env)
 	t := newTrace()
-	name, named := env[consts.ComposeProjectName] // loaderOptions reads it
-	t.record(consts.ComposeProjectName, name, named)
+	_, named := env[consts.ComposeProjectName] // loaderOptions reads it
+	t.record(consts.ComposeProjectName, named)
 	logged, err := observingLogs(func() (err error) {
 		p, err = loader.LoadWithContext(ctx,
 			types.ConfigDetails{WorkingDir: dir, ConfigFiles: configs, Environment: env},

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -24,8 +23,10 @@ import (
 // keeps loaded projects, one file per input under the user's cache
 // directory, for the projects whose load provably read nothing but what the
 // validation cache keys (the options, the compose files' bytes, the
-// variables interpolation looked up) and $HOME, which compose-go expands
-// "~" with.
+// variables interpolation looked up, all of them unset) and $HOME, which
+// compose-go expands "~" with. A load that found any variable set is never
+// stored (trace.names): the project would hold its value, interpolated, and
+// a set variable may be a secret.
 //
 // compose-go also reads the environment directly, by map lookups the trace
 // cannot see: for `environment` entries without a value, build args,
@@ -47,18 +48,19 @@ import (
 // Project.Environment is cleared before the project is stored and filled
 // from the live environment on a hit, as a load fills it.
 //
-// An entry holds the names of the variables looked up and the digest of
-// their values, then the project; a hit needs the same digest from the live
-// environment. Only successful loads are stored; a missing, unreadable or
-// corrupt entry is a miss, and a failed write only costs speed. The project
-// is stored before service selection, so any service subset shares it.
+// An entry holds the names of the variables looked up, all unset, then the
+// project; a hit needs every one of them still unset in the live
+// environment, so setting one loads afresh. Only successful loads are
+// stored; a missing, unreadable or corrupt entry is a miss, and a failed
+// write only costs speed. The project is stored before service selection,
+// so any service subset shares it.
 
 // projectCacheKeep bounds the stored projects; a hit counts as new.
 const projectCacheKeep = 256
 
 // projectMagic starts every entry; the binary's identity in the key already
 // retires entries of other builds.
-const projectMagic = "berth-project-2\n"
+const projectMagic = "berth-project-3\n"
 
 // projectFile is where the project of input is kept, "" without a cache.
 func projectFile(validFile, input string) string {
@@ -66,7 +68,7 @@ func projectFile(validFile, input string) string {
 		return ""
 	}
 	sum := sha256.Sum256([]byte("project\x00" + input + "\x00" + os.Getenv("HOME")))
-	return filepath.Join(filepath.Dir(validFile), "loaded", hex.EncodeToString(sum[:]))
+	return filepath.Join(filepath.Dir(validFile), projectCacheName, hex.EncodeToString(sum[:]))
 }
 
 // refused tells why v cannot be part of a stored project: its load read
@@ -111,7 +113,7 @@ var watchedTypes = map[reflect.Type]bool{
 const probeMark = "\u2063berth-probe"
 
 // cachedProject returns the project stored in file if the variables it
-// looked up have the values env gives them now. probed tells that the
+// looked up are all still unset in env. probed tells that the
 // entry records a project that failed the probe.
 func cachedProject(file string, env types.Mapping) (p *types.Project, found []loader.UnsupportedAttribute, hit, probed bool) {
 	if file == "" {
@@ -145,13 +147,12 @@ func rememberProject(file string, t *trace, p *types.Project, found []loader.Uns
 		return
 	}
 	key := filepath.Base(file)
-	sum := varsSum(key, names, t.value)
-	b, err := encodeEntry(key, names, sum, p, found)
+	b, err := encodeEntry(key, names, p, found)
 	if err != nil {
 		return
 	}
 	if hasEnvironment(p) && !probePasses(probe) {
-		b, _ = encodeEntry(key, names, sum, nil, nil)
+		b, _ = encodeEntry(key, names, nil, nil)
 	}
 	writeEntry(file, b)
 }
@@ -270,12 +271,12 @@ func pruneProjects(dir string, keep int) {
 }
 
 // encodeEntry lays an entry out as the magic, a checksum over key and
-// payload, then the payload: the variables' names and digest, whether a
+// payload, then the payload: the names of the (unset) variables, whether a
 // project follows (p nil records a failed probe), the project without its
 // environment, and the paths of the unsupported keys found.
-func encodeEntry(key string, names []string, sum string, p *types.Project, found []loader.UnsupportedAttribute) ([]byte, error) {
+func encodeEntry(key string, names []string, p *types.Project, found []loader.UnsupportedAttribute) ([]byte, error) {
 	has := p != nil
-	fields := []any{&names, &sum, &has}
+	fields := []any{&names, &has}
 	if has {
 		stored := *p
 		stored.Environment = nil
@@ -301,8 +302,8 @@ func entrySum(key string, payload []byte) []byte {
 	return h.Sum(nil)
 }
 
-// decodeEntry reads what encodeEntry wrote for key, if the variables'
-// values in env still give its digest; a nil project without an error is
+// decodeEntry reads what encodeEntry wrote for key, if the variables it
+// names are all still unset in env; a nil project without an error is
 // an entry recording a failed probe.
 func decodeEntry(key string, b []byte, env types.Mapping) (p *types.Project, found []loader.UnsupportedAttribute, err error) {
 	defer func() {
@@ -316,15 +317,14 @@ func decodeEntry(key string, b []byte, env types.Mapping) (p *types.Project, fou
 	}
 	d := &decoder{buf: rest[sha256.Size:]}
 	var names []string
-	var sum string
 	var has bool
-	for _, v := range []any{&names, &sum, &has} {
+	for _, v := range []any{&names, &has} {
 		if err := d.decode(reflect.ValueOf(v).Elem(), 0); err != nil {
 			return nil, nil, err
 		}
 	}
-	if sum != varsSum(key, names, func(k string) (string, bool) { v, ok := env[k]; return v, ok }) {
-		return nil, nil, fmt.Errorf("a variable changed")
+	if !allUnset(names, env) {
+		return nil, nil, errors.New("a variable it looked up is set")
 	}
 	if !has {
 		return nil, nil, nil // the project failed the probe

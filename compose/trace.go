@@ -19,16 +19,11 @@ import (
 // listeners, but they can only be reached through one that was reported.
 type trace struct {
 	mu      sync.Mutex
-	vars    map[string]lookedUp
-	foreign bool // another compose file was read
+	set     map[string]bool // name looked up -> it was set; never its value
+	foreign bool            // another compose file was read
 }
 
-type lookedUp struct {
-	value string
-	found bool
-}
-
-func newTrace() *trace { return &trace{vars: map[string]lookedUp{}} }
+func newTrace() *trace { return &trace{set: map[string]bool{}} }
 
 // option installs the recorder; it runs after compose-go set up its own
 // lookup, which it wraps.
@@ -37,17 +32,18 @@ func (t *trace) option(lo *loader.Options) {
 		inner := lo.Interpolate.LookupValue
 		lo.Interpolate.LookupValue = func(k string) (string, bool) {
 			v, ok := inner(k)
-			t.record(k, v, ok)
+			t.record(k, ok)
 			return v, ok
 		}
 	}
 	lo.Listeners = append(lo.Listeners, t.listen)
 }
 
-func (t *trace) record(name, value string, found bool) {
+// record notes that name was looked up and whether it was set.
+func (t *trace) record(name string, found bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.vars[name] = lookedUp{value, found}
+	t.set[name] = t.set[name] || found
 }
 
 // listen marks the load foreign on anything but an extends within the same
@@ -62,23 +58,23 @@ func (t *trace) listen(event string, meta map[string]any) {
 }
 
 // names lists the variables looked up, sorted; ok is false when the load
-// read another file or a name could not be written on a cache line.
+// read another file, a name could not be written on a cache line, or a
+// variable was set (to anything, "" included). A set variable may hold a
+// secret (a password given to ${DB_PASSWORD}), and nothing derived from
+// one may reach a cache file: not the project it was interpolated into,
+// and not a digest of it either, since a digest of a short secret falls to
+// brute force. So only loads that depend on the environment through unset
+// variables (defaults, the optional ones) are remembered, keyed by those
+// names so that setting one is a miss; a project that reads its settings
+// from the environment or .env always takes the full load.
 func (t *trace) names() ([]string, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	names := slices.Sorted(maps.Keys(t.vars))
+	names := slices.Sorted(maps.Keys(t.set))
 	for _, n := range names {
-		if n == "" || strings.ContainsFunc(n, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		if n == "" || strings.ContainsFunc(n, func(r rune) bool { return r <= ' ' || r == 0x7f }) || t.set[n] {
 			return nil, false
 		}
 	}
 	return names, !t.foreign
-}
-
-// value is what a recorded variable was during the load.
-func (t *trace) value(name string) (string, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	l := t.vars[name]
-	return l.value, l.found
 }

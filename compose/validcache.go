@@ -20,18 +20,33 @@ import (
 // file under the user's cache directory, inputs that passed validation; the
 // same input again loads without compose-go's validation. "The same input"
 // is exactly what validation read, recorded by the load itself (trace.go):
-// berth's binary, the options, the compose files' bytes and the value of
-// every variable interpolation looked up. A load that read any other file
-// (include, extends with file) is never remembered. Only success is
+// berth's binary, the options, the compose files' bytes and the variables
+// interpolation looked up. Only a load for which every one of those
+// variables was unset is remembered (trace.names): a set variable may hold
+// a secret, and not even a digest of its value is written, since a digest
+// of a short secret falls to brute force. A load that read any other file
+// (include, extends with file) is never remembered either. Only success is
 // remembered, so a bad file always fails with its located error.
 //
-// A line of the cache file is "<input> <sum> <name>...": the digest of what
-// was known before the load, the digest of the variables' values, and the
-// variables' names, so the next run can look the same names up and compare
-// digests. Nothing else of the environment is written.
+// A line of the cache file is "<input> <name>...": the digest of what was
+// known before the load, then the names of the variables it looked up, all
+// unset then; the next run is served only while every one of them is still
+// unset, so setting one (in the environment or .env) is a miss. No value
+// and no digest of the environment is written.
 
 // validCacheKeep bounds the remembered inputs (newest kept).
 const validCacheKeep = 64
+
+// validCacheName names the validation cache file; the project cache is the
+// directory projectCacheName beside it. Earlier builds kept digests of set
+// variables' values (validated) and projects interpolated with them
+// (loaded, projects) there; legacyCaches are removed on a write.
+const (
+	validCacheName   = "validated-unset"
+	projectCacheName = "loaded-unset"
+)
+
+var legacyCaches = []string{"validated", "loaded", "projects"}
 
 // validCacheFile is where the keys are kept, "" when the environment names
 // no cache directory. Only the invocation's environment counts.
@@ -44,9 +59,9 @@ func validCacheFile(environ []string) string {
 	}
 	switch {
 	case filepath.IsAbs(env["XDG_CACHE_HOME"]):
-		return filepath.Join(env["XDG_CACHE_HOME"], "berth", "validated")
+		return filepath.Join(env["XDG_CACHE_HOME"], "berth", validCacheName)
 	case filepath.IsAbs(env["HOME"]):
-		return filepath.Join(env["HOME"], ".cache", "berth", "validated")
+		return filepath.Join(env["HOME"], ".cache", "berth", validCacheName)
 	}
 	return ""
 }
@@ -67,16 +82,15 @@ func inputKey(o Options, dir string, configs []types.ConfigFile) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// varsSum digests the values names have in lookup, under input so equal
-// values in two projects give unrelated digests.
-func varsSum(input string, names []string, lookup func(string) (string, bool)) string {
-	h := sha256.New()
-	h.Write([]byte(input))
+// allUnset tells whether every one of names is unset in env: a remembered
+// load looked up only unset variables, and holds while they stay unset.
+func allUnset(names []string, env types.Mapping) bool {
 	for _, n := range names {
-		v, ok := lookup(n)
-		fmt.Fprintf(h, "\x00%q %v %q", n, ok, v)
+		if _, set := env[n]; set {
+			return false
+		}
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return true
 }
 
 // binaryIdentity names this build of berth: a rebuilt binary (a newer
@@ -97,8 +111,8 @@ func binaryIdentity() string {
 	return id
 }
 
-// validated says whether input passed validation before with the variables
-// it looked up then holding the values env gives them now.
+// validated says whether input passed validation before and every variable
+// it looked up then is still unset in env.
 func validated(file, input string, env types.Mapping) bool {
 	if file == "" {
 		return false
@@ -107,25 +121,24 @@ func validated(file, input string, env types.Mapping) bool {
 	if err != nil {
 		return false
 	}
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)
-		if len(f) >= 2 && f[0] == input && f[1] == varsSum(input, f[2:], lookup) {
+		if len(f) >= 1 && f[0] == input && allUnset(f[1:], env) {
 			return true
 		}
 	}
 	return false
 }
 
-// rememberValid records that input passed validation with the variables t
-// recorded; a cache that cannot be written only costs the next run its
+// rememberValid records that input passed validation, if every variable t
+// recorded was unset (trace.names); a cache that cannot be written only costs the next run its
 // speed, so every failure is ignored.
 func rememberValid(file, input string, t *trace) {
 	names, ok := t.names()
 	if file == "" || !ok {
 		return
 	}
-	line := strings.Join(append([]string{input, varsSum(input, names, t.value)}, names...), " ")
+	line := strings.Join(append([]string{input}, names...), " ")
 	b, _ := os.ReadFile(file)
 	lines := slices.DeleteFunc(strings.Split(string(b), "\n"), func(l string) bool { return l == "" || l == line })
 	lines = append(lines, line)
@@ -135,10 +148,11 @@ func rememberValid(file, input string, t *trace) {
 	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 		return
 	}
-	// Earlier builds kept whole projects, with the process environment,
-	// in projects/ beside this file; a miss (as a new build's first load
-	// is) removes them.
-	os.RemoveAll(filepath.Join(filepath.Dir(file), "projects"))
+	// What earlier builds derived from the environment goes on a miss,
+	// as a new build's first load is.
+	for _, old := range legacyCaches {
+		os.RemoveAll(filepath.Join(filepath.Dir(file), old))
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(file), ".validated-*")
 	if err != nil {
 		return

@@ -1,6 +1,9 @@
 package compose
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -21,7 +24,7 @@ func loadWith(t *testing.T, dir, cacheHome string) (string, error) {
 
 func TestValidCacheRemembersOnlySuccess(t *testing.T) {
 	dir, cacheHome := t.TempDir(), t.TempDir()
-	cache := filepath.Join(cacheHome, "berth", "validated")
+	cache := filepath.Join(cacheHome, "berth", validCacheName)
 	writeFiles(t, dir, map[string]string{"compose.yaml": web})
 	if got, err := loadWith(t, dir, cacheHome); err != nil || got != "web" {
 		t.Fatalf("first load: %q %v", got, err)
@@ -47,27 +50,40 @@ func TestValidCacheRemembersOnlySuccess(t *testing.T) {
 	}
 }
 
+// TestValidCacheSeesEnvironment: a load whose variables are unset is
+// remembered by their names; once .env sets one, the load is validated
+// again and not remembered, and the old line serves again once it is unset.
 func TestValidCacheSeesEnvironment(t *testing.T) {
 	dir, cacheHome := t.TempDir(), t.TempDir()
-	writeFiles(t, dir, map[string]string{"compose.yaml": "services:\n  web:\n    image: ${IMAGE}\n", ".env": "IMAGE=nginx\n"})
-	keys := func() []string {
-		if _, err := loadWith(t, dir, cacheHome); err != nil {
+	writeFiles(t, dir, map[string]string{"compose.yaml": "services:\n  web:\n    image: ${IMAGE:-busybox}\n"})
+	o := Options{WorkingDir: dir, Environ: []string{"XDG_CACHE_HOME=" + cacheHome}}
+	keys := func(want string) []string {
+		t.Helper()
+		p, _, err := Load(t.Context(), o)
+		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := os.ReadFile(filepath.Join(cacheHome, "berth", "validated"))
+		wantEqual(t, "image", p.Services["web"].Image, want)
+		b, _ := os.ReadFile(filepath.Join(cacheHome, "berth", validCacheName))
 		return strings.Split(string(b), "\n")
 	}
-	first := keys()
-	if again := keys(); !slices.Equal(again, first) || len(first) != 1 {
+	first := keys("busybox")
+	if again := keys("busybox"); !slices.Equal(again, first) || len(first) != 1 {
 		t.Fatalf("same input twice: keys %v then %v, want one", first, again)
 	}
-	writeFiles(t, dir, map[string]string{".env": "IMAGE=redis\n"})
-	if changed := keys(); len(changed) != 2 {
-		t.Fatalf("after .env changed: keys %v, want a second one", changed)
+	if line := first[0]; !strings.HasSuffix(line, " COMPOSE_PROJECT_NAME IMAGE") || len(strings.Fields(line)) != 3 {
+		t.Errorf("cache line %q: want the input's digest and the names looked up, nothing else", line)
 	}
-	if line := keys()[0]; !strings.HasSuffix(line, " COMPOSE_PROJECT_NAME IMAGE") || strings.Contains(line, "nginx") {
-		t.Errorf("cache line %q: want the digests and the names looked up, no value", line)
+	for _, dotenv := range []string{"IMAGE=nginx\n", "IMAGE=redis\n"} {
+		writeFiles(t, dir, map[string]string{".env": dotenv})
+		wantEqual(t, dotenv+" skips validation", skips(t, o), false)
+		if changed := keys(strings.TrimSpace(strings.TrimPrefix(dotenv, "IMAGE="))); !slices.Equal(changed, first) {
+			t.Fatalf("after .env set IMAGE: keys %v, want %v", changed, first)
+		}
 	}
+	writeFiles(t, dir, map[string]string{".env": "OTHER=1\n"})
+	wantEqual(t, "IMAGE unset again: skips validation", skips(t, o), true)
+	keys("busybox")
 }
 
 func TestValidCacheUnwritable(t *testing.T) {
@@ -99,12 +115,26 @@ func skips(t *testing.T, o Options) bool {
 	return validated(validCacheFile(o.Environ), inputKey(o, dir, configs), env)
 }
 
+// TestValidCacheIsIndistinguishable: rich, with every variable it
+// interpolates unset (no .env, a default for FROM_ENV), is remembered and
+// loads the same without validation; with .env setting TAG it is not.
 func TestValidCacheIsIndistinguishable(t *testing.T) {
 	dir, cacheHome := t.TempDir(), t.TempDir()
-	writeFiles(t, dir, richFiles)
+	files := maps.Clone(richFiles)
+	delete(files, ".env")
+	files["compose.yaml"] = strings.ReplaceAll(rich, "${FROM_ENV}", "${FROM_ENV:-dflt}")
+	writeFiles(t, dir, files)
+	o := Options{WorkingDir: dir, Environ: []string{"XDG_CACHE_HOME=" + cacheHome, "CERT=pem"}}
+	writeFiles(t, dir, map[string]string{".env": "TAG=7\n"})
+	if _, _, err := Load(t.Context(), o); err != nil {
+		t.Fatal(err)
+	}
+	if skips(t, o) {
+		t.Fatal("a load that found TAG set in .env was remembered")
+	}
+	os.Remove(filepath.Join(dir, ".env"))
 	for _, profiles := range [][]string{nil, {"ops"}} {
-		o := Options{WorkingDir: dir, Profiles: profiles,
-			Environ: []string{"XDG_CACHE_HOME=" + cacheHome, "FROM_ENV=env", "CERT=pem"}}
+		o.Profiles = profiles
 		fresh, freshWarn, err := Load(t.Context(), o)
 		if err != nil {
 			t.Fatal(err)
@@ -166,42 +196,53 @@ func TestValidCacheNeverSkipsOtherFiles(t *testing.T) {
 	}
 }
 
+// TestValidCacheKeysExactlyTheVariablesLookedUp: a load with its variable
+// unset is remembered for exactly that: other variables do not matter,
+// setting the one looked up (even to "") or COMPOSE_PROJECT_NAME does; a
+// load that found it set is not remembered at all.
 func TestValidCacheKeysExactlyTheVariablesLookedUp(t *testing.T) {
 	dir, cacheHome := t.TempDir(), t.TempDir()
-	writeFiles(t, dir, map[string]string{"compose.yaml": "services:\n  web:\n    image: ${IMG}\n"})
+	writeFiles(t, dir, map[string]string{"compose.yaml": "services:\n  web:\n    image: ${IMG:-busybox}\n"})
 	o := func(vars ...string) Options {
 		return Options{WorkingDir: dir, Environ: append([]string{"XDG_CACHE_HOME=" + cacheHome}, vars...)}
 	}
 	if _, _, err := Load(t.Context(), o("IMG=a", "OTHER=x")); err != nil {
 		t.Fatal(err)
 	}
+	if skips(t, o("IMG=a", "OTHER=x")) || skips(t, o("OTHER=x")) {
+		t.Fatal("a load with IMG set was remembered")
+	}
+	if _, _, err := Load(t.Context(), o("OTHER=x")); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		vars []string
 		want bool
 	}{
-		{[]string{"IMG=a", "OTHER=x"}, true},
-		{[]string{"IMG=a", "OTHER=y"}, true},
-		{[]string{"IMG=a"}, true},
-		{[]string{"IMG=b", "OTHER=x"}, false},
+		{[]string{"OTHER=x"}, true},
+		{[]string{"OTHER=y"}, true},
+		{nil, true},
+		{[]string{"IMG=a", "OTHER=x"}, false},
 		{[]string{"IMG=", "OTHER=x"}, false},
-		{[]string{"OTHER=x"}, false},
-		{[]string{"IMG=a", "COMPOSE_PROJECT_NAME=other"}, false},
+		{[]string{"IMG=busybox"}, false},
+		{[]string{"COMPOSE_PROJECT_NAME=other"}, false},
 	} {
 		wantEqual(t, strings.Join(c.vars, " "), skips(t, o(c.vars...)), c.want)
 	}
 }
 
 // TestValidCacheWritesNoEnvironment: nothing of the process environment
-// reaches the cache directory, what earlier builds wrote there goes, and a
-// load that skips validation still gives the project the live environment,
-// as any load does.
+// reaches the cache directory, not a variable the files never name and not
+// one they interpolate; what earlier builds wrote there goes; and a load
+// that skips validation still gives the project the live environment, as
+// any load does.
 func TestValidCacheWritesNoEnvironment(t *testing.T) {
 	dir, cacheHome := t.TempDir(), t.TempDir()
-	writeFiles(t, dir, map[string]string{"compose.yaml": "services:\n  web:\n    image: ${IMG}\n"})
-	writeFiles(t, cacheHome, map[string]string{"berth/projects/0123": "AWS_SECRET_ACCESS_KEY=old"})
+	writeFiles(t, dir, map[string]string{"compose.yaml": "services:\n  web:\n    image: ${IMG:-busybox}\n"})
+	writeFiles(t, cacheHome, map[string]string{"berth/projects/0123": "AWS_SECRET_ACCESS_KEY=old",
+		"berth/loaded/4567": "img-value", "berth/validated": "89ab 0123 IMG"})
 	for i, secret := range []string{"s3cr3t-one", "s3cr3t-two"} {
-		o := Options{WorkingDir: dir, Environ: []string{"XDG_CACHE_HOME=" + cacheHome,
-			"IMG=img-value", "AWS_SECRET_ACCESS_KEY=" + secret}}
+		o := Options{WorkingDir: dir, Environ: []string{"XDG_CACHE_HOME=" + cacheHome, "AWS_SECRET_ACCESS_KEY=" + secret}}
 		wantEqual(t, "skips validation", skips(t, o), i == 1)
 		p, _, err := Load(t.Context(), o)
 		if err != nil {
@@ -209,28 +250,26 @@ func TestValidCacheWritesNoEnvironment(t *testing.T) {
 		}
 		wantEqual(t, "secret in the project", p.Environment["AWS_SECRET_ACCESS_KEY"], secret)
 	}
-	// The stored project holds what the project says (its image), nothing
-	// else of the environment; the validation cache not even that.
-	stored, _ := filepath.Glob(filepath.Join(cacheHome, "berth", "loaded", "*"))
-	if len(stored) != 1 {
-		t.Fatalf("stored projects: %v, want one", stored)
-	}
-	for path, absent := range map[string][]string{
-		stored[0]: {"s3cr3t", "AWS_SECRET", "XDG_CACHE_HOME"},
-		filepath.Join(cacheHome, "berth", "validated"): {"s3cr3t", "AWS_SECRET", "img-value"},
-	} {
-		b, err := os.ReadFile(path)
+	// IMG set: loaded afresh, nothing of it written.
+	o := Options{WorkingDir: dir, Environ: []string{"XDG_CACHE_HOME=" + cacheHome, "IMG=img-value"}}
+	for range 2 {
+		wantEqual(t, "IMG set: skips validation", skips(t, o), false)
+		p, _, err := Load(t.Context(), o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, v := range absent {
-			if strings.Contains(string(b), v) {
-				t.Errorf("%s holds %q", path, v)
-			}
-		}
+		wantEqual(t, "image", p.Services["web"].Image, "img-value")
 	}
-	if _, err := os.Stat(filepath.Join(cacheHome, "berth", "projects")); err == nil {
-		t.Error("the projects earlier builds stored are still there")
+	stored, _ := filepath.Glob(filepath.Join(cacheHome, "berth", projectCacheName, "*"))
+	if len(stored) != 1 {
+		t.Fatalf("stored projects: %v, want one", stored)
+	}
+	sum := sha256.Sum256([]byte("img-value"))
+	noFileHolds(t, cacheHome, "s3cr3t", "AWS_SECRET", "XDG_CACHE_HOME", "img-value", string(sum[:]), hex.EncodeToString(sum[:]))
+	for _, old := range legacyCaches {
+		if _, err := os.Stat(filepath.Join(cacheHome, "berth", old)); err == nil {
+			t.Errorf("%s, which earlier builds wrote, is still there", old)
+		}
 	}
 }
 
