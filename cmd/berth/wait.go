@@ -86,13 +86,24 @@ func (a *app) runWait(ctx context.Context, services []string, downProject bool) 
 }
 
 // exitOf is the container's exit code: now when it has already stopped
-// (the engine's wait would wait for a next run), else once it stops.
+// (the engine's wait would wait for a next run), else once it stops. A
+// container the list showed running may have exited before the wait was
+// registered, and the engine's wait would then wait for a run that never
+// comes; so once the wait is in place, an inspect settles it: an exit
+// before the registration shows there, one after it reaches the wait.
 func exitOf(ctx context.Context, eng engine.Engine, c engine.Container) (<-chan int, <-chan error) {
 	switch c.State {
 	case engine.StateRunning, engine.StateRestarting, engine.StatePaused:
-		return eng.WaitContainer(ctx, c.ID)
+		codes, errs := eng.WaitContainer(ctx, c.ID)
+		now, err := eng.InspectContainer(ctx, c.ID)
+		if err != nil || !stopped(now.State) {
+			return codes, errs
+		}
+		c = now
 	}
 	ch := make(chan int, 1)
 	ch <- c.ExitCode
 	return ch, nil
 }
+
+func stopped(s engine.State) bool { return s == engine.StateExited || s == engine.StateDead }
