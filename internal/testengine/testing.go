@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"berth/internal/testimages"
 )
@@ -54,9 +55,11 @@ func StartWith(ctx context.Context, t testing.TB, opts Options) *Engine {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		begin := time.Now()
 		if err := e.Stop(context.Background()); err != nil {
 			t.Errorf("stop the private engine %s: %v", e.Name, err)
 		}
+		t.Logf("testengine: engine %s torn down in %s", e.Name, time.Since(begin).Round(time.Millisecond))
 	})
 	return e
 }
