@@ -86,11 +86,23 @@ func (a *app) runWait(ctx context.Context, services []string, downProject bool) 
 // exitOf is the container's exit code: now when it has already stopped
 // (the engine's wait would wait for a next run), else once it stops.
 func exitOf(ctx context.Context, eng engine.Engine, c engine.Container) (<-chan int, <-chan error) {
-	switch c.State {
-	case engine.StateRunning, engine.StateRestarting, engine.StatePaused:
-		return eng.WaitContainer(ctx, c.ID)
+	if runningState(c.State) {
+		codes, errs := eng.WaitContainer(ctx, c.ID)
+		// The container may have stopped since the list (which can lag
+		// the exit on newer engines), and the wait then waits for a next
+		// run that never comes. Inspected after the wait is set up, a
+		// stopped container has its code already.
+		now, err := eng.InspectContainer(ctx, c.ID)
+		if err != nil || runningState(now.State) {
+			return codes, errs
+		}
+		c = now
 	}
 	ch := make(chan int, 1)
 	ch <- c.ExitCode
 	return ch, nil
+}
+
+func runningState(s engine.State) bool {
+	return s == engine.StateRunning || s == engine.StateRestarting || s == engine.StatePaused
 }
