@@ -43,7 +43,7 @@ provision-modern: ## build or reuse the modern engine's dockerd, docker-proxy an
 	./internal/testengine/provision.sh
 
 test-modern: build images provision-modern ## contract suite and all e2e on the modern Docker Engine (root)
-	BERTH_MODERN=1 $(GO) test -count=1 -timeout 10m -run 'TestStartStop|TestContractModern' ./internal/testengine/ ./engine/docker/
+	BERTH_MODERN=1 $(GO) test -count=1 -timeout 10m -run 'TestStartStop|TestSystemDockerd|TestContractModern' ./internal/testengine/ ./engine/docker/
 	$(TESTENGINE) run -- env BERTH_E2E=1 BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./e2e/...
 
 test-modern-short: build images provision-modern ## contract suite and an e2e subset on the modern Docker Engine (root)
