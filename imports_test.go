@@ -27,6 +27,10 @@ var allowed = map[string][]string{
 	"berth/bench":                 {"berth/internal/testimages", "berth/project", "berth/bench/raw"},
 	"berth/bench/raw":             {},
 	"berth/bench/cmd/rawlimit":    {"berth/bench/raw"},
+
+	// The private test engines (modern and fault-test dockerd).
+	"berth/internal/testengine":                {"berth/internal/testimages"},
+	"berth/internal/testengine/cmd/testengine": {"berth/internal/testengine", "berth/internal/testimages"},
 }
 
 func TestImportsPointInward(t *testing.T) {

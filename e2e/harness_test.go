@@ -189,3 +189,14 @@ func (p *project) cleanup() {
 func (p *project) networks() []string {
 	return docker(p.t, "network", "ls", "-q", "--filter", p.label())
 }
+
+// requireHostPorts skips a test that reaches a published port from the
+// host, or holds a host port itself, when the engine runs in a network
+// namespace of its own (internal/testengine's private engines set
+// BERTH_TESTENGINE_NETNS): its published ports live in that namespace.
+func requireHostPorts(t *testing.T) {
+	t.Helper()
+	if ns := os.Getenv("BERTH_TESTENGINE_NETNS"); ns != "" {
+		t.Skipf("gate: host ports: the engine publishes ports in network namespace %s, not here", ns)
+	}
+}

@@ -31,6 +31,9 @@ type registry struct {
 func startRegistry(t *testing.T, auth bool) *registry {
 	t.Helper()
 	requireEngine(t)
+	// The registry listens on the host's loopback, which an engine in a
+	// network namespace of its own cannot reach (the same gate as ports).
+	requireHostPorts(t)
 	r := &registry{Registry: testregistry.Start(t, testregistry.Options{Auth: auth}), t: t, dockerCfg: t.TempDir()}
 	t.Cleanup(r.untagAll)
 	if auth {

@@ -109,6 +109,7 @@ func freePort(t *testing.T) int {
 }
 
 func TestPortInUseFailsThenConverges(t *testing.T) {
+	requireHostPorts(t)
 	port := freePort(t)
 	l, err := net.Listen("tcp4", fmt.Sprintf("0.0.0.0:%d", port))
 	if err != nil {

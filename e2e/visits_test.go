@@ -59,6 +59,7 @@ type visitsApp struct {
 // and a free port. Cleanup also removes the image up --build makes.
 func newVisitsApp(t *testing.T) *visitsApp {
 	t.Helper()
+	requireHostPorts(t) // the app is checked over its published port
 	src := exampleDir(t)
 	compose, err := os.ReadFile(filepath.Join(src, "compose.yaml"))
 	if err != nil {

@@ -92,11 +92,14 @@ func (a *app) runWait(ctx context.Context, services []string, downProject bool) 
 // comes; so once the wait is in place, an inspect settles it: an exit
 // before the registration shows there, one after it reaches the wait.
 func exitOf(ctx context.Context, eng engine.Engine, c engine.Container) (<-chan int, <-chan error) {
-	switch c.State {
-	case engine.StateRunning, engine.StateRestarting, engine.StatePaused:
+	if runningState(c.State) {
 		codes, errs := eng.WaitContainer(ctx, c.ID)
+		// The container may have stopped since the list (which can lag
+		// the exit on newer engines), and the wait then waits for a next
+		// run that never comes. Inspected after the wait is set up, a
+		// stopped container has its code already.
 		now, err := eng.InspectContainer(ctx, c.ID)
-		if err != nil || !stopped(now.State) {
+		if err != nil || runningState(now.State) {
 			return codes, errs
 		}
 		c = now
@@ -106,4 +109,6 @@ func exitOf(ctx context.Context, eng engine.Engine, c engine.Container) (<-chan 
 	return ch, nil
 }
 
-func stopped(s engine.State) bool { return s == engine.StateExited || s == engine.StateDead }
+func runningState(s engine.State) bool {
+	return s == engine.StateRunning || s == engine.StateRestarting || s == engine.StatePaused
+}

@@ -2,6 +2,7 @@ package docker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -81,9 +82,41 @@ func (e *Engine) CreateContainer(ctx context.Context, spec engine.ContainerSpec)
 	return id, nil
 }
 
-// create sends the create call, the client's way unless an old engine
-// needs the MAC address where only it still reads it.
+// create sends the create call and settles a name conflict with a create
+// in flight (see nameConflictSettle).
 func (e *Engine) create(ctx context.Context, spec engine.ContainerSpec, req createRequest) (string, error) {
+	deadline := time.Now().Add(nameConflictSettle)
+	for delay := 10 * time.Millisecond; ; delay = min(2*delay, 500*time.Millisecond) {
+		id, err := e.createOnce(ctx, spec, req)
+		if err == nil || !errors.Is(classify(err), engine.ErrExists) {
+			return id, err
+		}
+		// The name is taken. If a container answers to it, that one is the
+		// caller's (ErrExists); if none does yet, another client's create
+		// holds the name, and either registers its container or, failing,
+		// frees the name for another try here.
+		_, ierr := e.cli.ContainerInspect(ctx, spec.Name, client.ContainerInspectOptions{})
+		if ierr == nil || !isNotFound(classify(ierr)) || time.Now().After(deadline) {
+			return "", err
+		}
+		select {
+		case <-ctx.Done():
+			return "", err
+		case <-time.After(delay): // the engine sends no event when a name is reserved or freed
+		}
+	}
+}
+
+// nameConflictSettle bounds the wait for another client's create of the
+// same name: an engine reserves the name first and registers the container
+// only once its filesystem is prepared; until then the name conflicts while
+// an inspect of it finds nothing (Engine 29, with the containerd image
+// store, for a few hundred milliseconds under load).
+const nameConflictSettle = 15 * time.Second
+
+// createOnce sends the create call, the client's way unless an old engine
+// needs the MAC address where only it still reads it.
+func (e *Engine) createOnce(ctx context.Context, spec engine.ContainerSpec, req createRequest) (string, error) {
 	if mac := e.legacyMac(spec); mac != "" {
 		return e.createLegacy(ctx, req.options, mac)
 	}

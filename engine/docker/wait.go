@@ -14,6 +14,8 @@ import (
 // exit unseen:
 //   - running, paused or restarting: wait until it is not running;
 //   - created or exited: wait for the next exit (the caller starts it next).
+//
+// When it reports an exit, the engine's container list shows it too.
 func (e *Engine) WaitContainer(ctx context.Context, id string) (<-chan int, <-chan error) {
 	codes, errs := make(chan int, 1), make(chan error, 1)
 	res, err := e.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
@@ -29,6 +31,13 @@ func (e *Engine) WaitContainer(ctx context.Context, id string) (<-chan int, <-ch
 				errs <- wrap("container", id, errors.New(r.Error.Message))
 				return
 			}
+			// The engine wakes waiters before it records the exit where
+			// its container list reads; an inspect takes the container's
+			// lock, which the exit handler holds until that record is
+			// written. After it, a list shows the container exited (on
+			// Engine 29 a list right after the wait often said "Up").
+			// It may fail (an auto-removed container): the code stands.
+			_, _ = e.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
 			codes <- int(r.StatusCode)
 		case err := <-w.Error:
 			errs <- wrap("container", id, err)

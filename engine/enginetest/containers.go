@@ -2,7 +2,9 @@ package enginetest
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"berth/engine"
@@ -14,6 +16,7 @@ func containerCases() []testCase {
 		{"ListFindsByProjectLabel", testListByProject},
 		{"ListFiltersServicesAndOneOff", testListFilters},
 		{"NamesAreUnique", testNamesUnique},
+		{"RacingCreatesOfOneName", testRacingCreates},
 		{"LabelsRoundTrip", testLabelsRoundTrip},
 		{"InspectMissingIsNotFound", testInspectMissing},
 		{"RemoveMissingIsNotFound", testRemoveMissing},
@@ -82,6 +85,42 @@ func testNamesUnique(t *testing.T, c *env) {
 	_, err := c.eng.CreateContainer(c.ctx(t), spec)
 	if !errors.Is(err, engine.ErrExists) {
 		t.Fatalf("second create of %q: got %v, want ErrExists", spec.Name, err)
+	}
+}
+
+// testRacingCreates: of creates of one name at once (two `up` runs), one
+// wins and the others get ErrExists, after which the winner's container
+// can be inspected by that name at once. An engine reserves the name before
+// the container exists; Engine 29's window is wide enough to see.
+func testRacingCreates(t *testing.T, c *env) {
+	spec := c.spec("web", "sleep", "3600")
+	const n = 6
+	ids := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			ids[i], errs[i] = c.eng.CreateContainer(c.ctx(t), spec)
+			if errors.Is(errs[i], engine.ErrExists) {
+				// Right after the conflict, as a caller adopting the winner's container does.
+				if _, err := c.eng.InspectContainer(c.ctx(t), spec.Name); err != nil {
+					errs[i] = fmt.Errorf("inspect after ErrExists: %w", err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	won := 0
+	for i := range n {
+		switch {
+		case errs[i] == nil:
+			won++
+		case !errors.Is(errs[i], engine.ErrExists):
+			t.Errorf("create %d of %d: %v", i+1, n, errs[i])
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d of %d racing creates of %q succeeded, want 1", won, n, spec.Name)
 	}
 }
 
