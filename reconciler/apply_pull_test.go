@@ -2,6 +2,8 @@ package reconciler_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -159,6 +161,35 @@ func TestUpDailyPullsOncePerDay(t *testing.T) {
 		}
 		if n := eng.Calls("PullImage"); n != c.pulls {
 			t.Errorf("up #%d at +%v: %d pulls, want %d", i+1, c.at.Sub(now).Round(time.Hour), n, c.pulls)
+		}
+	}
+}
+
+// TestUpPullsBuildableFirst: a service with image: and build: whose image is
+// missing is pulled first, as Docker Compose does; only when the pull does
+// not bring it (a warning, not a failure) is it built.
+func TestUpPullsBuildableFirst(t *testing.T) {
+	const yaml = `services: {built: {image: "reg.test:5000/built:1", build: {context: .}, command: [sleep, inf]}}`
+	for _, inRegistry := range []bool{true, false} {
+		eng := fake.New("busybox")
+		if inRegistry {
+			eng.SeedRegistry("reg.test:5000/built:1", nil)
+		}
+		p := load(t, yaml)
+		dockerfile := filepath.Join(p.Services["built"].Build.Context, "Dockerfile")
+		if err := os.WriteFile(dockerfile, []byte("FROM busybox\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var ev events
+		if _, err := reconciler.Up(t.Context(), eng, p, reconciler.UpOptions{}, reconciler.ApplyOptions{}, &ev); err != nil {
+			t.Fatalf("in registry %v: %v", inRegistry, err)
+		}
+		pulls, builds := eng.Calls("PullImage"), len(eng.Builds())
+		if pulls != 1 || (builds == 0) == !inRegistry {
+			t.Errorf("in registry %v: %d pulls, %d builds; want one pull, and a build only when the pull failed", inRegistry, pulls, builds)
+		}
+		if st := states(t, eng, p); st["demo-built-1"] != engine.StateRunning {
+			t.Errorf("in registry %v: states %v", inRegistry, st)
 		}
 	}
 }

@@ -28,16 +28,24 @@ type pullKey struct{ ref, platform string }
 
 // planPulls adds one pull per distinct reference that the selected services
 // need pulled under their pull policy (or --pull), before anything else: a
-// failed pull must leave nothing created. Services with a build section are
-// built instead (planImage), as Docker Compose does when their image is
-// missing; `berth pull` pulls those too (PullPlan).
+// failed pull must leave nothing created. A service with both image: and a
+// build section is pulled first too, as Docker Compose does: a failed pull
+// of it is only a warning (apply_pull.go), and Up's second plan builds the
+// image when the pull did not bring it. With --build, or pull_policy build
+// or never, it is built without a pull.
 func (pl *planner) planPulls() error {
 	if pl.o.pulled {
 		return nil
 	}
 	var names []string
 	for _, name := range pl.selectedNames() {
-		if s := pl.p.Services[name]; s.Image != "" && (s.Build == nil || pl.o.NoBuild) {
+		s := pl.p.Services[name]
+		if s.Image == "" {
+			continue
+		}
+		policy := pl.pullPolicy(s)
+		buildFirst := pl.o.Build || policy == types.PullPolicyBuild || policy == types.PullPolicyNever
+		if s.Build == nil || pl.o.NoBuild || !buildFirst {
 			names = append(names, name)
 		}
 	}

@@ -20,26 +20,50 @@ services:
 	plan := mustPlan(t, p, st, UpOptions{})
 	got := plan.String()
 	for _, want := range []string{
-		"#0 pull redis (pull_policy: always)\n",
-		"#1 pull reg.test:5000/web:1 (missing)\n",
-		"build demo/built (not found)",
+		"#0 pull demo/built (missing)\n",
+		"#1 pull redis (pull_policy: always)\n",
+		"#2 pull reg.test:5000/web:1 (missing)\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("plan lacks %q:\n%s", want, got)
 		}
 	}
-	if n := plan.Count(OpPull); n != 2 {
-		t.Errorf("%d pulls, want 2 (redis once for db and cache):\n%s", n, got)
+	if n := plan.Count(OpPull); n != 3 {
+		t.Errorf("%d pulls, want 3 (redis once for db and cache):\n%s", n, got)
 	}
-	if s := plan.Actions[0].Pull.Services; strings.Join(s, ",") != "cache,db" {
+	if plan.Count(OpBuild) != 0 {
+		t.Errorf("a buildable image is pulled first, built only when the pull did not bring it:\n%s", got)
+	}
+	if s := plan.Actions[1].Pull.Services; strings.Join(s, ",") != "cache,db" {
 		t.Errorf("redis pulled for %v, want cache and db", s)
 	}
-	if plan.Actions[1].Pull.Platform != "linux/amd64" {
-		t.Errorf("web pulled for platform %q", plan.Actions[1].Pull.Platform)
+	if plan.Actions[2].Pull.Platform != "linux/amd64" {
+		t.Errorf("web pulled for platform %q", plan.Actions[2].Pull.Platform)
 	}
 	for _, a := range plan.Actions {
-		if a.Op == OpCreate && a.Service == "web" && !containsInt(a.After, 1) {
+		if a.Op == OpCreate && a.Service == "web" && !containsInt(a.After, 2) {
 			t.Errorf("create of web does not wait for its pull: %v", a.After)
+		}
+	}
+}
+
+// A service with image: and build: is built without a pull attempt under
+// --build and under pull_policy build or never, as Docker Compose does.
+func TestPlanBuildsBuildableWithoutPull(t *testing.T) {
+	for _, c := range []struct {
+		policy string
+		o      UpOptions
+	}{{"", UpOptions{Build: true}}, {"build", UpOptions{}}, {"never", UpOptions{}}} {
+		yaml := `services: {built: {image: demo/built, build: {context: .}}}`
+		if c.policy != "" {
+			yaml = `services: {built: {image: demo/built, build: {context: .}, pull_policy: ` + c.policy + `}}`
+		}
+		p := mustLoad(t, yaml)
+		st := Observed{Images: images(p)}
+		delete(st.Images, "demo/built")
+		plan := mustPlan(t, p, st, c.o)
+		if plan.Count(OpPull) != 0 || plan.Count(OpBuild) != 1 {
+			t.Errorf("policy %q, --build %v: want a build and no pull:\n%s", c.policy, c.o.Build, plan)
 		}
 	}
 }
