@@ -135,9 +135,12 @@ func TestCreateOnSeveralNetworks(t *testing.T) {
 	f := newFixture(t)
 	var b [1]byte
 	_, _ = rand.Read(b[:])
-	subnet := fmt.Sprintf("172.29.%d.0/24", b[0]) // a random /24, unlikely to be taken
+	// A random /24 outside the engine's default address pools (172.17-31/16
+	// and 192.168/16), so no network the engine sizes for another test can
+	// overlap it; 10.213/16 is routed nowhere on the test machines.
+	subnet := fmt.Sprintf("10.213.%d.0/24", b[0])
 	front, back, admin := f.network(t, "front", ""), f.network(t, "back", subnet), f.network(t, "admin", "")
-	fixedIP := fmt.Sprintf("172.29.%d.10", b[0])
+	fixedIP := fmt.Sprintf("10.213.%d.10", b[0])
 	api := f.spec("api", "sleep", "3600")
 	api.Networks = []network.Endpoint{
 		{Network: front, Aliases: []string{"api-front"}},
