@@ -163,6 +163,17 @@ func TestUpDailyPullsOncePerDay(t *testing.T) {
 			t.Errorf("up #%d at +%v: %d pulls, want %d", i+1, c.at.Sub(now).Round(time.Hour), n, c.pulls)
 		}
 	}
+	// The dry run reads the same log, which holds the pulls' real times:
+	// an hour after the last pull it plans none, a day after it plans one.
+	for _, c := range []struct {
+		at    time.Time
+		pulls int
+	}{{now.Add(time.Hour), 0}, {now.Add(25 * time.Hour), 1}} {
+		plan, err := reconciler.PlanUp(t.Context(), eng, p, reconciler.UpOptions{Now: c.at}, ap)
+		if err != nil || plan.Count(reconciler.OpPull) != c.pulls {
+			t.Errorf("dry run at +%v: %v, plan:\n%s\nwant %d pulls", c.at.Sub(now).Round(time.Hour), err, plan, c.pulls)
+		}
+	}
 }
 
 // TestUpPullsBuildableFirst: a service with image: and build: whose image is

@@ -10,12 +10,14 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// PlanUp observes the engine and plans `up`; `up --dry-run` prints this.
-func PlanUp(ctx context.Context, eng engine.Engine, p *types.Project, o UpOptions) (Plan, error) {
+// PlanUp observes the engine and plans `up` as Up would first plan it,
+// the pull log included; `up --dry-run` prints this.
+func PlanUp(ctx context.Context, eng engine.Engine, p *types.Project, o UpOptions, ap ApplyOptions) (Plan, error) {
 	st, err := Observe(ctx, eng, p)
 	if err != nil {
 		return Plan{}, err
 	}
+	st.Pulled = ap.Registries.Log.Times()
 	return NewPlan(p, st, o)
 }
 

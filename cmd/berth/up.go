@@ -81,7 +81,7 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 				return err
 			}
 		}
-		return a.printPlan(reconciler.PlanUp(ctx, eng, p, uo))
+		return a.printPlan(reconciler.PlanUp(ctx, eng, p, uo, a.applyOptions()))
 	}
 	if attached {
 		return a.runUpAttached(ctx, eng, p, uo, *ao, o.quietPull)
