@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/compose-spec/compose-go/v2/loader"
-
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth/project"
@@ -247,7 +245,7 @@ func rewriteEntry(t *testing.T, file string, env types.Mapping, edit func(*types
 		t.Fatal(err)
 	}
 	key := filepath.Base(file)
-	p, found, err := decodeEntry(key, b, env)
+	p, err := decodeEntry(key, b, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +255,7 @@ func rewriteEntry(t *testing.T, file string, env types.Mapping, edit func(*types
 	if d.decode(reflect.ValueOf(&names).Elem(), 0) != nil {
 		t.Fatal("undecodable names")
 	}
-	if b, err = encodeEntry(key, names, p, found); err != nil {
+	if b, err = encodeEntry(key, names, p); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(file, b, 0o600); err != nil {
@@ -356,7 +354,7 @@ func TestProjectCacheStoresNothingThatReadTheEnvironment(t *testing.T) {
 			load(cacheHome, "V=one")
 			stored, _ := filepath.Glob(filepath.Join(cacheHome, "berth", projectCacheName, "*"))
 			for _, f := range stored {
-				if _, _, hit, _ := cachedProject(f, types.Mapping{"V": "one"}); hit {
+				if _, hit, _ := cachedProject(f, types.Mapping{"V": "one"}); hit {
 					t.Fatalf("stored a project in %s", f)
 				}
 			}
@@ -379,7 +377,7 @@ func TestProjectCodecRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := encodeEntry("k", nil, fresh, nil); err == nil {
+	if _, err := encodeEntry("k", nil, fresh); err == nil {
 		t.Fatal("a project with environment, env_file and build was encoded")
 	}
 	for _, all := range []types.Services{fresh.Services, fresh.DisabledServices} {
@@ -390,22 +388,20 @@ func TestProjectCodecRoundTrip(t *testing.T) {
 	}
 	delete(fresh.Secrets, "cert")
 	fresh.Environment = nil
-	found := []loader.UnsupportedAttribute{{Path: "services.web.gpus"}}
-	b, err := encodeEntry("k", []string{"FROM_ENV", "TAG"}, fresh, found)
+	b, err := encodeEntry("k", []string{"FROM_ENV", "TAG"}, fresh)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, set := range []types.Mapping{{"FROM_ENV": "other"}, {"TAG": ""}} {
-		if _, _, err := decodeEntry("k", b, set); err == nil {
+		if _, err := decodeEntry("k", b, set); err == nil {
 			t.Errorf("an entry was decoded though a variable it looked up is set: %v", set)
 		}
 	}
-	got, gotFound, err := decodeEntry("k", b, types.Mapping{"OTHER": "x"})
+	got, err := decodeEntry("k", b, types.Mapping{"OTHER": "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameProject(t, got, fresh)
-	wantEqual(t, "unsupported keys", fmt.Sprint(gotFound), fmt.Sprint(found))
 }
 
 // TestProjectCacheServesExplicitEnvironment: a project whose environment

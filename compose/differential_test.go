@@ -398,7 +398,7 @@ func wouldSkip(o Options) (skip, serve bool) {
 		return false, false
 	}
 	skip = validated(cache, input, env) // first: a hit fills env in
-	_, _, serve, _ = cachedProject(projectFile(cache, input), env)
+	_, serve, _ = cachedProject(projectFile(cache, input), env)
 	return skip, serve
 }
 

@@ -50,7 +50,7 @@ func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning,
 	if err != nil {
 		return nil, nil, src.aliasesFirst(err)
 	}
-	p, found, err := loadModel(ctx, o, dir, configs, env, src)
+	p, err = loadModel(ctx, o, dir, configs, env, src)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -61,7 +61,7 @@ func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning,
 	if p, err = resolveFiles(p); err != nil {
 		return nil, nil, src.explain(err)
 	}
-	return p, append(warnings, src.unsupportedWarnings(found, p)...), nil
+	return p, append(warnings, src.unsupportedWarnings(p)...), nil
 }
 
 // loadModel has compose-go load the project, unless the project cache holds
@@ -71,15 +71,15 @@ func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning,
 // unset, is remembered by both (trace.names). A stored project came from
 // these very bytes, so their aliases passed the check.
 func loadModel(ctx context.Context, o Options, dir string, configs []types.ConfigFile, env types.Mapping,
-	src *sources) (*types.Project, []loader.UnsupportedAttribute, error) {
+	src *sources) (*types.Project, error) {
 	cache, input := validCacheFile(o.Environ), inputKey(o, dir, configs)
 	stored := projectFile(cache, input)
-	p, found, hit, probed := cachedProject(stored, env)
+	p, hit, probed := cachedProject(stored, env)
 	if hit {
-		return p, found, nil
+		return p, nil
 	}
 	if err := src.aliasesFirst(nil); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	skip := validated(cache, input, env)
 	t := newTrace()
@@ -88,21 +88,21 @@ func loadModel(ctx context.Context, o Options, dir string, configs []types.Confi
 	logged, err := observingLogs(func() (err error) {
 		p, err = loader.LoadWithContext(ctx,
 			types.ConfigDetails{WorkingDir: dir, ConfigFiles: configs, Environment: env},
-			append(loaderOptions(o, dir, env, &found), t.option, func(lo *loader.Options) { lo.SkipValidation = skip })...)
+			append(loaderOptions(o, dir, env), t.option, func(lo *loader.Options) { lo.SkipValidation = skip })...)
 		return err
 	})
 	if err != nil {
-		return nil, nil, src.explain(err)
+		return nil, src.explain(err)
 	}
 	if !logged {
 		if !skip {
 			rememberValid(cache, input, t)
 		}
-		rememberProject(stored, t, p, found, probed, func() (*types.Project, error) {
+		rememberProject(stored, t, p, probed, func() (*types.Project, error) {
 			return probeLoad(ctx, o, dir, configs, env)
 		})
 	}
-	return p, found, nil
+	return p, nil
 }
 
 // probeLoad loads the project again, without validating it, with every
@@ -113,10 +113,9 @@ func probeLoad(ctx context.Context, o Options, dir string, configs []types.Confi
 	for k, v := range env {
 		marked[k] = v + probeMark
 	}
-	var found []loader.UnsupportedAttribute
 	return loader.LoadWithContext(ctx,
 		types.ConfigDetails{WorkingDir: dir, ConfigFiles: configs, Environment: marked},
-		append(loaderOptions(o, dir, env, &found), func(lo *loader.Options) {
+		append(loaderOptions(o, dir, env), func(lo *loader.Options) {
 			lo.SkipValidation = true
 			lo.Interpolate.LookupValue = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 		})...)
@@ -146,8 +145,8 @@ func environment(o Options, dir string) (types.Mapping, error) {
 
 // loaderOptions sets the project name with Docker Compose's precedence (-p,
 // COMPOSE_PROJECT_NAME, name: in the files, the directory name), profiles,
-// interpolation and the unsupported-key check.
-func loaderOptions(o Options, dir string, env types.Mapping, found *[]loader.UnsupportedAttribute) []func(*loader.Options) {
+// and interpolation.
+func loaderOptions(o Options, dir string, env types.Mapping) []func(*loader.Options) {
 	return []func(*loader.Options){
 		func(lo *loader.Options) {
 			switch {
@@ -165,7 +164,6 @@ func loaderOptions(o Options, dir string, env types.Mapping, found *[]loader.Uns
 			lo.SkipResolveEnvironment, lo.SkipResolveLabels = true, true
 		},
 		loader.WithProfiles(o.Profiles),
-		unsupportedCheck(found),
 	}
 }
 

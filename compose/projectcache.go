@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/consts"
-	"github.com/compose-spec/compose-go/v2/loader"
-	"github.com/compose-spec/compose-go/v2/tree"
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
@@ -60,7 +58,7 @@ const projectCacheKeep = 256
 
 // projectMagic starts every entry; the binary's identity in the key already
 // retires entries of other builds.
-const projectMagic = "berth-project-3\n"
+const projectMagic = "berth-project-4\n"
 
 // projectFile is where the project of input is kept, "" without a cache.
 func projectFile(validFile, input string) string {
@@ -78,7 +76,7 @@ func refused(v reflect.Value) error {
 		return nil
 	}
 	switch x := v.Interface().(type) {
-	case types.ContainerSpec:
+	case types.ServiceConfig:
 		if len(x.EnvFiles) > 0 || len(x.LabelFiles) > 0 {
 			return errors.New("env_file or label_file read at load")
 		}
@@ -104,7 +102,7 @@ func refused(v reflect.Value) error {
 
 // watchedTypes are the types refused looks into; others pass unseen.
 var watchedTypes = map[reflect.Type]bool{
-	reflect.TypeFor[types.ContainerSpec](): true, reflect.TypeFor[types.BuildConfig](): true,
+	reflect.TypeFor[types.ServiceConfig](): true, reflect.TypeFor[types.BuildConfig](): true,
 	reflect.TypeFor[types.FileObjectConfig](): true, reflect.TypeFor[types.SecretConfig](): true,
 	reflect.TypeFor[types.ConfigObjConfig](): true, reflect.TypeFor[types.DevelopConfig](): true,
 }
@@ -115,17 +113,17 @@ const probeMark = "\u2063berth-probe"
 // cachedProject returns the project stored in file if the variables it
 // looked up are all still unset in env. probed tells that the
 // entry records a project that failed the probe.
-func cachedProject(file string, env types.Mapping) (p *types.Project, found []loader.UnsupportedAttribute, hit, probed bool) {
+func cachedProject(file string, env types.Mapping) (p *types.Project, hit, probed bool) {
 	if file == "" {
-		return nil, nil, false, false
+		return nil, false, false
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return nil, nil, false, false
+		return nil, false, false
 	}
-	p, found, err = decodeEntry(filepath.Base(file), b, env)
+	p, err = decodeEntry(filepath.Base(file), b, env)
 	if err != nil || p == nil {
-		return nil, nil, false, err == nil
+		return nil, false, err == nil
 	}
 	now := time.Now()
 	_ = os.Chtimes(file, now, now) // recently used entries survive pruning
@@ -133,26 +131,25 @@ func cachedProject(file string, env types.Mapping) (p *types.Project, found []lo
 	// one interpolation saw, with the project's name.
 	env[consts.ComposeProjectName] = p.Name
 	p.Environment = env
-	return p, found, true, false
+	return p, true, false
 }
 
 // rememberProject stores p, loaded as t recorded, in file when the cache
 // can prove the next load of the same input gives the same project; probe
 // loads the project again with the environment's values marked, unless
 // probed says it failed that before.
-func rememberProject(file string, t *trace, p *types.Project, found []loader.UnsupportedAttribute,
-	probed bool, probe func() (*types.Project, error)) {
+func rememberProject(file string, t *trace, p *types.Project, probed bool, probe func() (*types.Project, error)) {
 	names, ok := t.names()
 	if file == "" || !ok || probed {
 		return
 	}
 	key := filepath.Base(file)
-	b, err := encodeEntry(key, names, p, found)
+	b, err := encodeEntry(key, names, p)
 	if err != nil {
 		return
 	}
 	if hasEnvironment(p) && !probePasses(probe) {
-		b, _ = encodeEntry(key, names, nil, nil)
+		b, _ = encodeEntry(key, names, nil)
 	}
 	writeEntry(file, b)
 }
@@ -273,18 +270,14 @@ func pruneProjects(dir string, keep int) {
 // encodeEntry lays an entry out as the magic, a checksum over key and
 // payload, then the payload: the names of the (unset) variables, whether a
 // project follows (p nil records a failed probe), the project without its
-// environment, and the paths of the unsupported keys found.
-func encodeEntry(key string, names []string, p *types.Project, found []loader.UnsupportedAttribute) ([]byte, error) {
+// environment.
+func encodeEntry(key string, names []string, p *types.Project) ([]byte, error) {
 	has := p != nil
 	fields := []any{&names, &has}
 	if has {
 		stored := *p
 		stored.Environment = nil
-		paths := make([]string, len(found))
-		for i, f := range found {
-			paths[i] = string(f.Path)
-		}
-		fields = append(fields, &stored, &paths)
+		fields = append(fields, &stored)
 	}
 	e := &encoder{}
 	for _, v := range fields {
@@ -305,42 +298,36 @@ func entrySum(key string, payload []byte) []byte {
 // decodeEntry reads what encodeEntry wrote for key, if the variables it
 // names are all still unset in env; a nil project without an error is
 // an entry recording a failed probe.
-func decodeEntry(key string, b []byte, env types.Mapping) (p *types.Project, found []loader.UnsupportedAttribute, err error) {
+func decodeEntry(key string, b []byte, env types.Mapping) (p *types.Project, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			p, found, err = nil, nil, errCorrupt
+			p, err = nil, errCorrupt
 		}
 	}()
 	rest, ok := bytes.CutPrefix(b, []byte(projectMagic))
 	if !ok || len(rest) < sha256.Size || !bytes.Equal(rest[:sha256.Size], entrySum(key, rest[sha256.Size:])) {
-		return nil, nil, errCorrupt
+		return nil, errCorrupt
 	}
 	d := &decoder{buf: rest[sha256.Size:]}
 	var names []string
 	var has bool
 	for _, v := range []any{&names, &has} {
 		if err := d.decode(reflect.ValueOf(v).Elem(), 0); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	if !allUnset(names, env) {
-		return nil, nil, errors.New("a variable it looked up is set")
+		return nil, errors.New("a variable it looked up is set")
 	}
 	if !has {
-		return nil, nil, nil // the project failed the probe
+		return nil, nil // the project failed the probe
 	}
 	p = new(types.Project)
-	var paths []string
-	for _, v := range []any{p, &paths} {
-		if err := d.decode(reflect.ValueOf(v).Elem(), 0); err != nil {
-			return nil, nil, err
-		}
+	if err := d.decode(reflect.ValueOf(p).Elem(), 0); err != nil {
+		return nil, err
 	}
 	if len(d.buf) != 0 {
-		return nil, nil, errCorrupt
+		return nil, errCorrupt
 	}
-	for _, s := range paths {
-		found = append(found, loader.UnsupportedAttribute{Path: tree.Path(s)})
-	}
-	return p, found, nil
+	return p, nil
 }

@@ -11,14 +11,14 @@ import (
 )
 
 func waitProject() *types.Project {
-	return &types.Project{Name: "w", Services: types.Services{
-		"init": {Name: "init"},
-		"db":   {Name: "db", WorkloadSpec: types.WorkloadSpec{HealthCheck: &types.HealthCheckConfig{Test: []string{"CMD", "true"}}}},
-		"web": {Name: "web", WorkloadSpec: types.WorkloadSpec{DependsOn: types.DependsOnConfig{
-			"init": {Condition: types.ServiceConditionCompletedSuccessfully},
-			"db":   {Condition: types.ServiceConditionHealthy},
-		}}},
-	}}
+	db := types.ServiceConfig{Name: "db"}
+	db.HealthCheck = &types.HealthCheckConfig{Test: []string{"CMD", "true"}}
+	web := types.ServiceConfig{Name: "web"}
+	web.DependsOn = types.DependsOnConfig{
+		"init": {Condition: types.ServiceConditionCompletedSuccessfully},
+		"db":   {Condition: types.ServiceConditionHealthy},
+	}
+	return &types.Project{Name: "w", Services: types.Services{"init": {Name: "init"}, "db": db, "web": web}}
 }
 
 func waitContainerOf(svc string, st engine.State) engine.Container {

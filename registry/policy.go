@@ -1,7 +1,9 @@
 package registry
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -22,6 +24,11 @@ func ServicePolicy(s types.ServiceConfig, override string) (Policy, error) {
 		s.PullPolicy = override
 	}
 	kind, every, err := s.GetPullPolicy()
+	if err == nil && kind == types.PullPolicyMissing && !slices.Contains(missingSpellings, s.PullPolicy) {
+		// compose-go reads any other word as missing; the schema refuses
+		// such words in files, so one can only come from a flag.
+		err = errors.New(`want "always", "missing", "never", "build", "daily", "weekly" or "every_<duration>"`)
+	}
 	if err != nil {
 		return Policy{}, fmt.Errorf("service %q: invalid pull_policy %q: %w", s.Name, s.PullPolicy, err)
 	}
@@ -34,6 +41,9 @@ func ServicePolicy(s types.ServiceConfig, override string) (Policy, error) {
 	}
 	return Policy{Kind: kind, Every: every, Text: text}, nil
 }
+
+// missingSpellings are the ways to write the missing policy.
+var missingSpellings = []string{"", types.PullPolicyMissing, types.PullPolicyIfNotPresent}
 
 // Local is what the engine holds under a reference, as a policy needs it.
 type Local struct {

@@ -64,13 +64,13 @@ services:
     networks:
       default: null
   web:
-    image: nginx:1.27
-    networks:
-      default: null
     depends_on:
       db:
         condition: service_started
         required: true
+    image: nginx:1.27
+    networks:
+      default: null
     ports:
       - mode: ingress
         target: 80
