@@ -1,0 +1,177 @@
+package stack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/api/types/swarm"
+
+	"berth/engine"
+)
+
+// relook is how often a wait lists the tasks again without an event:
+// Engine API 1.41 sends no event for a task on another node (nor for a
+// task that cannot be scheduled), so the events of this node alone could
+// leave a wait blind.
+const relook = 2 * time.Second
+
+// Wait follows the swarm until every task of the named services (Swarm
+// names; none means the whole stack) runs the current spec: for a service
+// with a healthcheck Swarm reports a task running only once it is healthy.
+// It fails on a task that failed or was rejected after since, or an update
+// the engine paused or rolled back, naming the task and its error. When
+// ctx ends first, the error says what was still pending.
+func Wait(ctx context.Context, sw engine.Swarm, stack string, names []string, since time.Time) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	changes, errs := sw.SwarmChanges(wctx, stack) // subscribed before the first look
+	tick := time.NewTicker(relook)
+	defer tick.Stop()
+	pending := ""
+	for {
+		services, err := sw.ListServices(ctx, stack)
+		if err != nil {
+			return err
+		}
+		tasks, err := sw.ListTasks(ctx, stack)
+		if err != nil {
+			return err
+		}
+		if pending, err = settle(services, tasks, names, since); err != nil || pending == "" {
+			return err
+		}
+		select {
+		case <-changes:
+		case <-tick.C:
+		case err := <-errs:
+			if err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return fmt.Errorf("timed out waiting: %s", pending)
+			}
+			return ctx.Err()
+		}
+	}
+}
+
+// settle is one look: "" when every service is settled, else what is
+// pending; an error when a task failed.
+func settle(services []swarm.Service, tasks []swarm.Task, names []string, since time.Time) (string, error) {
+	var pending []string
+	for _, s := range services {
+		if len(names) > 0 && !slices.Contains(names, s.Spec.Name) {
+			continue
+		}
+		p, err := settleService(s, tasksOf(tasks, s.ID), since)
+		if err != nil {
+			return "", err
+		}
+		if p != "" {
+			pending = append(pending, p)
+		}
+	}
+	for _, n := range names {
+		if !slices.ContainsFunc(services, func(s swarm.Service) bool { return s.Spec.Name == n }) {
+			pending = append(pending, n+": not found")
+		}
+	}
+	return strings.Join(pending, "; "), nil
+}
+
+func tasksOf(tasks []swarm.Task, serviceID string) []swarm.Task {
+	var out []swarm.Task
+	for _, t := range tasks {
+		if t.ServiceID == serviceID {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// settleService is settle for one service.
+func settleService(s swarm.Service, tasks []swarm.Task, since time.Time) (string, error) {
+	if u := s.UpdateStatus; u != nil {
+		switch u.State {
+		case swarm.UpdateStatePaused, swarm.UpdateStateRollbackStarted, swarm.UpdateStateRollbackPaused, swarm.UpdateStateRollbackCompleted:
+			if u.StartedAt != nil && u.StartedAt.After(since) {
+				return "", fmt.Errorf("service %s: update %s: %s", s.Spec.Name, u.State, u.Message)
+			}
+		case swarm.UpdateStateUpdating:
+			return s.Spec.Name + ": updating", nil
+		}
+	}
+	current := taskSpecJSON(s.Spec.TaskTemplate)
+	running, want := 0, 0
+	var waiting []string
+	for _, t := range tasks {
+		if (t.Status.State == swarm.TaskStateFailed || t.Status.State == swarm.TaskStateRejected) && t.Status.Timestamp.After(since) {
+			return "", fmt.Errorf("task %s (%s) %s: %s", taskName(s, t), shortID(t.ID), t.Status.State, taskError(t))
+		}
+		if t.DesiredState != swarm.TaskStateRunning && t.DesiredState != swarm.TaskStateComplete {
+			continue
+		}
+		want++
+		switch {
+		case (t.Status.State == swarm.TaskStateRunning || t.Status.State == swarm.TaskStateComplete) && taskSpecJSON(t.Spec) == current:
+			running++
+		default:
+			waiting = append(waiting, fmt.Sprintf("task %s %s%s", taskName(s, t), t.Status.State, suffix(taskError(t))))
+		}
+	}
+	if r := s.Spec.Mode.Replicated; r != nil && r.Replicas != nil {
+		want = int(*r.Replicas)
+	}
+	if running >= want && len(waiting) == 0 && (want > 0 || s.Spec.Mode.Replicated != nil) {
+		return "", nil
+	}
+	slices.Sort(waiting)
+	return fmt.Sprintf("%s: %d/%d tasks running%s", s.Spec.Name, running, want, suffix(strings.Join(waiting, ", "))), nil
+}
+
+func suffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
+}
+
+// taskSpecJSON identifies a task spec: a task runs the service's current
+// spec when its copy of the template is the same.
+func taskSpecJSON(t swarm.TaskSpec) string {
+	b, _ := json.Marshal(t)
+	return string(b)
+}
+
+// taskName is the task as docker service ps names it: service.slot, or
+// service.node for a global service.
+func taskName(s swarm.Service, t swarm.Task) string {
+	if t.Slot != 0 {
+		return fmt.Sprintf("%s.%d", s.Spec.Name, t.Slot)
+	}
+	return s.Spec.Name + "." + shortID(t.NodeID)
+}
+
+// taskError is the task's error, or its status message.
+func taskError(t swarm.Task) string {
+	if t.Status.Err != "" {
+		return t.Status.Err
+	}
+	if t.Status.State == swarm.TaskStateFailed || t.Status.State == swarm.TaskStateRejected {
+		return t.Status.Message
+	}
+	return ""
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
