@@ -101,6 +101,8 @@ func do(ctx context.Context, sw engine.Swarm, stack string, a Action, ids object
 		wctx, cancel := context.WithTimeout(ctx, o.HealthTimeout)
 		defer cancel()
 		return nil, Wait(wctx, sw, stack, []string{a.Target}, time.Now())
+	case OpWaitRemoved:
+		return nil, WaitRemoved(ctx, sw, stack)
 	case OpRemoveService:
 		return nil, sw.RemoveService(ctx, a.ID)
 	case OpRemoveSecret:

@@ -24,6 +24,9 @@ const (
 	// healthy, before its service_healthy dependents are created.
 	OpWaitHealthy   Op = "wait-healthy"
 	OpRemoveService Op = "remove-service"
+	// OpWaitRemoved waits until the removed services' tasks are gone, so
+	// the networks they used can go.
+	OpWaitRemoved   Op = "wait-removed"
 	OpRemoveSecret  Op = "remove-secret"
 	OpRemoveConfig  Op = "remove-config"
 	OpRemoveNetwork Op = "remove-network"
@@ -361,14 +364,23 @@ func (pl *planner) usedByKept(kept []swarm.Service) map[string]bool {
 func (pl *planner) removeObjects(used map[string]bool, after []int) {
 	for _, s := range pl.st.Secrets {
 		if !used[s.Spec.Name] {
-			pl.add(Action{Op: OpRemoveSecret, Target: s.Spec.Name, Reason: "no longer used", ID: s.ID, After: after})
+			pl.add(Action{Op: OpRemoveSecret, Target: s.Spec.Name, Reason: pl.unusedReason(), ID: s.ID, After: after})
 		}
 	}
 	for _, c := range pl.st.Configs {
 		if !used[c.Spec.Name] {
-			pl.add(Action{Op: OpRemoveConfig, Target: c.Spec.Name, Reason: "no longer used", ID: c.ID, After: after})
+			pl.add(Action{Op: OpRemoveConfig, Target: c.Spec.Name, Reason: pl.unusedReason(), ID: c.ID, After: after})
 		}
 	}
+}
+
+// unusedReason is why a secret or config goes: unused after a deploy,
+// or nothing in a stack rm.
+func (pl *planner) unusedReason() string {
+	if pl.d.Stack == "" {
+		return ""
+	}
+	return "no longer used"
 }
 
 // removeNetworks removes the stack's networks nothing uses.
@@ -378,4 +390,24 @@ func (pl *planner) removeNetworks(used map[string]bool, after []int) {
 			pl.add(Action{Op: OpRemoveNetwork, Target: n.Name, Reason: "no longer used (--prune)", ID: n.ID, After: after})
 		}
 	}
+}
+
+// NewRemovePlan removes the whole stack: services, then (once their
+// tasks are gone) its networks, secrets and configs. Volumes stay: they
+// are each node's, and hold data.
+func NewRemovePlan(stack string, st Observed) Plan {
+	pl := &planner{st: st, plan: Plan{Stack: stack}}
+	var removed []int
+	for _, s := range st.Services {
+		removed = append(removed, pl.add(Action{Op: OpRemoveService, Target: s.Spec.Name, ID: s.ID}))
+	}
+	after := removed
+	if len(removed) > 0 {
+		after = []int{pl.add(Action{Op: OpWaitRemoved, Target: "tasks", After: removed})}
+	}
+	pl.removeObjects(map[string]bool{}, after)
+	for _, n := range st.Networks {
+		pl.add(Action{Op: OpRemoveNetwork, Target: n.Name, ID: n.ID, After: after})
+	}
+	return pl.plan
 }

@@ -175,3 +175,29 @@ func shortID(id string) string {
 	}
 	return id
 }
+
+// WaitRemoved follows the swarm until the stack has no task left, so
+// its networks are free to remove.
+func WaitRemoved(ctx context.Context, sw engine.Swarm, stack string) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	changes, errs := sw.SwarmChanges(wctx, stack)
+	tick := time.NewTicker(relook)
+	defer tick.Stop()
+	for {
+		tasks, err := sw.ListTasks(ctx, stack)
+		if err != nil || len(tasks) == 0 {
+			return err
+		}
+		select {
+		case <-changes:
+		case <-tick.C:
+		case err := <-errs:
+			if err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("%d task(s) of stack %s still there: %w", len(tasks), stack, ctx.Err())
+		}
+	}
+}
