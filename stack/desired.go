@@ -38,6 +38,10 @@ type Options struct {
 	// SecretKey keys the digests in secret names (an HMAC), so the name
 	// gives nothing away about the value.
 	SecretKey []byte
+	// Pin maps image references to what the tasks run instead: on a
+	// one-node swarm, the local image's ID, so the node never tries a
+	// registry for an image it has and a rebuilt image rolls the service.
+	Pin map[string]string
 }
 
 // Resolve reads what the project's secrets and configs hold (files,
@@ -60,7 +64,7 @@ func Resolve(p *types.Project, o Options) (Desired, error) {
 		return Desired{}, err
 	}
 	d.Networks = stackNetworks(p.Name, p, func(f string, a ...any) { d.Warnings = append(d.Warnings, fmt.Sprintf(f, a...)) })
-	tr := &translator{stack: p.Name, p: p, secrets: names(d.Secrets), configs: names(d.Configs)}
+	tr := &translator{stack: p.Name, p: p, secrets: names(d.Secrets), configs: names(d.Configs), pin: o.Pin}
 	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
 		s, err := tr.translate(p.Services[name])
 		if err != nil {

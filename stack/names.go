@@ -19,6 +19,11 @@ const (
 	// (field=digest,…): the next deploy compares them to name what changed,
 	// without mistaking the defaults the engine fills in for a change.
 	LabelDigests = "io.berth.stack.digests"
+	// LabelTask is on each task's container spec: a digest of the task
+	// template berth sent, so a wait tells the tasks of the current spec
+	// from those of the one before (the engine fills defaults into the
+	// service's copy, not the task's, so the two cannot be compared).
+	LabelTask = "io.berth.stack.task"
 	// LabelObject is the compose key of a secret or config berth created.
 	LabelObject = "io.berth.stack.object"
 )

@@ -403,7 +403,7 @@ func NewRemovePlan(stack string, st Observed) Plan {
 	}
 	after := removed
 	if len(removed) > 0 {
-		after = []int{pl.add(Action{Op: OpWaitRemoved, Target: "tasks", After: removed})}
+		after = []int{pl.add(Action{Op: OpWaitRemoved, Target: stack, After: removed})}
 	}
 	pl.removeObjects(map[string]bool{}, after)
 	for _, n := range st.Networks {

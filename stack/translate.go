@@ -37,6 +37,7 @@ type translator struct {
 	p       *types.Project
 	secrets map[string]string // compose key → Swarm object name
 	configs map[string]string
+	pin     map[string]string // image reference → the reference tasks run
 }
 
 // translate is Service for one compose service. Notes collect the losses
@@ -48,6 +49,9 @@ func (tr *translator) translate(s types.ServiceConfig) (Service, error) {
 		Labels: tr.serviceLabels(s),
 	}}
 	image := project.ImageName(tr.p, s)
+	if pinned, ok := tr.pin[image]; ok {
+		image = pinned
+	}
 	cs, err := tr.containerSpec(s, image, n)
 	if err != nil {
 		return Service{}, fmt.Errorf("service %q: %w", s.Name, err)
@@ -70,6 +74,7 @@ func (tr *translator) translate(s types.ServiceConfig) (Service, error) {
 		spec.UpdateConfig = updateConfig(s.Deploy.UpdateConfig)
 		spec.RollbackConfig = updateConfig(s.Deploy.RollbackConfig)
 	}
+	spec.TaskTemplate.ContainerSpec.Labels[LabelTask] = jsonDigest(spec.TaskTemplate)
 	if keys := unsupportedKeys(s); len(keys) > 0 {
 		n.add("Swarm cannot express %s; these keys are ignored", strings.Join(keys, ", "))
 	}

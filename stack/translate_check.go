@@ -92,8 +92,8 @@ var fieldDigests = []struct {
 	{"image", func(s swarm.ServiceSpec) any { return s.TaskTemplate.ContainerSpec.Image }},
 	{"entrypoint", func(s swarm.ServiceSpec) any { return s.TaskTemplate.ContainerSpec.Command }},
 	{"command", func(s swarm.ServiceSpec) any { return s.TaskTemplate.ContainerSpec.Args }},
-	{"labels", func(s swarm.ServiceSpec) any { return s.TaskTemplate.ContainerSpec.Labels }},
-	{"deploy.labels", func(s swarm.ServiceSpec) any { return withoutDigests(s.Labels) }},
+	{"labels", func(s swarm.ServiceSpec) any { return without(s.TaskTemplate.ContainerSpec.Labels, LabelTask) }},
+	{"deploy.labels", func(s swarm.ServiceSpec) any { return without(s.Labels, LabelDigests) }},
 	{"deploy.mode", func(s swarm.ServiceSpec) any { return s.Mode }},
 	{"deploy.resources", func(s swarm.ServiceSpec) any { return s.TaskTemplate.Resources }},
 	{"deploy.restart_policy", func(s swarm.ServiceSpec) any { return s.TaskTemplate.RestartPolicy }},
@@ -118,9 +118,10 @@ func containerRest(c swarm.ContainerSpec) swarm.ContainerSpec {
 	return c
 }
 
-func withoutDigests(l map[string]string) map[string]string {
+// without is the labels without one of berth's own.
+func without(l map[string]string, key string) map[string]string {
 	l = maps.Clone(l)
-	delete(l, LabelDigests)
+	delete(l, key)
 	return l
 }
 

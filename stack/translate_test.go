@@ -66,7 +66,7 @@ services:
 	if s.Spec.Name != "demo_web" {
 		t.Errorf("name %q", s.Spec.Name)
 	}
-	check(t, "container labels", s.Spec.TaskTemplate.ContainerSpec.Labels, `{"a":"1","com.docker.stack.namespace":"demo"}`)
+	check(t, "container labels", without(s.Spec.TaskTemplate.ContainerSpec.Labels, LabelTask), `{"a":"1","com.docker.stack.namespace":"demo"}`)
 	if l := s.Spec.Labels; l["b"] != "2" || l[LabelNamespace] != "demo" || l[LabelImage] != "busybox" || l[LabelDigests] == "" {
 		t.Errorf("service labels %v", l)
 	}

@@ -2,7 +2,6 @@ package stack
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -36,11 +35,11 @@ func Wait(ctx context.Context, sw engine.Swarm, stack string, names []string, si
 	for {
 		services, err := sw.ListServices(ctx, stack)
 		if err != nil {
-			return err
+			return timedOut(ctx, pending, err)
 		}
 		tasks, err := sw.ListTasks(ctx, stack)
 		if err != nil {
-			return err
+			return timedOut(ctx, pending, err)
 		}
 		if pending, err = settle(services, tasks, names, since); err != nil || pending == "" {
 			return err
@@ -53,12 +52,18 @@ func Wait(ctx context.Context, sw engine.Swarm, stack string, names []string, si
 				return err
 			}
 		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return fmt.Errorf("timed out waiting: %s", pending)
-			}
-			return ctx.Err()
+			return timedOut(ctx, pending, ctx.Err())
 		}
 	}
+}
+
+// timedOut says what was pending when the wait's time ran out; other
+// errors pass unchanged.
+func timedOut(ctx context.Context, pending string, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && pending != "" {
+		return fmt.Errorf("timed out waiting: %s", pending)
+	}
+	return err
 }
 
 // settle is one look: "" when every service is settled, else what is
@@ -107,7 +112,7 @@ func settleService(s swarm.Service, tasks []swarm.Task, since time.Time) (string
 			return s.Spec.Name + ": updating", nil
 		}
 	}
-	current := taskSpecJSON(s.Spec.TaskTemplate)
+	current := taskDigest(s.Spec.TaskTemplate)
 	running, want := 0, 0
 	var waiting []string
 	for _, t := range tasks {
@@ -119,7 +124,7 @@ func settleService(s swarm.Service, tasks []swarm.Task, since time.Time) (string
 		}
 		want++
 		switch {
-		case (t.Status.State == swarm.TaskStateRunning || t.Status.State == swarm.TaskStateComplete) && taskSpecJSON(t.Spec) == current:
+		case (t.Status.State == swarm.TaskStateRunning || t.Status.State == swarm.TaskStateComplete) && taskDigest(t.Spec) == current:
 			running++
 		default:
 			waiting = append(waiting, fmt.Sprintf("task %s %s%s", taskName(s, t), t.Status.State, suffix(taskError(t))))
@@ -142,11 +147,14 @@ func suffix(s string) string {
 	return " (" + s + ")"
 }
 
-// taskSpecJSON identifies a task spec: a task runs the service's current
-// spec when its copy of the template is the same.
-func taskSpecJSON(t swarm.TaskSpec) string {
-	b, _ := json.Marshal(t)
-	return string(b)
+// taskDigest identifies a task template by the label berth put on it
+// (LabelTask); a service deployed without it has one template digest for
+// all its tasks, so any running task counts.
+func taskDigest(t swarm.TaskSpec) string {
+	if t.ContainerSpec == nil {
+		return ""
+	}
+	return t.ContainerSpec.Labels[LabelTask]
 }
 
 // taskName is the task as docker service ps names it: service.slot, or

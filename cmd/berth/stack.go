@@ -106,24 +106,30 @@ func (a *app) stackDeploy(ctx context.Context, args []string, o stackDeployFlags
 	if err != nil {
 		return err
 	}
-	d, err := stack.Resolve(p, stack.Options{SecretKey: key})
+	// The plan before the builds: its preflight errors come before any
+	// build or push.
+	plan, err := a.stackPlan(ctx, p, st, stack.Options{SecretKey: key}, o, nil)
 	if err != nil {
 		return err
 	}
-	plan, err := stack.NewPlan(d, st, stack.PlanOptions{Prune: o.prune})
+	if !a.global.dryRun {
+		if err := a.stackImages(ctx, p, st); err != nil {
+			return err
+		}
+	}
+	pin, err := a.pinImages(ctx, p, st)
 	if err != nil {
 		return err
 	}
-	a.stackWarnings(d, plan, st)
+	if plan, err = a.stackPlan(ctx, p, st, stack.Options{SecretKey: key, Pin: pin}, o, a.stackWarnings); err != nil {
+		return err
+	}
 	if a.global.dryRun {
 		if len(plan.Actions) == 0 {
 			fmt.Fprintln(a.stderr, "DRY-RUN MODE - nothing to do")
 		}
 		fmt.Fprint(a.stdout, plan.String())
 		return nil
-	}
-	if err := a.stackImages(ctx, p, st); err != nil {
-		return err
 	}
 	start := time.Now()
 	err = stack.Apply(ctx, sw, plan, st, stack.ApplyOptions{HealthTimeout: o.waitTimeout}, a.stackProgress)
@@ -137,6 +143,42 @@ func (a *app) stackDeploy(ctx context.Context, args []string, o stackDeployFlags
 	}
 	fmt.Fprintf(a.stderr, "Stack %s  Running\n", p.Name)
 	return nil
+}
+
+// stackPlan resolves the project and plans the deploy; warn, when set,
+// prints what the translation could not keep.
+func (a *app) stackPlan(ctx context.Context, p *types.Project, st stack.Observed, ro stack.Options, o stackDeployFlags,
+	warn func(stack.Desired, stack.Plan, stack.Observed)) (stack.Plan, error) {
+	d, err := stack.Resolve(p, ro)
+	if err != nil {
+		return stack.Plan{}, err
+	}
+	plan, err := stack.NewPlan(d, st, stack.PlanOptions{Prune: o.prune})
+	if err == nil && warn != nil {
+		warn(d, plan, st)
+	}
+	return plan, err
+}
+
+// pinImages maps each service's image to its local ID on a one-node
+// swarm, where the node runs what it has (stack.Options.Pin); on more
+// nodes each pulls the image by name.
+func (a *app) pinImages(ctx context.Context, p *types.Project, st stack.Observed) (map[string]string, error) {
+	if len(st.Nodes) != 1 {
+		return nil, nil
+	}
+	eng, err := a.engine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pin := map[string]string{}
+	for _, s := range p.Services {
+		ref := project.ImageName(p, s)
+		if img, err := eng.InspectImage(ctx, ref); err == nil {
+			pin[ref] = img.ID
+		}
+	}
+	return pin, nil
 }
 
 // stackSecretKey is the per-user key that keys the digests in secret
@@ -266,7 +308,7 @@ func (a *app) stackProgress(act stack.Action, s stack.Status, detail string) {
 		stack.OpCreateService: {"Creating service", "Service %s  Created"},
 		stack.OpUpdateService: {"Updating service", "Service %s  Updated"},
 		stack.OpWaitHealthy:   {"Waiting for healthy tasks of", "Service %s  Healthy"},
-		stack.OpWaitRemoved:   {"Waiting for the tasks to go:", "Tasks %s  Removed"},
+		stack.OpWaitRemoved:   {"Waiting for the tasks of stack", "Tasks of stack %s  Removed"},
 		stack.OpRemoveService: {"Removing service", "Service %s  Removed"},
 		stack.OpRemoveSecret:  {"Removing secret", "Secret %s  Removed"},
 		stack.OpRemoveConfig:  {"Removing config", "Config %s  Removed"},
