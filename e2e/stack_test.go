@@ -215,8 +215,8 @@ func testStackLifecycle(t *testing.T) {
 		"Stack "+p.name+"  Running")
 	_ = out
 	// The docker CLI sees berth's stack.
-	ps := strings.Join(docker(t, "stack", "ps", p.name, "--format", "{{.Name}} {{.CurrentState}}"), "\n")
-	mustContain(t, "docker stack ps", ps, p.name+"_a.1 Running", p.name+"_b.1 Running")
+	ps := strings.Join(docker(t, "stack", "ps", p.name, "--format", "{{.Name}}:{{.DesiredState}}"), "\n")
+	mustContain(t, "docker stack ps", ps, p.name+"_a.1:Running", p.name+"_b.1:Running")
 	before := p.versions()
 
 	// Nothing changed: no update call, no version moves.
@@ -299,9 +299,11 @@ func testStackVisits(t *testing.T) {
 	t.Cleanup(v.p.cleanupStack)
 	port := strings.TrimPrefix(v.url[strings.LastIndex(v.url, ":"):], ":")
 	port = strings.TrimSuffix(port, "/")
-	// Swarm's ingress needs IPVS, which this kernel lacks: the override
-	// publishes the same port in host mode.
-	override := fmt.Sprintf("services:\n  node-app:\n    ports: !override\n      - {target: 8081, published: \"%s\", mode: host}\n", port)
+	// Swarm's ingress and its virtual IPs need IPVS, which this kernel
+	// lacks: the override publishes the same port in host mode and has
+	// redis found by DNS round robin.
+	override := fmt.Sprintf("services:\n  node-app:\n    ports: !override\n      - {target: 8081, published: \"%s\", mode: host}\n"+
+		"  redis-server:\n    deploy: {endpoint_mode: dnsrr}\n", port)
 	if err := os.WriteFile(filepath.Join(v.p.dir, "compose.swarm.yaml"), []byte(override), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +319,8 @@ func testStackVisits(t *testing.T) {
 	}
 	// The warning for the file as is: its short port syntax uses ingress.
 	_, errOut = v.p.mustBerth("stack", "deploy", "--dry-run")
-	mustContain(t, "ingress warning", errOut, "publish ports through Swarm's ingress routing mesh, which needs IPVS", "mode: host")
+	mustContain(t, "ingress warning", errOut, "publish ports through Swarm's ingress routing mesh, which needs IPVS", "mode: host",
+		"virtual IP (endpoint_mode: vip, the default), which needs IPVS", "endpoint_mode: dnsrr")
 
 	v.p.mustBerth("stack", "rm", v.p.name)
 	if vols := docker(t, "volume", "ls", "-q", "--filter", v.p.stackLabel()); len(vols) != 1 {

@@ -19,6 +19,11 @@ import (
 // leave a wait blind.
 const relook = 2 * time.Second
 
+// stable is how long the tasks must keep running, unchanged, before a
+// wait counts them as up (docker service create waits the same 5s): a
+// task that crashes right after it starts showed as running for a moment.
+const stable = 5 * time.Second
+
 // Wait follows the swarm until every task of the named services (Swarm
 // names; none means the whole stack) runs the current spec: for a service
 // with a healthcheck Swarm reports a task running only once it is healthy.
@@ -32,6 +37,8 @@ func Wait(ctx context.Context, sw engine.Swarm, stack string, names []string, si
 	tick := time.NewTicker(relook)
 	defer tick.Stop()
 	pending := ""
+	var upSince time.Time
+	upTasks := ""
 	for {
 		services, err := sw.ListServices(ctx, stack)
 		if err != nil {
@@ -41,8 +48,19 @@ func Wait(ctx context.Context, sw engine.Swarm, stack string, names []string, si
 		if err != nil {
 			return timedOut(ctx, pending, err)
 		}
-		if pending, err = settle(services, tasks, names, since); err != nil || pending == "" {
+		if pending, err = settle(services, tasks, names, since); err != nil {
 			return err
+		}
+		switch ids := runningIDs(tasks); {
+		case pending != "":
+			upSince = time.Time{}
+		case upSince.IsZero() || ids != upTasks:
+			upSince, upTasks = time.Now(), ids
+			pending = "tasks running, checking they stay up"
+		case time.Since(upSince) >= stable:
+			return nil
+		default:
+			pending = "tasks running, checking they stay up"
 		}
 		select {
 		case <-changes:
@@ -64,6 +82,18 @@ func timedOut(ctx context.Context, pending string, err error) error {
 		return fmt.Errorf("timed out waiting: %s", pending)
 	}
 	return err
+}
+
+// runningIDs identifies the set of running tasks, to see it change.
+func runningIDs(tasks []swarm.Task) string {
+	var ids []string
+	for _, t := range tasks {
+		if t.Status.State == swarm.TaskStateRunning {
+			ids = append(ids, t.ID)
+		}
+	}
+	slices.Sort(ids)
+	return strings.Join(ids, ",")
 }
 
 // settle is one look: "" when every service is settled, else what is

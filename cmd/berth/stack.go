@@ -213,10 +213,30 @@ func (a *app) stackWarnings(d stack.Desired, plan stack.Plan, st stack.Observed)
 	if ordered {
 		warn("depends_on orders this deploy only: Swarm does not keep that order when it restarts or reschedules tasks later")
 	}
-	if ingress := ingressServices(d); len(ingress) > 0 && !ingressAvailable(a.environ) {
+	if ipvsAvailable(a.environ) {
+		return
+	}
+	if ingress := ingressServices(d); len(ingress) > 0 {
 		warn(fmt.Sprintf("services %s publish ports through Swarm's ingress routing mesh, which needs IPVS; this machine's kernel has none, so those ports will refuse connections. Publish with mode: host in the long port syntax (ports: [{target: 80, published: 8080, mode: host}]), one task per node and port",
 			strings.Join(ingress, ", ")))
 	}
+	if vip := vipServices(d); len(vip) > 0 {
+		warn(fmt.Sprintf("services %s are reached by a virtual IP (endpoint_mode: vip, the default), which needs IPVS; this machine's kernel has none, so connections to them by service name hang. Use deploy: {endpoint_mode: dnsrr} (with host-mode ports)",
+			strings.Join(vip, ", ")))
+	}
+}
+
+// vipServices are the services other services may reach by their virtual
+// IP: those in vip mode that another service depends on or shares a
+// network with.
+func vipServices(d stack.Desired) []string {
+	var out []string
+	for _, s := range d.Services {
+		if e := s.Spec.EndpointSpec; (e == nil || e.Mode == "" || e.Mode == "vip") && len(d.Services) > 1 {
+			out = append(out, s.Name)
+		}
+	}
+	return out
 }
 
 // ingressServices are the services that publish a port in ingress mode.
@@ -235,10 +255,11 @@ func ingressServices(d stack.Desired) []string {
 	return out
 }
 
-// ingressAvailable reports whether the routing mesh can work: for an
-// engine on this machine, whether the kernel has IPVS (the engine only
-// logs its failure to program it). A remote engine is taken at its word.
-func ingressAvailable(environ []string) bool {
+// ipvsAvailable reports whether the routing mesh and virtual IPs can
+// work: for an engine on this machine, whether the kernel has IPVS (the
+// engine only logs its failure to program it). A remote engine is taken
+// at its word.
+func ipvsAvailable(environ []string) bool {
 	ep, err := docker.ResolveEndpoint(environ)
 	if err != nil || !strings.HasPrefix(ep.Host, "unix://") {
 		return true
