@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -195,6 +196,81 @@ func TestStack(t *testing.T) {
 	t.Run("WaitFailure", testStackWaitFailure)
 	t.Run("Visits", testStackVisits)
 	t.Run("Generated10", testStackGenerated)
+	t.Run("BuildAndPush", testStackBuildPush)
+	t.Run("PortTaken", testStackPortTaken)
+}
+
+// TestStackNotManager: on an engine outside swarm mode, deploy says so
+// and creates nothing.
+func TestStackNotManager(t *testing.T) {
+	requireEngine(t)
+	if state := engineSwarmState(); state != "inactive" {
+		t.Fatalf("swarm state %q, want inactive", state)
+	}
+	p := newProject(t, fmt.Sprintf("services: {a: {image: %s}}\n", testimages.Busybox))
+	_, errOut, err := p.berth("stack", "deploy")
+	if err == nil {
+		t.Fatal("deploy to a non-manager succeeded")
+	}
+	mustContain(t, "not a manager", errOut, "this Docker Engine is not a swarm manager (swarm: inactive): run `docker swarm init`")
+	if nets := docker(t, "network", "ls", "-q", "--filter", p.stackLabel()); len(nets) != 0 {
+		t.Errorf("networks created: %v", nets)
+	}
+}
+
+// testStackBuildPush: a service with build: and image: is built and
+// pushed to the registry it names before the deploy; one whose registry
+// cannot be reached is a warning on a one-node swarm.
+func testStackBuildPush(t *testing.T) {
+	r := startRegistry(t, false)
+	p := newStack(t, fmt.Sprintf(`
+services:
+  app:
+    build: .
+    image: %s/berth-stack/app:1
+    command: [sleep, "3600"]
+    init: true
+  local:
+    build: .
+    image: 127.0.0.1:9/berth-stack/nowhere:1
+    command: [sleep, "3600"]
+    init: true
+`, r.Addr))
+	if err := os.WriteFile(filepath.Join(p.dir, "Dockerfile"), []byte("FROM "+testimages.Busybox+"\nRUN echo built > /built\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = exec.Command("docker", "image", "rm", "-f", "127.0.0.1:9/berth-stack/nowhere:1").Run() })
+	_, errOut := p.mustBerth("stack", "deploy", "--wait")
+	mustContain(t, "build and push", errOut, "WARN service local: push 127.0.0.1:9/berth-stack/nowhere:1", "the local image serves this one-node swarm only")
+	tags, err := r.Tags(t.Context(), "berth-stack/app")
+	if err != nil || !slices.Contains(tags, "1") {
+		t.Errorf("registry tags of berth-stack/app: %v %v", tags, err)
+	}
+	if p.running("app") != 1 || p.running("local") != 1 {
+		t.Errorf("running: app %d, local %d", p.running("app"), p.running("local"))
+	}
+	p.mustBerth("stack", "rm")
+}
+
+// testStackPortTaken: a port another stack publishes fails the deploy
+// before anything is created.
+func testStackPortTaken(t *testing.T) {
+	port := freePort(t)
+	yaml := fmt.Sprintf("services:\n  web:\n    image: %s\n    command: [sleep, \"3600\"]\n    init: true\n    ports: [{target: 80, published: \"%d\", mode: host}]\n", testimages.Busybox, port)
+	first := newStack(t, yaml)
+	first.mustBerth("stack", "deploy")
+	second := newStack(t, yaml)
+	_, errOut, err := second.berth("stack", "deploy")
+	if err == nil {
+		t.Fatal("second deploy of a taken port succeeded")
+	}
+	mustContain(t, "port taken", errOut, fmt.Sprintf(`service "web": port %d/tcp is already published by service %s_web (stack %s)`, port, first.name, first.name))
+	for _, kind := range []string{"service", "network", "secret"} {
+		if ids := docker(t, kind, "ls", "-q", "--filter", second.stackLabel()); len(ids) != 0 {
+			t.Errorf("%ss of the refused stack: %v", kind, ids)
+		}
+	}
+	first.mustBerth("stack", "rm")
 }
 
 func testStackLifecycle(t *testing.T) {
