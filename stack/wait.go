@@ -149,8 +149,8 @@ func settleService(s swarm.Service, tasks []swarm.Task, since time.Time) (string
 		if (t.Status.State == swarm.TaskStateFailed || t.Status.State == swarm.TaskStateRejected) && t.Status.Timestamp.After(since) {
 			return "", fmt.Errorf("task %s (%s) %s: %s", taskName(s, t), shortID(t.ID), t.Status.State, taskError(t))
 		}
-		if t.DesiredState != swarm.TaskStateRunning && t.DesiredState != swarm.TaskStateComplete {
-			continue
+		if t.DesiredState != swarm.TaskStateRunning && t.DesiredState != swarm.TaskStateComplete || ended(t.Status.State) {
+			continue // an old task: the orchestrator replaces it
 		}
 		want++
 		switch {
@@ -168,6 +168,15 @@ func settleService(s swarm.Service, tasks []swarm.Task, since time.Time) (string
 	}
 	slices.Sort(waiting)
 	return fmt.Sprintf("%s: %d/%d tasks running%s", s.Spec.Name, running, want, suffix(strings.Join(waiting, ", "))), nil
+}
+
+// ended reports whether a task state is final and not a success.
+func ended(s swarm.TaskState) bool {
+	switch s {
+	case swarm.TaskStateFailed, swarm.TaskStateRejected, swarm.TaskStateShutdown, swarm.TaskStateOrphaned, swarm.TaskStateRemove:
+		return true
+	}
+	return false
 }
 
 func suffix(s string) string {
