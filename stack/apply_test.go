@@ -19,10 +19,14 @@ type recorder struct {
 	specs map[string]swarm.ServiceSpec
 }
 
-func (r *recorder) call(format string, a ...any) { r.calls = append(r.calls, fmt.Sprintf(format, a...)) }
+func (r *recorder) call(format string, a ...any) {
+	r.calls = append(r.calls, fmt.Sprintf(format, a...))
+}
 
-func (r *recorder) SwarmInfo(context.Context) (engine.SwarmInfo, error) { return engine.SwarmInfo{}, nil }
-func (r *recorder) Nodes(context.Context) ([]swarm.Node, error)         { return nil, nil }
+func (r *recorder) SwarmInfo(context.Context) (engine.SwarmInfo, error) {
+	return engine.SwarmInfo{}, nil
+}
+func (r *recorder) Nodes(context.Context) ([]swarm.Node, error) { return nil, nil }
 func (r *recorder) ListServices(context.Context, string) ([]swarm.Service, error) {
 	return nil, nil
 }
@@ -36,7 +40,10 @@ func (r *recorder) UpdateService(_ context.Context, id string, v swarm.Version, 
 	r.specs[spec.Name] = spec
 	return []string{"engine warning"}, nil
 }
-func (r *recorder) RemoveService(_ context.Context, id string) error { r.call("remove-service %s", id); return nil }
+func (r *recorder) RemoveService(_ context.Context, id string) error {
+	r.call("remove-service %s", id)
+	return nil
+}
 func (r *recorder) ListTasks(context.Context, string) ([]swarm.Task, error) {
 	return nil, nil
 }
@@ -59,13 +66,19 @@ func (r *recorder) CreateSecret(_ context.Context, s swarm.SecretSpec) (string, 
 	r.call("create-secret %s %s", s.Name, s.Labels[LabelObject])
 	return "sec-" + s.Labels[LabelObject], nil
 }
-func (r *recorder) RemoveSecret(_ context.Context, id string) error { r.call("remove-secret %s", id); return nil }
+func (r *recorder) RemoveSecret(_ context.Context, id string) error {
+	r.call("remove-secret %s", id)
+	return nil
+}
 func (r *recorder) ListConfigs(context.Context, string) ([]swarm.Config, error) { return nil, nil }
 func (r *recorder) CreateConfig(_ context.Context, s swarm.ConfigSpec) (string, error) {
 	r.call("create-config %s", s.Labels[LabelObject])
 	return "cfg-" + s.Labels[LabelObject], nil
 }
-func (r *recorder) RemoveConfig(_ context.Context, id string) error { r.call("remove-config %s", id); return nil }
+func (r *recorder) RemoveConfig(_ context.Context, id string) error {
+	r.call("remove-config %s", id)
+	return nil
+}
 func (r *recorder) SwarmChanges(context.Context, string) (<-chan struct{}, <-chan error) {
 	return nil, nil
 }
