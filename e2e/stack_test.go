@@ -197,7 +197,7 @@ func TestStack(t *testing.T) {
 	t.Run("Visits", testStackVisits)
 	t.Run("Generated10", testStackGenerated)
 	t.Run("BuildAndPush", testStackBuildPush)
-	t.Run("PortTaken", testStackPortTaken)
+	t.Run("Preflight", testStackPreflight)
 }
 
 // TestStackNotManager: on an engine outside swarm mode, deploy says so
@@ -252,9 +252,9 @@ services:
 	p.mustBerth("stack", "rm")
 }
 
-// testStackPortTaken: a port another stack publishes fails the deploy
-// before anything is created.
-func testStackPortTaken(t *testing.T) {
+// testStackPreflight: a port another stack publishes, or a placement no
+// node satisfies, fails the deploy before anything is created.
+func testStackPreflight(t *testing.T) {
 	port := freePort(t)
 	yaml := fmt.Sprintf("services:\n  web:\n    image: %s\n    command: [sleep, \"3600\"]\n    init: true\n    ports: [{target: 80, published: \"%d\", mode: host}]\n", testimages.Busybox, port)
 	first := newStack(t, yaml)
@@ -271,6 +271,16 @@ func testStackPortTaken(t *testing.T) {
 		}
 	}
 	first.mustBerth("stack", "rm")
+
+	nowhere := newStack(t, fmt.Sprintf("services:\n  a:\n    image: %s\n    deploy: {placement: {constraints: [node.labels.zone == nowhere]}}\n", testimages.Busybox))
+	_, errOut, err = nowhere.berth("stack", "deploy")
+	if err == nil {
+		t.Fatal("deploy with an unsatisfiable placement succeeded")
+	}
+	mustContain(t, "placement", errOut, `service "a": no node satisfies the placement constraints node.labels.zone == nowhere`)
+	if ids := docker(t, "network", "ls", "-q", "--filter", nowhere.stackLabel()); len(ids) != 0 {
+		t.Errorf("networks of the refused stack: %v", ids)
+	}
 }
 
 func testStackLifecycle(t *testing.T) {
@@ -316,7 +326,7 @@ func testStackLifecycle(t *testing.T) {
 	// Scale through replicas.
 	p.write(fmt.Sprintf(stackYAML, testimages.Busybox, "2", 2, ""))
 	_, errOut = p.mustBerth("stack", "deploy", "--wait")
-	mustContain(t, "scale", errOut, "Updating service "+p.name+"_b (config changed: deploy.mode)")
+	mustContain(t, "scale", errOut, "Updating service "+p.name+"_b (config changed: deploy.replicas)")
 	if n := p.running("b"); n != 2 {
 		t.Errorf("b runs %d tasks, want 2", n)
 	}
@@ -367,6 +377,8 @@ services:
 	}
 	mustContain(t, "--wait failure", errOut, "task "+p.name+"_bad.1 (", "failed: task: non-zero exit (3)")
 	t.Logf("--wait failed after %v", time.Since(start).Round(time.Millisecond))
+	out, _ := p.mustBerth("stack", "logs", "--tail", "1", p.name, "bad")
+	mustContain(t, "stack logs", out, "bad  | going down")
 	p.mustBerth("stack", "rm")
 }
 
@@ -425,6 +437,11 @@ func testStackGenerated(t *testing.T) {
 		if n := p.running("s" + strconv.Itoa(i)); n != 1 {
 			t.Errorf("s%d runs %d tasks", i, n)
 		}
+	}
+	ls, _ := p.mustBerth("stack", "ls")
+	mustContain(t, "stack ls", ls, p.name+"   10")
+	if services, _ := p.mustBerth("stack", "services"); strings.Count(services, " 1/1 ") != 10 {
+		t.Errorf("stack services:\n%s", services)
 	}
 	before := p.versions()
 	start = time.Now()

@@ -19,6 +19,11 @@ const (
 	Warned  Status = "warning"
 )
 
+// removeTimeout bounds the wait for a removed stack's tasks to go: each
+// stops within its stop_grace_period, and a node that never answers
+// should not hold stack rm forever.
+const removeTimeout = 3 * time.Minute
+
 // Progress receives each action as it starts and ends, and the engine's
 // warnings (detail holds the text).
 type Progress func(a Action, s Status, detail string)
@@ -102,7 +107,9 @@ func do(ctx context.Context, sw engine.Swarm, stack string, a Action, ids object
 		defer cancel()
 		return nil, Wait(wctx, sw, stack, []string{a.Target}, time.Now())
 	case OpWaitRemoved:
-		return nil, WaitRemoved(ctx, sw, stack)
+		wctx, cancel := context.WithTimeout(ctx, removeTimeout)
+		defer cancel()
+		return nil, WaitRemoved(wctx, sw, stack)
 	case OpRemoveService:
 		return nil, sw.RemoveService(ctx, a.ID)
 	case OpRemoveSecret:

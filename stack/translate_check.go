@@ -94,7 +94,8 @@ var fieldDigests = []struct {
 	{"command", func(s swarm.ServiceSpec) any { return s.TaskTemplate.ContainerSpec.Args }},
 	{"labels", func(s swarm.ServiceSpec) any { return without(s.TaskTemplate.ContainerSpec.Labels, LabelTask) }},
 	{"deploy.labels", func(s swarm.ServiceSpec) any { return without(s.Labels, LabelDigests) }},
-	{"deploy.mode", func(s swarm.ServiceSpec) any { return s.Mode }},
+	{"deploy.mode", func(s swarm.ServiceSpec) any { return modeKind(s.Mode) }},
+	{"deploy.replicas", func(s swarm.ServiceSpec) any { return s.Mode }},
 	{"deploy.resources", func(s swarm.ServiceSpec) any { return s.TaskTemplate.Resources }},
 	{"deploy.restart_policy", func(s swarm.ServiceSpec) any { return s.TaskTemplate.RestartPolicy }},
 	{"deploy.placement", func(s swarm.ServiceSpec) any { return s.TaskTemplate.Placement }},
@@ -108,6 +109,20 @@ var fieldDigests = []struct {
 	{"configs", func(s swarm.ServiceSpec) any { return s.TaskTemplate.ContainerSpec.Configs }},
 	{"healthcheck", func(s swarm.ServiceSpec) any { return s.TaskTemplate.ContainerSpec.Healthcheck }},
 	{"container", func(s swarm.ServiceSpec) any { return containerRest(*s.TaskTemplate.ContainerSpec) }},
+}
+
+// modeKind is the mode without its counts, so that scaling is named as
+// deploy.replicas alone.
+func modeKind(m swarm.ServiceMode) string {
+	switch {
+	case m.Global != nil:
+		return "global"
+	case m.ReplicatedJob != nil:
+		return "replicated-job"
+	case m.GlobalJob != nil:
+		return "global-job"
+	}
+	return "replicated"
 }
 
 // containerRest is the container spec without the parts digested on

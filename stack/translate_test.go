@@ -321,7 +321,7 @@ configs:
 func TestDigestsNameTheChangedEnvironment(t *testing.T) {
 	a := resolveOne(t, `services: {a: {image: x, environment: {A: "1", B: "1"}}}`)
 	b := resolveOne(t, `services: {a: {image: x, environment: {A: "2", B: "1"}, deploy: {replicas: 2}}}`)
-	if got := changedFields(b.Digests, a.Digests); js(got) != `["deploy.mode","environment.A"]` {
+	if got := changedFields(b.Digests, a.Digests); js(got) != `["deploy.replicas","environment.A"]` {
 		t.Errorf("changed %v", got)
 	}
 	if got := changedFields(a.Digests, decodeDigests(a.Spec.Labels[LabelDigests])); len(got) != 0 {
