@@ -45,12 +45,20 @@ type Swarm interface {
 	CreateConfig(ctx context.Context, spec swarm.ConfigSpec) (id string, err error)
 	RemoveConfig(ctx context.Context, id string) error
 
-	// SwarmChanges signals each engine event that may change the state of
+	// SwarmChanges sends each engine event that may change the state of
 	// the stack's tasks: a service update, a container of the stack
 	// starting, dying or changing health. Engine API 1.41 sends no event
 	// for a task on another node, so a waiter also looks again now and
 	// then.
-	SwarmChanges(ctx context.Context, stack string) (<-chan struct{}, <-chan error)
+	SwarmChanges(ctx context.Context, stack string) (<-chan SwarmChange, <-chan error)
+}
+
+// SwarmChange is one such event. A task's container that died says so
+// with its exit code: the manager may learn of the failure seconds later.
+type SwarmChange struct {
+	TaskID   string
+	Died     bool
+	ExitCode int
 }
 
 // SwarmInfo is the engine's place in a swarm.

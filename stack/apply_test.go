@@ -79,7 +79,7 @@ func (r *recorder) RemoveConfig(_ context.Context, id string) error {
 	r.call("remove-config %s", id)
 	return nil
 }
-func (r *recorder) SwarmChanges(context.Context, string) (<-chan struct{}, <-chan error) {
+func (r *recorder) SwarmChanges(context.Context, string) (<-chan engine.SwarmChange, <-chan error) {
 	return nil, nil
 }
 

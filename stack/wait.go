@@ -37,6 +37,7 @@ func Wait(ctx context.Context, sw engine.Swarm, stack string, names []string, si
 	tick := time.NewTicker(relook)
 	defer tick.Stop()
 	pending := ""
+	crashed := map[string]int{} // task ID → exit code, from this node's die events
 	var upSince time.Time
 	upTasks := ""
 	for {
@@ -47,6 +48,9 @@ func Wait(ctx context.Context, sw engine.Swarm, stack string, names []string, si
 		tasks, err := sw.ListTasks(ctx, stack)
 		if err != nil {
 			return timedOut(ctx, pending, err)
+		}
+		if err := crash(services, tasks, names, crashed); err != nil {
+			return err
 		}
 		if pending, err = settle(services, tasks, names, since); err != nil {
 			return err
@@ -63,7 +67,10 @@ func Wait(ctx context.Context, sw engine.Swarm, stack string, names []string, si
 			pending = "tasks running, checking they stay up"
 		}
 		select {
-		case <-changes:
+		case c := <-changes:
+			if c.Died && c.ExitCode != 0 && c.TaskID != "" {
+				crashed[c.TaskID] = c.ExitCode
+			}
 		case <-tick.C:
 		case err := <-errs:
 			if err != nil {
@@ -82,6 +89,26 @@ func timedOut(ctx context.Context, pending string, err error) error {
 		return fmt.Errorf("timed out waiting: %s", pending)
 	}
 	return err
+}
+
+// crash fails the wait when a task the manager still wants running has
+// died with a non-zero exit on this node: the manager hears of it only
+// when the agent reports, which under load may be after the tasks looked
+// stable. A task stopped on purpose (an update, a scale down) has another
+// desired state by then.
+func crash(services []swarm.Service, tasks []swarm.Task, names []string, crashed map[string]int) error {
+	for _, t := range tasks {
+		code, ok := crashed[t.ID]
+		if !ok || t.DesiredState != swarm.TaskStateRunning {
+			continue
+		}
+		for _, s := range services {
+			if s.ID == t.ServiceID && (len(names) == 0 || slices.Contains(names, s.Spec.Name)) {
+				return fmt.Errorf("task %s (%s) failed: its container exited with code %d", taskName(s, t), shortID(t.ID), code)
+			}
+		}
+	}
+	return nil
 }
 
 // runningIDs identifies the set of running tasks, to see it change.

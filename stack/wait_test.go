@@ -51,3 +51,17 @@ func TestSettle(t *testing.T) {
 		t.Errorf("missing service: %q", got)
 	}
 }
+
+func TestCrashSeenOnThisNode(t *testing.T) {
+	web := svc("s_web", 1, "new")
+	running := task(web, 1, "new", "running", time.Now(), "")
+	if err := crash([]swarm.Service{web}, []swarm.Task{running}, nil, map[string]int{running.ID: 3}); err == nil ||
+		err.Error() != "task s_web.1 (s_web-task) failed: its container exited with code 3" {
+		t.Errorf("crash: %v", err)
+	}
+	stopped := running
+	stopped.DesiredState = swarm.TaskStateShutdown // stopped by an update: no crash
+	if err := crash([]swarm.Service{web}, []swarm.Task{stopped}, nil, map[string]int{running.ID: 143}); err != nil {
+		t.Errorf("stopped task: %v", err)
+	}
+}

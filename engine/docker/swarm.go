@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/netip"
+	"strconv"
 
 	"github.com/moby/moby/api/types/events"
 	"github.com/moby/moby/api/types/network"
@@ -190,10 +191,17 @@ func (e *Engine) RemoveConfig(ctx context.Context, id string) error {
 
 // SwarmChanges signals service events and the events of the stack's
 // containers (start, die, health) on this node.
-func (e *Engine) SwarmChanges(ctx context.Context, stack string) (<-chan struct{}, <-chan error) {
+func (e *Engine) SwarmChanges(ctx context.Context, stack string) (<-chan engine.SwarmChange, <-chan error) {
 	services := e.cli.Events(ctx, client.EventsListOptions{Filters: make(client.Filters).Add("type", "service")})
 	containers := e.cli.Events(ctx, client.EventsListOptions{Filters: make(client.Filters).Add("type", "container").Add("label", stackLabel+"="+stack)})
-	signal := func(events.Message) (struct{}, bool) { return struct{}{}, true }
+	signal := func(m events.Message) (engine.SwarmChange, bool) {
+		c := engine.SwarmChange{TaskID: m.Actor.Attributes["com.docker.swarm.task.id"]}
+		if m.Action == events.ActionDie {
+			c.Died = true
+			c.ExitCode, _ = strconv.Atoi(m.Actor.Attributes["exitCode"])
+		}
+		return c, true
+	}
 	a, aerr := relay(ctx, services, signal, "service events of stack", stack)
 	b, berr := relay(ctx, containers, signal, "container events of stack", stack)
 	return merge(ctx, a, b), merge(ctx, aerr, berr)
