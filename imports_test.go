@@ -23,6 +23,7 @@ var allowed = map[string][]string{
 	"berth/internal/testimages":   {},
 	"berth/internal/testregistry": {},
 	"berth/registry":              {"berth/project"},
+	"berth/stack":                 {"berth/engine", "berth/project", "berth/network", "berth/imagebuild"},
 	"berth/e2e":                   {"berth/internal/testimages", "berth/project"},
 	"berth/bench":                 {"berth/internal/testimages", "berth/project", "berth/bench/raw"},
 	"berth/bench/raw":             {},

@@ -43,6 +43,9 @@ func (a *app) commandList() []*cobra.Command {
 		newStatsCommand(a),
 		newLsCommand(a),
 
+		// Deploy the project to a Docker Swarm (stack deploy, ps, rm, …).
+		newStackCommand(a),
+
 		// Need no engine.
 		newConfigCommand(a),
 		newVersionCommand(a),
