@@ -175,3 +175,16 @@ func (s contextSpec) mayReinclude(dir string) bool {
 	}
 	return false
 }
+
+// dockerfileText reads the Dockerfile for messages about it; nil when it
+// cannot be read (the engine then reports that itself).
+func (s contextSpec) dockerfileText() []byte {
+	if s.inline != nil {
+		return s.inline
+	}
+	b, err := os.ReadFile(filepath.Join(s.root, filepath.FromSlash(s.dockerfile)))
+	if err != nil {
+		return nil
+	}
+	return b
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/moby/buildkit/session"
 
 	"berth/project"
 )
@@ -28,10 +29,22 @@ type Request struct {
 	ExtraHosts []string // "host:ip", sorted
 	ShmSize    int64
 	Pull       bool
-}
+	Platforms  []string // "linux/amd64"; BuildKit builds one
 
-// Output receives the build's progress, one line at a time ("Step 2/5 : RUN …").
-type Output func(line string)
+	// Classic asks for the classic builder even where the engine runs
+	// BuildKit (DOCKER_BUILDKIT=0).
+	Classic bool
+	// InlineCache writes cache metadata into the image (cache_to
+	// type=inline), so a later build can use it as a cache_from source.
+	InlineCache bool
+	// Session holds what a BuildKit build reaches through its session:
+	// secrets and ssh agents. Empty when the build needs none.
+	Session []session.Attachable
+
+	build      types.BuildConfig // the section, for its warnings
+	dockerfile func() []byte     // the Dockerfile's text, for error messages
+	file       string            // the Dockerfile as the user names it, for messages
+}
 
 // Options are the command-line choices that shape every build of a run.
 type Options struct {
@@ -40,6 +53,11 @@ type Options struct {
 	Args    map[string]*string // --build-arg, over the file's args; nil value: from the environment
 	// Parallel bounds how many builds run at once in Images (<= 0: no bound).
 	Parallel int
+	// Classic is DOCKER_BUILDKIT=0: the classic builder even where BuildKit runs.
+	Classic bool
+	// Secrets are --secret flags ("id=npmrc,src=./npmrc", "id=tok,env=TOKEN"),
+	// SSH --ssh flags ("default", "id=/path/to/key"), for every build.
+	Secrets, SSH []string
 }
 
 // NewRequest prepares the build of service s of project p: the context tar
@@ -56,20 +74,31 @@ func NewRequest(p *types.Project, s types.ServiceConfig, imageName string, o Opt
 	if err != nil {
 		return Request{}, fmt.Errorf("service %q: build: %w", s.Name, err)
 	}
+	attach, err := sessionAttachables(p, s, o)
+	if err != nil {
+		return Request{}, fmt.Errorf("service %q: build: %w", s.Name, err)
+	}
 	return Request{
-		Service:    s.Name,
-		Context:    newContextReader(spec),
-		Dockerfile: spec.dockerfile,
-		Tags:       tags(imageName, b.Tags),
-		Args:       buildArgs(p, b.Args, o.Args),
-		Target:     b.Target,
-		Labels:     imageLabels(p, s),
-		NoCache:    b.NoCache || o.NoCache,
-		CacheFrom:  cacheFrom(b.CacheFrom),
-		Network:    b.Network,
-		ExtraHosts: extraHosts(b.ExtraHosts),
-		ShmSize:    int64(b.ShmSize),
-		Pull:       b.Pull || o.Pull,
+		Service:     s.Name,
+		Context:     newContextReader(spec),
+		Dockerfile:  spec.dockerfile,
+		Tags:        tags(imageName, b.Tags),
+		Args:        buildArgs(p, b.Args, o.Args),
+		Target:      b.Target,
+		Labels:      imageLabels(p, s),
+		NoCache:     b.NoCache || o.NoCache,
+		CacheFrom:   cacheFrom(b.CacheFrom),
+		Network:     b.Network,
+		ExtraHosts:  extraHosts(b.ExtraHosts),
+		ShmSize:     int64(b.ShmSize),
+		Pull:        b.Pull || o.Pull,
+		Platforms:   b.Platforms,
+		Classic:     o.Classic,
+		InlineCache: inlineCache(b.CacheTo),
+		Session:     attach,
+		build:       *b,
+		dockerfile:  spec.dockerfileText,
+		file:        dockerfileLabel(*b, spec),
 	}, nil
 }
 
@@ -151,12 +180,7 @@ func cacheFrom(list []string) []string {
 			out = append(out, c)
 			continue
 		}
-		attrs := map[string]string{}
-		for _, kv := range strings.Split(c, ",") {
-			k, v, _ := strings.Cut(kv, "=")
-			attrs[strings.TrimSpace(k)] = strings.TrimSpace(v)
-		}
-		if attrs["type"] == "registry" && attrs["ref"] != "" {
+		if attrs := cacheAttrs(c); attrs["type"] == "registry" && attrs["ref"] != "" {
 			out = append(out, attrs["ref"])
 		}
 	}
@@ -195,4 +219,33 @@ func insideContext(root, file string) (string, error) {
 		return "", fmt.Errorf("dockerfile %q is outside the build context %q", file, root)
 	}
 	return filepath.ToSlash(rel), nil
+}
+
+// inlineCache reports a cache_to of type inline, the one export the
+// engine's build API takes (as the BUILDKIT_INLINE_CACHE build argument).
+func inlineCache(list []string) bool {
+	for _, c := range list {
+		if cacheAttrs(c)["type"] == "inline" {
+			return true
+		}
+	}
+	return false
+}
+
+// cacheAttrs reads BuildKit's "type=registry,ref=…" form of a cache entry.
+func cacheAttrs(c string) map[string]string {
+	attrs := map[string]string{}
+	for _, kv := range strings.Split(c, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		attrs[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return attrs
+}
+
+// dockerfileLabel names the Dockerfile in messages as the user wrote it.
+func dockerfileLabel(b types.BuildConfig, spec contextSpec) string {
+	if b.DockerfileInline != "" {
+		return "dockerfile_inline"
+	}
+	return spec.dockerfile
 }
