@@ -175,10 +175,11 @@ var parseErrorRE = regexp.MustCompile(`(?:dockerfile )?parse error (?:on )?line 
 
 // locateParseError rewrites an engine's Dockerfile parse error as
 // "file:line: message"; ok is false for other errors.
-func locateParseError(file, msg string) (string, bool) {
+func locateParseError(file, msg string, shift lineShift) (string, bool) {
 	m := parseErrorRE.FindStringSubmatch(msg)
 	if m == nil {
 		return "", false
 	}
-	return fmt.Sprintf("%s:%s: %s", file, m[1], m[2]), true
+	line, _ := strconv.Atoi(m[1])
+	return fmt.Sprintf("%s:%d: %s", file, shift.original(line), m[2]), true
 }

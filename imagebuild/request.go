@@ -40,7 +40,11 @@ type Request struct {
 	// Session holds what a BuildKit build reaches through its session:
 	// secrets and ssh agents. Empty when the build needs none.
 	Session []session.Attachable
+	// Contexts are the images of local additional_contexts, which Run
+	// builds before this one (contexts.go).
+	Contexts []Request
 
+	shift      lineShift         // lines berth added to the Dockerfile
 	build      types.BuildConfig // the section, for its warnings
 	dockerfile func() []byte     // the Dockerfile's text, for error messages
 	file       string            // the Dockerfile as the user names it, for messages
@@ -70,9 +74,19 @@ func NewRequest(p *types.Project, s types.ServiceConfig, imageName string, o Opt
 		return Request{}, fmt.Errorf("service %q: no build section", s.Name)
 	}
 	b := s.Build
-	spec, err := newContextSpec(projectDir(p), *b)
+	stages, err := additionalContexts(p, s, imageName, o)
 	if err != nil {
 		return Request{}, fmt.Errorf("service %q: build: %w", s.Name, err)
+	}
+	spec, shift, err := contextWithStages(projectDir(p), *b, stages)
+	if err != nil {
+		return Request{}, fmt.Errorf("service %q: build: %w", s.Name, err)
+	}
+	var contexts []Request
+	for _, st := range stages {
+		if st.build != nil {
+			contexts = append(contexts, *st.build)
+		}
 	}
 	attach, err := sessionAttachables(p, s, o)
 	if err != nil {
@@ -96,9 +110,11 @@ func NewRequest(p *types.Project, s types.ServiceConfig, imageName string, o Opt
 		Classic:     o.Classic,
 		InlineCache: inlineCache(b.CacheTo),
 		Session:     attach,
+		Contexts:    contexts,
+		shift:       shift,
 		build:       *b,
 		dockerfile:  spec.dockerfileText,
-		file:        dockerfileLabel(*b, spec),
+		file:        dockerfileLabel(*b),
 	}, nil
 }
 
@@ -243,9 +259,29 @@ func cacheAttrs(c string) map[string]string {
 }
 
 // dockerfileLabel names the Dockerfile in messages as the user wrote it.
-func dockerfileLabel(b types.BuildConfig, spec contextSpec) string {
+func dockerfileLabel(b types.BuildConfig) string {
 	if b.DockerfileInline != "" {
 		return "dockerfile_inline"
 	}
-	return spec.dockerfile
+	if b.Dockerfile != "" {
+		return b.Dockerfile
+	}
+	return "Dockerfile"
+}
+
+// contextWithStages is the context's spec, its Dockerfile given the
+// stages of the additional contexts, sent as berth's own Dockerfile.
+func contextWithStages(dir string, b types.BuildConfig, stages []contextStage) (contextSpec, lineShift, error) {
+	spec, err := newContextSpec(dir, b)
+	if err != nil || len(stages) == 0 {
+		return spec, lineShift{}, err
+	}
+	src := spec.dockerfileText()
+	if src == nil {
+		return spec, lineShift{}, fmt.Errorf("dockerfile %q cannot be read", spec.dockerfile)
+	}
+	rewritten, shift := withContextStages(src, stages)
+	b.DockerfileInline = string(rewritten)
+	spec, err = newContextSpec(dir, b)
+	return spec, shift, err
 }

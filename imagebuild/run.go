@@ -18,6 +18,11 @@ func Run(ctx context.Context, b Builder, req Request, report Progress) (string, 
 	if report == nil {
 		report = func(Event) {}
 	}
+	for _, c := range req.Contexts {
+		if _, err := Run(ctx, b, c, report); err != nil {
+			return "", err
+		}
+	}
 	r := &run{req: req, report: report, trace: newTraceDisplay()}
 	id, err := b.BuildImage(ctx, req, r.message)
 	if err != nil {
@@ -104,7 +109,7 @@ func (r *run) traceMessage(b []byte) {
 func (r *run) failure(err error) error {
 	prefix := fmt.Sprintf("service %q: build", r.req.Service)
 	msg := err.Error()
-	if loc, ok := locateParseError(r.req.file, msg); ok {
+	if loc, ok := locateParseError(r.req.file, msg, r.req.shift); ok {
 		return &BuildError{msg: prefix + ": " + loc, err: err}
 	}
 	df := parseDockerfile(r.dockerfileText())
@@ -115,7 +120,7 @@ func (r *run) failure(err error) error {
 	if vs := r.trace.failed(); vs != nil {
 		at := vs.Name
 		if line := df.lineOf(vs.Name); line > 0 {
-			at = fmt.Sprintf("%s:%d: %s", r.req.file, line, stepText(vs.Name))
+			at = fmt.Sprintf("%s:%d: %s", r.req.file, r.req.shift.original(line), stepText(vs.Name))
 		}
 		text := fmt.Sprintf("%s failed at %s: %s", prefix, at, msg)
 		if len(vs.tail) > 0 {

@@ -109,7 +109,7 @@ func TestDockerfileLines(t *testing.T) {
 			t.Errorf("lineOf(%q) = %d, want %d", name, got, line)
 		}
 	}
-	if got, ok := locateParseError("Dockerfile", "failed to create LLB definition: dockerfile parse error line 3: unknown instruction: FOO"); !ok || got != "Dockerfile:3: unknown instruction: FOO" {
+	if got, ok := locateParseError("Dockerfile", "failed to create LLB definition: dockerfile parse error line 3: unknown instruction: FOO", lineShift{}); !ok || got != "Dockerfile:3: unknown instruction: FOO" {
 		t.Errorf("parse error = %q", got)
 	}
 }

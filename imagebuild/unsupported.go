@@ -27,6 +27,8 @@ func Unsupported(service string, b *types.BuildConfig, builder string) []string 
 		case !k.set:
 		case builder == BuilderClassic:
 			out = append(out, fmt.Sprintf("service %q: build.%s needs BuildKit; the classic builder ignores it", service, k.name))
+		case k.name == "no_cache_filter" && builder != BuilderClassic:
+			out = append(out, fmt.Sprintf("service %q: build.%s %s", service, k.name, k.why))
 		case builder != BuilderClassic && k.why != "":
 			out = append(out, fmt.Sprintf("service %q: build.%s %s; berth builds without it", service, k.name, k.why))
 		}
@@ -38,11 +40,10 @@ func Unsupported(service string, b *types.BuildConfig, builder string) []string 
 // built-in BuildKit cannot do of them through its build API.
 func buildKeys(b *types.BuildConfig) []key {
 	return []key{
-		{"additional_contexts", len(b.AdditionalContexts) > 0, "is not passed to BuildKit by the engine's build API"},
 		{"cache_to", len(b.CacheTo) > 0, cacheToWhy(b.CacheTo)},
 		{"entitlements", len(b.Entitlements) > 0, "needs entitlements the engine's build API cannot grant"},
 		{"isolation", b.Isolation != "", "is for Windows containers"},
-		{"no_cache_filter", len(b.NoCacheFilter) > 0, "is not passed to BuildKit by the engine's build API"},
+		{"no_cache_filter", len(b.NoCacheFilter) > 0 && !b.NoCache, "takes no per-stage filter through the engine's build API: every stage is built without the cache"},
 		{"platforms", len(b.Platforms) > 0, platformsWhy(b.Platforms)},
 		{"privileged", b.Privileged, "needs the security.insecure entitlement, which the engine's build API cannot grant"},
 		{"provenance", b.Provenance != "", "(a provenance attestation) needs an image store that keeps attestations, which this engine's BuildKit has not"},
