@@ -42,6 +42,9 @@ func (s secretStore) GetSecret(_ context.Context, id string) ([]byte, error) {
 // session: build.secrets (and --secret) and build.ssh (and --ssh). A secret
 // whose file is missing fails here, before anything is built.
 func sessionAttachables(p *types.Project, s types.ServiceConfig, o Options) ([]session.Attachable, error) {
+	if o.Classic { // the classic builder has no session: Run warns about the keys
+		return nil, nil
+	}
 	store, err := buildSecrets(p, s.Build.Secrets, o.Secrets)
 	if err != nil {
 		return nil, err
