@@ -29,6 +29,7 @@ type contextSpec struct {
 	// (dockerfile_inline adds its own name to it).
 	ignoreFile []byte
 	matcher    *patternmatcher.PatternMatcher
+	patterns   []string // the ignore file's patterns, as written
 	// keep are paths always sent, even when ignored: the engine needs them.
 	keep []string
 }
@@ -52,6 +53,7 @@ func newContextSpec(projectDir string, b types.BuildConfig) (contextSpec, error)
 	if spec.inline != nil {
 		spec.ignoreFile = append(append(raw, '\n'), InlineDockerfile+"\n"...)
 	}
+	spec.patterns = patterns
 	if spec.matcher, err = patternmatcher.New(patterns); err != nil {
 		return contextSpec{}, fmt.Errorf("%s: %w", dockerignore, err)
 	}

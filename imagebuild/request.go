@@ -40,6 +40,12 @@ type Request struct {
 	// Session holds what a BuildKit build reaches through its session:
 	// secrets and ssh agents. Empty when the build needs none.
 	Session []session.Attachable
+	// Local is set when berth wrote the Dockerfile (dockerfile_inline,
+	// additional_contexts): a BuildKit build then reads the context
+	// directory and the Dockerfile apart, through the session, so the
+	// Dockerfile never lands in the context (BuildKit would COPY it with
+	// the rest of an uploaded tar). The classic builder takes the tar.
+	Local *LocalContext
 	// Contexts are the images of local additional_contexts, which Run
 	// builds before this one (contexts.go).
 	Contexts []Request
@@ -48,6 +54,13 @@ type Request struct {
 	build      types.BuildConfig // the section, for its warnings
 	dockerfile func() []byte     // the Dockerfile's text, for error messages
 	file       string            // the Dockerfile as the user names it, for messages
+}
+
+// LocalContext is a build context as a directory and a Dockerfile.
+type LocalContext struct {
+	Dir        string   // the context directory
+	Excludes   []string // its .dockerignore patterns
+	Dockerfile []byte   // the Dockerfile berth wrote
 }
 
 // Options are the command-line choices that shape every build of a run.
@@ -111,6 +124,7 @@ func NewRequest(p *types.Project, s types.ServiceConfig, imageName string, o Opt
 		InlineCache: inlineCache(b.CacheTo),
 		Session:     attach,
 		Contexts:    contexts,
+		Local:       localContext(spec),
 		shift:       shift,
 		build:       *b,
 		dockerfile:  spec.dockerfileText,
@@ -284,4 +298,13 @@ func contextWithStages(dir string, b types.BuildConfig, stages []contextStage) (
 	b.DockerfileInline = string(rewritten)
 	spec, err = newContextSpec(dir, b)
 	return spec, shift, err
+}
+
+// localContext is the context as a directory when berth wrote the
+// Dockerfile; nil otherwise.
+func localContext(spec contextSpec) *LocalContext {
+	if spec.inline == nil {
+		return nil
+	}
+	return &LocalContext{Dir: spec.root, Excludes: spec.patterns, Dockerfile: spec.inline}
 }

@@ -8,9 +8,15 @@ import (
 	"io"
 	"maps"
 	"net"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/filesync"
+	"github.com/tonistiigi/fsutil"
+	fstypes "github.com/tonistiigi/fsutil/types"
 	mbuild "github.com/moby/moby/api/types/build"
 	"github.com/moby/moby/client"
 	"github.com/moby/moby/client/pkg/versions"
@@ -34,15 +40,25 @@ func buildKitAvailable(apiVersion string, ping client.PingResult) bool {
 func (e *Engine) buildKitImage(ctx context.Context, req imagebuild.Request, out imagebuild.Output) (string, error) {
 	name := buildName(req)
 	opts := buildKitOptions(req)
-	if len(req.Session) > 0 {
-		s, err := e.startSession(ctx, req.Session)
+	attach, body := req.Session, req.Context
+	if req.Local != nil {
+		sync, cleanup, err := localSync(req.Local)
+		if err != nil {
+			return "", wrap("build", name, err)
+		}
+		defer cleanup()
+		attach = append(slices.Clone(attach), sync)
+		opts.RemoteContext, opts.Dockerfile, body = "client-session", "Dockerfile", nil
+	}
+	if len(attach) > 0 {
+		s, err := e.startSession(ctx, attach)
 		if err != nil {
 			return "", wrap("build", name, err)
 		}
 		defer s.Close()
 		opts.SessionID = s.ID()
 	}
-	res, err := e.cli.ImageBuild(ctx, req.Context, opts)
+	res, err := e.cli.ImageBuild(ctx, body, opts)
 	if err != nil {
 		return "", wrap("build", name, err)
 	}
@@ -59,6 +75,38 @@ func (e *Engine) buildKitImage(ctx context.Context, req imagebuild.Request, out 
 		id = img.ID
 	}
 	return id, nil
+}
+
+// localSync serves a context directory and a Dockerfile berth wrote
+// through the session's filesync, as "context" and "dockerfile": the
+// Dockerfile waits in a directory of its own until the build is over.
+// Owners are reset to root, as the tar has them.
+func localSync(l *imagebuild.LocalContext) (session.Attachable, func(), error) {
+	dir, err := os.MkdirTemp("", "berth-dockerfile-")
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	fail := func(err error) (session.Attachable, func(), error) { cleanup(); return nil, nil, err }
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), l.Dockerfile, 0o600); err != nil {
+		return fail(err)
+	}
+	rootOwned := func(_ string, st *fstypes.Stat) fsutil.MapResult {
+		st.Uid, st.Gid = 0, 0
+		return fsutil.MapResultKeep
+	}
+	ctxFS, err := fsutil.NewFS(l.Dir)
+	if err != nil {
+		return fail(err)
+	}
+	if ctxFS, err = fsutil.NewFilterFS(ctxFS, &fsutil.FilterOpt{ExcludePatterns: l.Excludes, Map: rootOwned}); err != nil {
+		return fail(err)
+	}
+	dfFS, err := fsutil.NewFS(dir)
+	if err != nil {
+		return fail(err)
+	}
+	return filesync.NewFSSyncProvider(filesync.StaticDirSource{"context": ctxFS, "dockerfile": dfFS}), cleanup, nil
 }
 
 // startSession opens a BuildKit session that serves the attachables: the
