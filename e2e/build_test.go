@@ -110,6 +110,7 @@ func TestBuildUsesCacheWhenNothingChanged(t *testing.T) {
 		"Dockerfile":   "FROM berth-test/busybox:latest\nWORKDIR /app\nCOPY msg.txt .\nRUN cp msg.txt copy.txt\nCMD [\"cat\", \"/app/copy.txt\"]\n",
 		"msg.txt":      "one\n",
 	})
+	p.env = append(p.env, "DOCKER_BUILDKIT=0") // the classic builder's "Step n/m" and cache lines
 	img := p.name + "-app"
 	start := time.Now()
 	p.build()
@@ -250,6 +251,7 @@ services:
 `,
 		"Dockerfile": "FROM berth-test/busybox:latest\nRUN echo about to fail && exit 3\nCMD [\"true\"]\n",
 	})
+	p.env = append(p.env, "DOCKER_BUILDKIT=0") // the classic builder's "Step n/m" and cache lines
 	out, err := p.tryBuild()
 	if err == nil {
 		t.Fatalf("a failing RUN step built:\n%s", out)
@@ -274,6 +276,7 @@ services:
 `,
 		"Dockerfile": "FROM berth-test/busybox:latest\nCOPY . /app\n",
 	})
+	p.env = append(p.env, "DOCKER_BUILDKIT=0") // the classic builder's "Step n/m" and cache lines
 	out := p.build()
 	if n := strings.Count(out, "Step 1/"); n != 1 {
 		t.Errorf("the shared image was built %d times, want once:\n%s", n, out)

@@ -29,6 +29,7 @@ type contextSpec struct {
 	// (dockerfile_inline adds its own name to it).
 	ignoreFile []byte
 	matcher    *patternmatcher.PatternMatcher
+	patterns   []string // the ignore file's patterns, as written
 	// keep are paths always sent, even when ignored: the engine needs them.
 	keep []string
 }
@@ -52,6 +53,7 @@ func newContextSpec(projectDir string, b types.BuildConfig) (contextSpec, error)
 	if spec.inline != nil {
 		spec.ignoreFile = append(append(raw, '\n'), InlineDockerfile+"\n"...)
 	}
+	spec.patterns = patterns
 	if spec.matcher, err = patternmatcher.New(patterns); err != nil {
 		return contextSpec{}, fmt.Errorf("%s: %w", dockerignore, err)
 	}
@@ -174,4 +176,17 @@ func (s contextSpec) mayReinclude(dir string) bool {
 		}
 	}
 	return false
+}
+
+// dockerfileText reads the Dockerfile for messages about it; nil when it
+// cannot be read (the engine then reports that itself).
+func (s contextSpec) dockerfileText() []byte {
+	if s.inline != nil {
+		return s.inline
+	}
+	b, err := os.ReadFile(filepath.Join(s.root, filepath.FromSlash(s.dockerfile)))
+	if err != nil {
+		return nil
+	}
+	return b
 }

@@ -7,7 +7,19 @@
 // Dockerfile and .dockerignore, sends symlinks as symlinks and never reads
 // outside the context; entries are sorted with zeroed owners and times, so
 // identical contexts give identical tars. Images builds the images of a
-// project in parallel through a Builder (the engine runs the classic builder),
-// once per image name, and reports each line of output as an Event; a failure
-// names the service and the Dockerfile step.
+// project in parallel through a Builder, once per image name; Run runs one
+// build and turns the engine's messages into Events: which builder ran (the
+// engine's BuildKit by default, the classic builder with DOCKER_BUILDKIT=0 or
+// where BuildKit is missing), the classic builder's lines, BuildKit's trace
+// messages decoded with BuildKit's own types into numbered plain lines
+// (trace.go), the running step for a one-line display, and warnings for the
+// keys the builder that ran cannot apply (unsupported.go). A failure names
+// the service and the Dockerfile line of the failing step (dockerfile.go).
+//
+// BuildKit builds take the same uploaded context tar as the classic builder.
+// Secrets and ssh agents are session attachables (session.go) that the
+// engine adapter serves over the engine's /session endpoint; secret values
+// are read only when the build mounts them and never reach a label or a log.
+// additional_contexts become stages of their own (contexts.go), since the
+// engine's build API takes no named contexts.
 package imagebuild

@@ -2,7 +2,6 @@ package imagebuild
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"maps"
 	"slices"
@@ -25,7 +24,11 @@ type Event struct {
 	Service string // the service whose build this is
 	Image   string // the image name
 	Status  string // "Building", "Built", "Error"; "" for a line of output
-	Line    string // one line of the engine's output ("Step 2/5 : RUN …")
+	Line    string // one line of the engine's output ("Step 2/5 : RUN …", "#5 [2/4] RUN npm ci")
+	// Step is the step the build runs now, for a one-line display:
+	// "Step 2/5 : RUN make", "[2/4] RUN npm ci 1.2s", "[3/4] COPY . . CACHED".
+	Step    string
+	Warning string // a key this builder does not apply, or the builder's own warning
 	ID      string // the image ID, with "Built"
 	Err     error  // with "Error"
 }
@@ -110,47 +113,11 @@ func runJob(ctx context.Context, b Builder, p *types.Project, j job, o Options, 
 		defer c.Close()
 	}
 	progress(Event{Service: name, Image: j.image, Status: "Building"})
-	id, err := Run(ctx, b, req, func(line string) {
-		progress(Event{Service: name, Image: j.image, Line: line})
-	})
+	id, err := Run(ctx, b, req, progress)
 	if err != nil {
 		progress(Event{Service: name, Image: j.image, Status: "Error", Err: err})
 		return "", err
 	}
 	progress(Event{Service: name, Image: j.image, Status: "Built", ID: id})
 	return id, nil
-}
-
-// Run runs one build on b. It hands out the output one non-blank line at a
-// time, and when the build fails it names the service and the Dockerfile
-// step the engine was running (the last "Step n/m" it printed). `build`
-// and `up --build` share it, so both report a failure the same way.
-func Run(ctx context.Context, b Builder, req Request, out Output) (string, error) {
-	var step string
-	id, err := b.BuildImage(ctx, req, func(line string) {
-		for _, l := range strings.Split(line, "\n") {
-			if l = strings.TrimRight(l, "\r"); strings.TrimSpace(l) == "" {
-				continue
-			}
-			if strings.HasPrefix(l, "Step ") {
-				step = l
-			}
-			if out != nil {
-				out(l)
-			}
-		}
-	})
-	if err != nil {
-		return "", stepError(req.Service, step, err)
-	}
-	return id, nil
-}
-
-// stepError names the service and the last Dockerfile step the engine
-// started, which is the one that failed.
-func stepError(service, step string, err error) error {
-	if step == "" {
-		return fmt.Errorf("service %q: build: %w", service, err)
-	}
-	return fmt.Errorf("service %q: build failed at %s: %w", service, step, err)
 }

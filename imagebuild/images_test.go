@@ -38,8 +38,9 @@ func (b *scriptBuilder) BuildImage(ctx context.Context, req Request, out Output)
 	if b.release != nil {
 		<-b.release
 	}
+	out(Message{Builder: BuilderClassic})
 	for _, l := range b.lines[req.Tags[0]] {
-		out(l)
+		out(Message{Line: l})
 	}
 	if err := b.fail[req.Tags[0]]; err != nil {
 		return "", err
@@ -71,7 +72,9 @@ func TestImagesSharedBuildOnce(t *testing.T) {
 	ids, err := Images(t.Context(), b, p, nil, Options{}, func(e Event) {
 		mu.Lock()
 		defer mu.Unlock()
-		events = append(events, e.Service+" "+e.Status)
+		if e.Status != "" {
+			events = append(events, e.Service+" "+e.Status)
+		}
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +142,7 @@ func TestImagesFailureNamesServiceAndStep(t *testing.T) {
 	if err == nil || err.Error() != want || !errors.Is(err, engineErr) {
 		t.Fatalf("err = %v, want %s", err, want)
 	}
-	if failed == nil || len(lines) != 4 || strings.HasSuffix(lines[0], "\n") {
+	if failed == nil || len(lines) != 5 || lines[0] != "building with the classic builder" || strings.HasSuffix(lines[1], "\n") {
 		t.Errorf("events: error %v, lines %q", failed, lines)
 	}
 }

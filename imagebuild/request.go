@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/moby/buildkit/session"
 
 	"berth/project"
 )
@@ -28,10 +29,39 @@ type Request struct {
 	ExtraHosts []string // "host:ip", sorted
 	ShmSize    int64
 	Pull       bool
+	Platforms  []string // "linux/amd64"; BuildKit builds one
+
+	// Classic asks for the classic builder even where the engine runs
+	// BuildKit (DOCKER_BUILDKIT=0).
+	Classic bool
+	// InlineCache writes cache metadata into the image (cache_to
+	// type=inline), so a later build can use it as a cache_from source.
+	InlineCache bool
+	// Session holds what a BuildKit build reaches through its session:
+	// secrets and ssh agents. Empty when the build needs none.
+	Session []session.Attachable
+	// Local is set when berth wrote the Dockerfile (dockerfile_inline,
+	// additional_contexts): a BuildKit build then reads the context
+	// directory and the Dockerfile apart, through the session, so the
+	// Dockerfile never lands in the context (BuildKit would COPY it with
+	// the rest of an uploaded tar). The classic builder takes the tar.
+	Local *LocalContext
+	// Contexts are the images of local additional_contexts, which Run
+	// builds before this one (contexts.go).
+	Contexts []Request
+
+	shift      lineShift         // lines berth added to the Dockerfile
+	build      types.BuildConfig // the section, for its warnings
+	dockerfile func() []byte     // the Dockerfile's text, for error messages
+	file       string            // the Dockerfile as the user names it, for messages
 }
 
-// Output receives the build's progress, one line at a time ("Step 2/5 : RUN …").
-type Output func(line string)
+// LocalContext is a build context as a directory and a Dockerfile.
+type LocalContext struct {
+	Dir        string   // the context directory
+	Excludes   []string // its .dockerignore patterns
+	Dockerfile []byte   // the Dockerfile berth wrote
+}
 
 // Options are the command-line choices that shape every build of a run.
 type Options struct {
@@ -40,6 +70,11 @@ type Options struct {
 	Args    map[string]*string // --build-arg, over the file's args; nil value: from the environment
 	// Parallel bounds how many builds run at once in Images (<= 0: no bound).
 	Parallel int
+	// Classic is DOCKER_BUILDKIT=0: the classic builder even where BuildKit runs.
+	Classic bool
+	// Secrets are --secret flags ("id=npmrc,src=./npmrc", "id=tok,env=TOKEN"),
+	// SSH --ssh flags ("default", "id=/path/to/key"), for every build.
+	Secrets, SSH []string
 }
 
 // NewRequest prepares the build of service s of project p: the context tar
@@ -52,24 +87,48 @@ func NewRequest(p *types.Project, s types.ServiceConfig, imageName string, o Opt
 		return Request{}, fmt.Errorf("service %q: no build section", s.Name)
 	}
 	b := s.Build
-	spec, err := newContextSpec(projectDir(p), *b)
+	stages, err := additionalContexts(p, s, imageName, o)
+	if err != nil {
+		return Request{}, fmt.Errorf("service %q: build: %w", s.Name, err)
+	}
+	spec, shift, err := contextWithStages(projectDir(p), *b, stages)
+	if err != nil {
+		return Request{}, fmt.Errorf("service %q: build: %w", s.Name, err)
+	}
+	var contexts []Request
+	for _, st := range stages {
+		if st.build != nil {
+			contexts = append(contexts, *st.build)
+		}
+	}
+	attach, err := sessionAttachables(p, s, o)
 	if err != nil {
 		return Request{}, fmt.Errorf("service %q: build: %w", s.Name, err)
 	}
 	return Request{
-		Service:    s.Name,
-		Context:    newContextReader(spec),
-		Dockerfile: spec.dockerfile,
-		Tags:       tags(imageName, b.Tags),
-		Args:       buildArgs(p, b.Args, o.Args),
-		Target:     b.Target,
-		Labels:     imageLabels(p, s),
-		NoCache:    b.NoCache || o.NoCache,
-		CacheFrom:  cacheFrom(b.CacheFrom),
-		Network:    b.Network,
-		ExtraHosts: extraHosts(b.ExtraHosts),
-		ShmSize:    int64(b.ShmSize),
-		Pull:       b.Pull || o.Pull,
+		Service:     s.Name,
+		Context:     newContextReader(spec),
+		Dockerfile:  spec.dockerfile,
+		Tags:        tags(imageName, b.Tags),
+		Args:        buildArgs(p, b.Args, o.Args),
+		Target:      b.Target,
+		Labels:      imageLabels(p, s),
+		NoCache:     b.NoCache || o.NoCache,
+		CacheFrom:   cacheFrom(b.CacheFrom),
+		Network:     b.Network,
+		ExtraHosts:  extraHosts(b.ExtraHosts),
+		ShmSize:     int64(b.ShmSize),
+		Pull:        b.Pull || o.Pull,
+		Platforms:   b.Platforms,
+		Classic:     o.Classic,
+		InlineCache: inlineCache(b.CacheTo),
+		Session:     attach,
+		Contexts:    contexts,
+		Local:       localContext(spec),
+		shift:       shift,
+		build:       *b,
+		dockerfile:  spec.dockerfileText,
+		file:        dockerfileLabel(*b),
 	}, nil
 }
 
@@ -151,12 +210,7 @@ func cacheFrom(list []string) []string {
 			out = append(out, c)
 			continue
 		}
-		attrs := map[string]string{}
-		for _, kv := range strings.Split(c, ",") {
-			k, v, _ := strings.Cut(kv, "=")
-			attrs[strings.TrimSpace(k)] = strings.TrimSpace(v)
-		}
-		if attrs["type"] == "registry" && attrs["ref"] != "" {
+		if attrs := cacheAttrs(c); attrs["type"] == "registry" && attrs["ref"] != "" {
 			out = append(out, attrs["ref"])
 		}
 	}
@@ -195,4 +249,62 @@ func insideContext(root, file string) (string, error) {
 		return "", fmt.Errorf("dockerfile %q is outside the build context %q", file, root)
 	}
 	return filepath.ToSlash(rel), nil
+}
+
+// inlineCache reports a cache_to of type inline, the one export the
+// engine's build API takes (as the BUILDKIT_INLINE_CACHE build argument).
+func inlineCache(list []string) bool {
+	for _, c := range list {
+		if cacheAttrs(c)["type"] == "inline" {
+			return true
+		}
+	}
+	return false
+}
+
+// cacheAttrs reads BuildKit's "type=registry,ref=…" form of a cache entry.
+func cacheAttrs(c string) map[string]string {
+	attrs := map[string]string{}
+	for _, kv := range strings.Split(c, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		attrs[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return attrs
+}
+
+// dockerfileLabel names the Dockerfile in messages as the user wrote it.
+func dockerfileLabel(b types.BuildConfig) string {
+	if b.DockerfileInline != "" {
+		return "dockerfile_inline"
+	}
+	if b.Dockerfile != "" {
+		return b.Dockerfile
+	}
+	return "Dockerfile"
+}
+
+// contextWithStages is the context's spec, its Dockerfile given the
+// stages of the additional contexts, sent as berth's own Dockerfile.
+func contextWithStages(dir string, b types.BuildConfig, stages []contextStage) (contextSpec, lineShift, error) {
+	spec, err := newContextSpec(dir, b)
+	if err != nil || len(stages) == 0 {
+		return spec, lineShift{}, err
+	}
+	src := spec.dockerfileText()
+	if src == nil {
+		return spec, lineShift{}, fmt.Errorf("dockerfile %q cannot be read", spec.dockerfile)
+	}
+	rewritten, shift := withContextStages(src, stages)
+	b.DockerfileInline = string(rewritten)
+	spec, err = newContextSpec(dir, b)
+	return spec, shift, err
+}
+
+// localContext is the context as a directory when berth wrote the
+// Dockerfile; nil otherwise.
+func localContext(spec contextSpec) *LocalContext {
+	if spec.inline == nil {
+		return nil
+	}
+	return &LocalContext{Dir: spec.root, Excludes: spec.patterns, Dockerfile: spec.inline}
 }

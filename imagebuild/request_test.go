@@ -125,7 +125,7 @@ func TestNewRequestIgnoreFileSymlinkRefused(t *testing.T) {
 
 func TestUnsupported(t *testing.T) {
 	b := &types.BuildConfig{SSH: types.SSHConfig{{ID: "default"}}, Platforms: []string{"linux/arm64"}, Privileged: true}
-	got := Unsupported("web", b)
+	got := Unsupported("web", b, BuilderClassic)
 	want := []string{
 		`service "web": build.platforms needs BuildKit; the classic builder ignores it`,
 		`service "web": build.privileged needs BuildKit; the classic builder ignores it`,
@@ -134,7 +134,18 @@ func TestUnsupported(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("Unsupported = %q, want %q", got, want)
 	}
-	if got := Unsupported("web", &types.BuildConfig{Context: "."}); got != nil {
+	if got := Unsupported("web", &types.BuildConfig{Context: "."}, BuilderClassic); got != nil {
 		t.Errorf("a plain build warned: %q", got)
+	}
+	b.Platforms = append(b.Platforms, "linux/amd64")
+	b.CacheTo = []string{"type=inline", "type=local,dest=/tmp/c"}
+	got = Unsupported("web", b, BuilderBuildKit)
+	want = []string{
+		`service "web": build.cache_to "type=local,dest=/tmp/c": only type=inline can be written by the engine's built-in BuildKit; berth builds without it`,
+		`service "web": build.platforms [linux/arm64 linux/amd64]: several platforms need a multi-platform image store, which this engine has not; the engine's platform is built; berth builds without it`,
+		`service "web": build.privileged needs the security.insecure entitlement, which the engine's build API cannot grant; berth builds without it`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Unsupported(BuildKit) = %q, want %q", got, want)
 	}
 }

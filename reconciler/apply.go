@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"berth/engine"
+	"berth/imagebuild"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -22,6 +23,9 @@ type ApplyOptions struct {
 	streams *streamSink
 	// Registries are the logins and choices of pulls and pushes.
 	Registries Registries
+	// Build are the choices of every build (DOCKER_BUILDKIT=0 asks for
+	// the classic builder).
+	Build imagebuild.Options
 }
 
 // applier walks one plan. Each action runs in its own goroutine once the
@@ -41,6 +45,7 @@ type applier struct {
 	health   *healthHub
 	leaves   *disconnects // nil: no network removal waits
 	reg      Registries
+	buildOpt imagebuild.Options
 
 	errMu sync.Mutex
 	errs  []error
@@ -53,7 +58,7 @@ func Apply(ctx context.Context, eng engine.Engine, plan Plan, progress Progress,
 	progress = orQuiet(progress)
 	a := &applier{eng: eng, plan: plan, progress: progress,
 		done: make([]chan struct{}, len(plan.Actions)), failed: make([]bool, len(plan.Actions)),
-		exits: newExitWaits(plan), streams: o.streams, reg: o.Registries}
+		exits: newExitWaits(plan), streams: o.streams, reg: o.Registries, buildOpt: o.Build}
 	if o.Parallel > 0 {
 		a.sem = make(chan struct{}, o.Parallel)
 	}

@@ -113,15 +113,28 @@ func ports(plan Plan, act Action) string {
 
 // build builds the service's image, streaming its output as progress lines.
 func (a *applier) build(ctx context.Context, act Action) error {
-	req, err := imagebuild.NewRequest(a.plan.Project, act.Build.Service, act.Build.Image, imagebuild.Options{})
+	req, err := imagebuild.NewRequest(a.plan.Project, act.Build.Service, act.Build.Image, a.buildOpt)
 	if err != nil {
 		return failure(act, "build image", err)
 	}
 	if c, ok := req.Context.(io.Closer); ok {
 		defer c.Close()
 	}
-	out := func(line string) {
-		a.progress.Event(ProgressEvent{Kind: "Image", Name: act.Target, Service: act.Service, Status: "Building", Line: line})
+	out := func(e imagebuild.Event) {
+		if e.Warning != "" {
+			a.progress.Event(ProgressEvent{Kind: "Warning", Line: e.Warning})
+			return
+		}
+		ev := ProgressEvent{Kind: "Image", Name: act.Target, Service: act.Service, Status: "Building"}
+		if e.Line != "" {
+			line := ev
+			line.Line = e.Line
+			a.progress.Event(line)
+		}
+		if e.Step != "" { // the tty's one line for the image
+			ev.Status += " " + e.Step
+			a.progress.Event(ev)
+		}
 	}
 	// imagebuild.Run names the failing Dockerfile step; the service is named
 	// already, so the error is not wrapped again.

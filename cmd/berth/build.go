@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -19,6 +20,7 @@ type buildFlags struct {
 	noCache, pull, quiet, withDeps bool
 	push                           bool // push the images built (push.go)
 	buildArgs                      []string
+	secrets, ssh                   []string
 }
 
 func newBuildCommand(a *app) *cobra.Command {
@@ -38,6 +40,8 @@ func newBuildCommand(a *app) *cobra.Command {
 	f.StringArrayVar(&o.buildArgs, "build-arg", nil, "Set build-time variables for services")
 	f.BoolVar(&o.withDeps, "with-dependencies", false, "Also build dependencies (transitively)")
 	f.BoolVar(&o.push, "push", false, "Push service images")
+	f.StringArrayVar(&o.secrets, "secret", nil, `Secret to expose to the builds ("id=mysecret,src=/local/secret" or "id=tok,env=TOKEN")`)
+	f.StringArrayVar(&o.ssh, "ssh", nil, `SSH agent socket or keys to expose to the builds ("default" or "id=/path/to/key")`)
 	return cmd
 }
 
@@ -50,19 +54,14 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 	if o.withDeps && len(services) > 0 {
 		services = withDependencies(p, services)
 	}
-	opts := imagebuild.Options{NoCache: o.noCache, Pull: o.pull, Args: parseBuildArgs(o.buildArgs), Parallel: a.global.parallel}
+	opts := a.buildOptions()
+	opts.NoCache, opts.Pull, opts.Args = o.noCache, o.pull, parseBuildArgs(o.buildArgs)
+	opts.Secrets, opts.SSH = o.secrets, o.ssh
 	var r renderer = quietRenderer{}
 	if !o.quiet {
 		r = a.progressRenderer()
 	}
 	defer r.Close()
-	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
-		if len(services) == 0 || slices.Contains(services, name) {
-			for _, w := range imagebuild.Unsupported(name, p.Services[name].Build) {
-				r.Event(reconciler.ProgressEvent{Kind: "Warning", Line: w})
-			}
-		}
-	}
 	var b imagebuild.Builder = dryBuilder{}
 	if !a.global.dryRun {
 		eng, err := a.engine(ctx)
@@ -80,6 +79,18 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 		return err
 	}
 	return a.push(ctx, eng, p, pushFlags{PushOptions: reconciler.PushOptions{Services: services}, quiet: o.quiet})
+}
+
+// buildOptions are the choices every build of the run shares: --parallel,
+// and DOCKER_BUILDKIT=0 (or false), which asks for the classic builder as
+// it does of docker build.
+func (a *app) buildOptions() imagebuild.Options {
+	o := imagebuild.Options{Parallel: a.global.parallel}
+	if v := a.getenv("DOCKER_BUILDKIT"); v != "" {
+		on, err := strconv.ParseBool(v)
+		o.Classic = err == nil && !on
+	}
+	return o
 }
 
 // withDependencies adds what the services depend on, transitively; a
@@ -134,13 +145,15 @@ func buildProgress(r reconciler.Progress) imagebuild.Progress {
 	return func(e imagebuild.Event) {
 		pe := reconciler.ProgressEvent{Kind: "Service", Name: e.Service, Service: e.Service, Status: e.Status, Err: e.Err}
 		switch {
+		case e.Warning != "":
+			r.Event(reconciler.ProgressEvent{Kind: "Warning", Line: e.Warning})
+			return
 		case e.Line != "":
 			r.Event(reconciler.ProgressEvent{Kind: "Service", Name: e.Service, Service: e.Service, Line: e.Line})
-			step, ok := strings.CutPrefix(e.Line, "Step ")
-			if !ok {
+			if e.Step == "" {
 				return
 			}
-			pe.Status = "Building " + shorten(step, 60)
+			pe.Status = "Building " + shorten(strings.TrimPrefix(e.Step, "Step "), 60)
 		case e.Status == "Built":
 			pe.Done = true
 		}

@@ -23,7 +23,7 @@ func TestBuildProgressEvents(t *testing.T) {
 		got = append(got, e.Kind+" "+e.Name+" "+e.Status+" "+e.Line)
 	}))
 	p(imagebuild.Event{Service: "web", Status: "Building"})
-	p(imagebuild.Event{Service: "web", Line: "Step 2/5 : RUN make"})
+	p(imagebuild.Event{Service: "web", Line: "Step 2/5 : RUN make", Step: "Step 2/5 : RUN make"})
 	p(imagebuild.Event{Service: "web", Line: " ---> Running in abc"})
 	p(imagebuild.Event{Service: "web", Status: "Built", ID: "sha256:1"})
 	want := []string{

@@ -16,7 +16,7 @@ func (a *app) applyOptions() reconciler.ApplyOptions {
 	return reconciler.ApplyOptions{Parallel: a.global.parallel, Registries: reconciler.Registries{
 		Credentials: registry.NewCredentials(a.environ),
 		Log:         registry.NewPullLog(""),
-	}}
+	}, Build: a.buildOptions()}
 }
 
 // validPull checks a --pull value: Compose's four, "policy" (the file's

@@ -226,7 +226,11 @@ func TestBuildFailureKeepsEngineWords(t *testing.T) {
 	req := imagebuild.Request{Service: "web", Tags: []string{ref},
 		Context: tarOf(t, map[string]string{"Dockerfile": "FROM " + busybox + "\nRUN exit 3\n"})}
 	var lines []string
-	_, err := f.eng.BuildImage(f.ctx(t), req, func(l string) { lines = append(lines, l) })
+	_, err := f.eng.BuildImage(f.ctx(t), req, func(m imagebuild.Message) {
+		if m.Line != "" {
+			lines = append(lines, m.Line)
+		}
+	})
 	if err == nil || !strings.Contains(err.Error(), "returned a non-zero code: 3") || !strings.Contains(err.Error(), `build "`+ref+`"`) {
 		t.Errorf("got %v", err)
 	}

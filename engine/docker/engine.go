@@ -39,6 +39,9 @@ type Engine struct {
 	endpoint Endpoint
 	// apiVersion is the version both sides speak (1.41 on Engine 20.10).
 	apiVersion string
+	// buildKit: the engine runs BuildKit builds (API 1.39 or later, not
+	// Windows, and its ping does not ask for the classic builder).
+	buildKit bool
 	// networkLocks serializes this process's creates of one network name
 	// (name → *sync.Mutex): engines before API 1.44 accept duplicates.
 	networkLocks sync.Map
@@ -79,7 +82,7 @@ func New(ctx context.Context, environ []string) (*Engine, error) {
 	if version == "" {
 		version = ping.APIVersion
 	}
-	return &Engine{cli: cli, endpoint: ep, apiVersion: version}, nil
+	return &Engine{cli: cli, endpoint: ep, apiVersion: version, buildKit: buildKitAvailable(version, ping)}, nil
 }
 
 // Close releases the client's connections.

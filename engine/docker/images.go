@@ -30,14 +30,28 @@ func (e *Engine) InspectImage(ctx context.Context, ref string) (engine.Image, er
 	return img, nil
 }
 
-// BuildImage runs a build on the engine's classic builder, which every
-// engine has and which needs no BuildKit session. Each line of the build's
-// output goes to out.
+// BuildImage runs a build on the engine's BuildKit where it has one
+// (buildkit.go), else, or when the request asks for it, on the classic
+// builder. out hears first which builder runs.
 func (e *Engine) BuildImage(ctx context.Context, req imagebuild.Request, out imagebuild.Output) (string, error) {
-	name := buildName(req)
 	if req.Context == nil {
-		return "", fmt.Errorf("build %q: no build context", name)
+		return "", fmt.Errorf("build %q: no build context", buildName(req))
 	}
+	if out == nil {
+		out = func(imagebuild.Message) {}
+	}
+	if e.buildKit && !req.Classic {
+		out(imagebuild.Message{Builder: imagebuild.BuilderBuildKit})
+		return e.buildKitImage(ctx, req, out)
+	}
+	out(imagebuild.Message{Builder: imagebuild.BuilderClassic})
+	return e.classicImage(ctx, req, out)
+}
+
+// classicImage runs a build on the classic builder, which every engine
+// has. Each line of the build's output goes to out.
+func (e *Engine) classicImage(ctx context.Context, req imagebuild.Request, out imagebuild.Output) (string, error) {
+	name := buildName(req)
 	res, err := e.cli.ImageBuild(ctx, req.Context, buildOptions(req))
 	if err != nil {
 		return "", wrap("build", name, err)
@@ -168,13 +182,13 @@ func (w *lineWriter) write(s string) {
 		}
 		w.pending.Reset()
 		w.pending.WriteString(rest)
-		w.out(strings.TrimRight(line, "\r"))
+		w.out(imagebuild.Message{Line: strings.TrimRight(line, "\r")})
 	}
 }
 
 func (w *lineWriter) flush() {
 	if w.out != nil && w.pending.Len() > 0 {
-		w.out(w.pending.String())
+		w.out(imagebuild.Message{Line: w.pending.String()})
 		w.pending.Reset()
 	}
 }

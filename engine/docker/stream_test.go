@@ -33,7 +33,11 @@ func TestReadBuildStream(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var lines []string
-			id, err := readBuildStream(strings.NewReader(tt.stream), func(l string) { lines = append(lines, l) })
+			id, err := readBuildStream(strings.NewReader(tt.stream), func(m imagebuild.Message) {
+				if m.Line != "" {
+					lines = append(lines, m.Line)
+				}
+			})
 			if tt.errWant != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.errWant) {
 					t.Errorf("got %v, want an error with %q", err, tt.errWant)

@@ -109,7 +109,11 @@ func testImageBuild(t *testing.T, c *env) {
 		Labels:     map[string]string{"berth.test": "yes"},
 	}
 	var lines []string
-	id, err := c.eng.BuildImage(c.ctx(t), req, func(line string) { lines = append(lines, line) })
+	id, err := c.eng.BuildImage(c.ctx(t), req, func(m imagebuild.Message) {
+		if m.Line != "" || m.Trace != nil {
+			lines = append(lines, m.Line)
+		}
+	})
 	if err != nil {
 		t.Fatalf("build %q: %v (output %q)", ref, err, lines)
 	}

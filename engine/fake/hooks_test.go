@@ -9,6 +9,7 @@ import (
 
 	"berth/engine"
 	"berth/engine/fake"
+	"berth/imagebuild"
 	"berth/project"
 )
 
@@ -251,7 +252,11 @@ func TestOnFailureStopsAfterMax(t *testing.T) {
 func TestBuildRecorded(t *testing.T) {
 	e := fake.New()
 	var lines []string
-	id, err := e.BuildImage(ctx(t), buildRequest(t, "app:1", "FROM scratch\nCOPY . /\n"), func(l string) { lines = append(lines, l) })
+	id, err := e.BuildImage(ctx(t), buildRequest(t, "app:1", "FROM scratch\nCOPY . /\n"), func(m imagebuild.Message) {
+		if m.Line != "" {
+			lines = append(lines, m.Line)
+		}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

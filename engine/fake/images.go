@@ -123,6 +123,7 @@ func (e *Engine) BuildImage(ctx context.Context, req imagebuild.Request, out ima
 	if err := e.enter(ctx, "BuildImage", target); err != nil {
 		return "", wrap("image", target, err)
 	}
+	emitMessage(out, imagebuild.Message{Builder: imagebuild.BuilderClassic})
 	files, err := readContext(req)
 	if err != nil {
 		return "", wrap("image", target, err)
@@ -145,8 +146,12 @@ func (e *Engine) BuildImage(ctx context.Context, req imagebuild.Request, out ima
 }
 
 func emit(out imagebuild.Output, line string) {
+	emitMessage(out, imagebuild.Message{Line: line})
+}
+
+func emitMessage(out imagebuild.Output, m imagebuild.Message) {
 	if out != nil {
-		out(line)
+		out(m)
 	}
 }
 

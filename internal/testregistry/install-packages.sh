@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the registry tests need: docker-registry (the
 # real Distribution registry they start on a loopback port) and
-# apache2-utils (htpasswd, for its bcrypt logins).
+# apache2-utils (htpasswd, for its bcrypt logins). Also openssh-client:
+# the BuildKit ssh forwarding e2e test starts its own ssh-agent.
 #
 # Kept apart from internal/testimages/install-packages.sh on purpose: that
 # script's text is part of the offline images' fingerprint, and changing it
@@ -17,7 +18,7 @@ installed() {
 }
 
 missing=()
-for pkg in docker-registry apache2-utils; do
+for pkg in docker-registry apache2-utils openssh-client; do
 	if installed "$pkg"; then
 		say "$pkg: installed"
 	else
