@@ -22,7 +22,6 @@ var unsupported = []struct {
 }{
 	{"models", "models are not run"},
 	{"jobs", "jobs are not run"},
-	{"services.*.develop", "file watching is not implemented"},
 	{"services.*.models", ""},
 	{"services.*.provider", "provider services are not run"},
 	{"services.*.gpus", ""},

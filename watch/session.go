@@ -1,0 +1,139 @@
+package watch
+
+import (
+	"context"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/engine"
+	"berth/reconciler"
+)
+
+// Session carries out the actions of a project's watch rules on an engine.
+type Session struct {
+	Engine  engine.Engine
+	Project *types.Project
+	Rules   []Rule
+	// Up are the options a rebuild's up runs with (its InjectKey, its
+	// timeout); Services, NoDeps and Build are the watch's.
+	Up    reconciler.UpOptions
+	Apply reconciler.ApplyOptions
+	// Progress shows the plans a rebuild or restart applies; nil: quiet.
+	Progress reconciler.Progress
+	Batcher  Batcher
+	Prune    bool // remove the image a rebuild replaced once it is dangling
+	// Report receives one report per action and container, and every
+	// error; it must not block for long.
+	Report func(Report)
+}
+
+// Report is the outcome of one action.
+type Report struct {
+	Service string
+	Rule    Rule
+	// Verb is what happened: "synced", "deleted", "restarted", "rebuilt",
+	// "executed", or "" for an error or a note.
+	Verb    string
+	Count   int    // files synced or deleted
+	Target  string // where they went
+	Elapsed time.Duration
+	File    string // the host file an error concerns
+	Note    string // a fact worth a line: "container web-2 is gone, skipped"
+	Err     error
+}
+
+// Watch watches the rules' paths until ctx ends and applies each batch.
+// A path missing at start is an error; failures after that are reports,
+// and the watch goes on.
+func (s *Session) Watch(ctx context.Context) error {
+	w, err := NewWatcher(Roots(s.Rules))
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	return s.watch(ctx, w)
+}
+
+// Start begins watching now and returns the loop to run, so a caller can
+// sync initially once the watch is in place and miss no change made in
+// between.
+func (s *Session) Start() (*Watcher, error) { return NewWatcher(Roots(s.Rules)) }
+
+// Loop applies w's batches until ctx ends; it closes w.
+func (s *Session) Loop(ctx context.Context, w *Watcher) error {
+	defer w.Close()
+	return s.watch(ctx, w)
+}
+
+func (s *Session) watch(ctx context.Context, w *Watcher) error {
+	b := s.Batcher
+	if b.MinQuiet == 0 {
+		b = DefaultBatcher
+	}
+	batches := b.Run(ctx, w.Changes())
+	for {
+		select {
+		case batch, ok := <-batches:
+			if !ok {
+				return nil
+			}
+			s.ApplyBatch(ctx, batch)
+		case err := <-w.Errors():
+			s.report(Report{Err: err})
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// ApplyBatch plans a batch and carries out its actions in order.
+func (s *Session) ApplyBatch(ctx context.Context, batch []string) {
+	for _, a := range Plan(s.Rules, batch) {
+		if ctx.Err() != nil {
+			return
+		}
+		s.apply(ctx, a)
+	}
+}
+
+func (s *Session) apply(ctx context.Context, a Action) {
+	switch a.Rule.Action {
+	case types.WatchActionSync:
+		s.sync(ctx, a)
+	case types.WatchActionSyncRestart:
+		if s.sync(ctx, a) {
+			s.restart(ctx, a.Rule)
+		}
+	case types.WatchActionSyncExec:
+		if s.sync(ctx, a) {
+			s.exec(ctx, a.Rule)
+		}
+	case types.WatchActionRestart:
+		s.restart(ctx, a.Rule)
+	case types.WatchActionRebuild:
+		s.rebuild(ctx, a.Rule)
+	}
+}
+
+func (s *Session) report(r Report) {
+	if s.Report != nil {
+		s.Report(r)
+	}
+}
+
+// running are the service's running replicas.
+func (s *Session) running(ctx context.Context, service string) ([]engine.Container, error) {
+	oneOff := false
+	all, err := s.Engine.ListContainers(ctx, engine.ContainerFilter{Project: s.Project.Name, Services: []string{service}, OneOff: &oneOff})
+	if err != nil {
+		return nil, err
+	}
+	var up []engine.Container
+	for _, c := range all {
+		if c.State == engine.StateRunning {
+			up = append(up, c)
+		}
+	}
+	return up, nil
+}
