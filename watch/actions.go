@@ -33,7 +33,7 @@ func (s *Session) sync(ctx context.Context, a Action) bool {
 		s.report(Report{Service: r.Service, Rule: r, Err: err})
 		return false
 	}
-	if pl.copied == 0 && len(pl.deletes) == 0 {
+	if pl.tar == nil && len(pl.deletes) == 0 {
 		return false
 	}
 	containers, err := s.running(ctx, r.Service)
@@ -49,7 +49,10 @@ func (s *Session) sync(ctx context.Context, a Action) bool {
 	for _, c := range containers {
 		ok = s.syncTo(ctx, r, c, pl) && ok
 	}
-	if pl.copied > 0 {
+	if ctx.Err() != nil {
+		return false // stopped mid-sync: Ctrl-C is not a failure to report
+	}
+	if pl.tar != nil {
 		s.report(Report{Service: r.Service, Rule: r, Verb: "synced", Count: pl.copied, Target: r.Target, Elapsed: time.Since(start)})
 	}
 	if len(pl.deletes) > 0 {
@@ -77,11 +80,10 @@ func (s *Session) syncTo(ctx context.Context, r Rule, c engine.Container, pl pay
 			err = s.send(ctx, c.ID, pl)
 		}
 	}
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		s.report(Report{Service: r.Service, Rule: r, Err: fmt.Errorf("container %s: %w", c.Name, err)})
-		return false
 	}
-	return true
+	return err == nil
 }
 
 // send copies the tar and runs the deletes in one container.
@@ -166,7 +168,9 @@ func (s *Session) restart(ctx context.Context, r Rule) {
 		err = reconciler.Apply(ctx, s.Engine, plan, s.Progress, s.Apply)
 	}
 	if err != nil {
-		s.report(Report{Service: r.Service, Rule: r, Err: fmt.Errorf("restart: %w", err)})
+		if ctx.Err() == nil {
+			s.report(Report{Service: r.Service, Rule: r, Err: fmt.Errorf("restart: %w", err)})
+		}
 		return
 	}
 	s.report(Report{Service: r.Service, Rule: r, Verb: "restarted", Elapsed: time.Since(start)})
@@ -199,7 +203,9 @@ func (s *Session) exec(ctx context.Context, r Rule) {
 			err = fmt.Errorf("exec %q exited %d: %s", strings.Join(r.Exec.Command, " "), code, lastLine(out))
 		}
 		if err != nil {
-			s.report(Report{Service: r.Service, Rule: r, Err: fmt.Errorf("container %s: %w", c.Name, err)})
+			if ctx.Err() == nil {
+				s.report(Report{Service: r.Service, Rule: r, Err: fmt.Errorf("container %s: %w", c.Name, err)})
+			}
 			continue
 		}
 		s.report(Report{Service: r.Service, Rule: r, Verb: "executed", Target: strings.Join(r.Exec.Command, " "), Elapsed: time.Since(start)})
@@ -236,8 +242,11 @@ func (s *Session) rebuild(ctx context.Context, r Rule) {
 	start := time.Now()
 	old := s.imageIDs(ctx, r.Service)
 	uo := s.Up
-	uo.Services, uo.NoDeps, uo.Build = []string{r.Service}, true, true
+	uo.Services, uo.NoDeps, uo.Build, uo.Attach = []string{r.Service}, true, true, nil
 	if _, err := reconciler.Up(ctx, s.Engine, s.Project, uo, s.Apply, s.Progress); err != nil {
+		if ctx.Err() != nil {
+			return
+		}
 		s.report(Report{Service: r.Service, Rule: r, Err: fmt.Errorf("rebuild: %w", err)})
 		return
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -195,11 +194,3 @@ func Roots(rules []Rule) []string {
 	return roots
 }
 
-// exists is a stat that tells a missing path from a failure.
-func exists(p string) (os.FileInfo, bool, error) {
-	fi, err := os.Lstat(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, false, nil
-	}
-	return fi, err == nil, err
-}

@@ -2,6 +2,8 @@ package watch
 
 import (
 	"context"
+	"io/fs"
+	"path/filepath"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -136,4 +138,37 @@ func (s *Session) running(ctx context.Context, service string) ([]engine.Contain
 		}
 	}
 	return up, nil
+}
+
+// InitialSync copies, for every sync rule with initial_sync, everything
+// its path holds that the rule takes into the running replicas, so the
+// containers start from the host's files. Call it once the watch is in
+// place (Start), so a change made meanwhile is synced again, not lost.
+func (s *Session) InitialSync(ctx context.Context) {
+	for _, r := range s.Rules {
+		if !r.InitialSync || !r.Syncs() {
+			continue
+		}
+		a, ok := planRule(r, walk(r.Path))
+		if ok {
+			s.sync(ctx, a)
+		}
+	}
+}
+
+// walk lists every path under root (root itself when it is a file),
+// without descending into noise directories.
+func walk(root string) []string {
+	var paths []string
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // gone while walked: nothing to send
+		}
+		if p != root && d.IsDir() && noiseName(d.Name()) {
+			return filepath.SkipDir
+		}
+		paths = append(paths, p)
+		return nil
+	})
+	return paths
 }

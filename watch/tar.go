@@ -15,8 +15,8 @@ import (
 // payload is one sync action's batch, read from disk once: the tar every
 // replica receives and the container paths to delete.
 type payload struct {
-	tar     []byte
-	copied  int      // files and directories in the tar
+	tar     []byte   // nil when nothing is to be copied
+	copied  int      // files in the tar (directories are not counted)
 	deletes []string // container paths whose host path is gone
 	refused []refusal
 }
@@ -37,6 +37,7 @@ func readPayload(r Rule, files []File) (payload, error) {
 	var pl payload
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
+	entries := 0
 	for _, f := range files {
 		h, body, err := entry(r, f)
 		switch {
@@ -55,12 +56,15 @@ func readPayload(r Rule, files []File) (payload, error) {
 		if _, err := tw.Write(body); err != nil {
 			return pl, err
 		}
-		pl.copied++
+		entries++
+		if h.Typeflag != tar.TypeDir {
+			pl.copied++
+		}
 	}
 	if err := tw.Close(); err != nil {
 		return pl, err
 	}
-	if pl.copied > 0 {
+	if entries > 0 {
 		pl.tar = buf.Bytes()
 	}
 	return pl, nil
