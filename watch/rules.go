@@ -193,4 +193,3 @@ func Roots(rules []Rule) []string {
 	}
 	return roots
 }
-
