@@ -114,7 +114,7 @@ func (a *app) watchAttached(ctx context.Context, eng engine.Engine, p *types.Pro
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := runSession(ctx, s); err != nil {
+		if err := runSession(ctx, s, out.say); err != nil {
 			out.report(watch.Report{Err: err})
 		}
 	}()

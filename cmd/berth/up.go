@@ -86,6 +86,7 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 		if rules, err = watch.Rules(p, services); err != nil {
 			return err
 		}
+		ao.UntilStopped = true
 	}
 	if a.global.dryRun {
 		if attached { // the plan shows the attaches too

@@ -69,7 +69,7 @@ func (a *app) runWatch(ctx context.Context, o watchOptions, services []string) e
 	if o.quiet {
 		s.Progress = nil
 	}
-	return runSession(ctx, s)
+	return runSession(ctx, s, out.say)
 }
 
 // watchSession is the session `watch` and `up --watch` run.
@@ -79,12 +79,14 @@ func (a *app) watchSession(eng engine.Engine, p *types.Project, rules []watch.Ru
 }
 
 // runSession watches until ctx ends: the watch is in place before the
-// initial sync, so nothing saved meanwhile is missed.
-func runSession(ctx context.Context, s *watch.Session) error {
+// initial sync, so nothing saved meanwhile is missed. say tells the user
+// that the watch runs (" Watch enabled", as Docker Compose says it).
+func runSession(ctx context.Context, s *watch.Session, say func(string)) error {
 	w, err := s.Start()
 	if err != nil {
 		return err
 	}
+	say(" Watch enabled")
 	s.InitialSync(ctx)
 	return s.Loop(ctx, w)
 }
@@ -110,6 +112,13 @@ type watchPrinter struct {
 	// notice, when set, prints every line instead (up --watch: between
 	// the containers' log lines).
 	notice func(string)
+}
+
+// say prints a line of the watch's own, unless quiet.
+func (p *watchPrinter) say(text string) {
+	if !p.quiet {
+		p.report(watch.Report{Note: text})
+	}
 }
 
 func (p *watchPrinter) report(r watch.Report) {
@@ -141,6 +150,8 @@ func watchLine(r watch.Report) (string, bool) {
 			b.WriteString(" (" + r.Rule.String() + ")")
 		}
 		return b.String(), true
+	case r.Service == "" && r.Note != "":
+		return r.Note, false
 	case r.Note != "":
 		return fmt.Sprintf(" Watch %s %s", r.Service, r.Note), false
 	case r.Verb == "synced":
