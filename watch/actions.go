@@ -45,12 +45,16 @@ func (s *Session) sync(ctx context.Context, a Action) bool {
 		s.report(Report{Service: r.Service, Rule: r, Note: "no running container: nothing synced"})
 		return false
 	}
-	ok := true
+	ok, reached := true, 0
 	for _, c := range containers {
-		ok = s.syncTo(ctx, r, c, pl) && ok
+		sent, gone := s.syncTo(ctx, r, c, pl)
+		ok = ok && (sent || gone)
+		if sent {
+			reached++
+		}
 	}
-	if ctx.Err() != nil {
-		return false // stopped mid-sync: Ctrl-C is not a failure to report
+	if ctx.Err() != nil || reached == 0 {
+		return false // stopped mid-sync (Ctrl-C is not a failure to report), or no container left
 	}
 	if pl.tar != nil {
 		s.report(Report{Service: r.Service, Rule: r, Verb: "synced", Count: pl.copied, Target: r.Target, Elapsed: time.Since(start)})
@@ -64,14 +68,14 @@ func (s *Session) sync(ctx context.Context, a Action) bool {
 // syncTo sends the payload to one container. A container that the engine
 // is restarting at that moment gets one more try; one that is gone is
 // skipped with a note.
-func (s *Session) syncTo(ctx context.Context, r Rule, c engine.Container, pl payload) bool {
+func (s *Session) syncTo(ctx context.Context, r Rule, c engine.Container, pl payload) (sent, gone bool) {
 	err := s.send(ctx, c.ID, pl)
 	if err != nil && ctx.Err() == nil {
 		now, ierr := s.Engine.InspectContainer(ctx, c.ID)
 		switch {
 		case errors.Is(ierr, engine.ErrNotFound):
 			s.report(Report{Service: r.Service, Rule: r, Note: fmt.Sprintf("container %s is gone, skipped", c.Name)})
-			return true
+			return false, true
 		case ierr == nil && now.State != engine.StateRunning:
 			if werr := s.awaitRunning(ctx, c.ID); werr == nil {
 				err = s.send(ctx, c.ID, pl)
@@ -83,7 +87,7 @@ func (s *Session) syncTo(ctx context.Context, r Rule, c engine.Container, pl pay
 	if err != nil && ctx.Err() == nil {
 		s.report(Report{Service: r.Service, Rule: r, Err: fmt.Errorf("container %s: %w", c.Name, err)})
 	}
-	return err == nil
+	return err == nil, false
 }
 
 // send copies the tar and runs the deletes in one container.
