@@ -45,24 +45,13 @@ type Report struct {
 	Err     error
 }
 
-// Watch watches the rules' paths until ctx ends and applies each batch.
-// A path missing at start is an error; failures after that are reports,
-// and the watch goes on.
-func (s *Session) Watch(ctx context.Context) error {
-	w, err := NewWatcher(Roots(s.Rules))
-	if err != nil {
-		return err
-	}
-	defer w.Close()
-	return s.watch(ctx, w)
-}
-
-// Start begins watching now and returns the loop to run, so a caller can
-// sync initially once the watch is in place and miss no change made in
-// between.
+// Start begins watching the rules' paths (a path missing now is an
+// error) and returns the watcher for Loop, so a caller can sync initially
+// once the watch is in place and miss no change made in between.
 func (s *Session) Start() (*Watcher, error) { return NewWatcher(Roots(s.Rules)) }
 
-// Loop applies w's batches until ctx ends; it closes w.
+// Loop applies w's batches until ctx ends; it closes w. Failures are
+// reports, and the watch goes on.
 func (s *Session) Loop(ctx context.Context, w *Watcher) error {
 	defer w.Close()
 	return s.watch(ctx, w)
