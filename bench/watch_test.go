@@ -1,7 +1,10 @@
 package bench
 
 import (
+	"archive/tar"
 	"bufio"
+	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +17,8 @@ import (
 	"time"
 
 	"berth/internal/testimages"
+
+	"github.com/moby/moby/client"
 )
 
 // BenchmarkWatch is the watch phase: save-to-visible latency of a sync
@@ -46,6 +51,7 @@ func BenchmarkWatch(b *testing.B) {
 	for b.Loop() {
 		lat := saveToVisible(b, dir, seen, 100)
 		p50, p95 := percentile(lat, 50), percentile(lat, 95)
+		floor := rawToVisible(b, name+"-app-1", seen, 30)
 		burst, batches := burstOf(b, dir, w, 200)
 		cpu := idleCPU(b, bin, name+"-idle", 20000, 10*time.Second)
 		b.ReportMetric(ms(p50), "sync-p50-ms")
@@ -54,9 +60,11 @@ func BenchmarkWatch(b *testing.B) {
 		b.ReportMetric(cpu, "idle-cpu-%")
 		fmt.Printf("\nwatch phase (targets in brackets)\n"+
 			"  sync save-to-visible over %d edits: p50 %.0f ms [≤150], p95 %.0f ms [≤400], min %.0f ms, max %.0f ms\n"+
+			"  engine floor (one archive PUT of the file, no berth) over %d edits: p50 %.0f ms, p95 %.0f ms\n"+
 			"  200-file burst: %d batch(es), in the container after %.0f ms [1 batch, ≤1000]\n"+
 			"  idle CPU of berth watch on 20,000 files: %.2f %% [<1]\n",
-			len(lat), ms(p50), ms(p95), ms(slices.Min(lat)), ms(slices.Max(lat)), batches, ms(burst), cpu)
+			len(lat), ms(p50), ms(p95), ms(slices.Min(lat)), ms(slices.Max(lat)),
+			len(floor), ms(percentile(floor, 50)), ms(percentile(floor, 95)), batches, ms(burst), cpu)
 	}
 }
 
@@ -183,6 +191,45 @@ func saveToVisible(b *testing.B, dir string, seen <-chan seenLine, n int) []time
 				}
 			case <-timeout:
 				b.Fatalf("edit %d not visible in the container within 30s", i)
+			}
+		}
+	}
+	return lat
+}
+
+// rawToVisible is the engine's floor for the same measure: the edit is
+// put into the container by one archive call from here, as the sync does,
+// without berth (no watch, no batching, no container list).
+func rawToVisible(b *testing.B, container string, seen <-chan seenLine, n int) []time.Duration {
+	b.Helper()
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cli.Close()
+	var lat []time.Duration
+	for i := range n {
+		want := "raw-" + strconv.Itoa(i) + "-" + runID
+		var buf bytes.Buffer
+		tw := tar.NewWriter(&buf)
+		tw.WriteHeader(&tar.Header{Name: "app/edit.txt", Mode: 0o644, Size: int64(len(want) + 1)})
+		tw.Write([]byte(want + "\n"))
+		tw.Close()
+		start := time.Now()
+		if _, err := cli.CopyToContainer(context.Background(), container, client.CopyToContainerOptions{DestinationPath: "/", Content: &buf}); err != nil {
+			b.Fatal(err)
+		}
+		timeout := time.After(30 * time.Second)
+	wait:
+		for {
+			select {
+			case s := <-seen:
+				if s.value == want {
+					lat = append(lat, s.at.Sub(start))
+					break wait
+				}
+			case <-timeout:
+				b.Fatalf("raw edit %d not visible within 30s", i)
 			}
 		}
 	}
