@@ -74,6 +74,7 @@ func (s *Session) syncTo(ctx context.Context, r Rule, c engine.Container, pl pay
 		now, ierr := s.Engine.InspectContainer(ctx, c.ID)
 		switch {
 		case errors.Is(ierr, engine.ErrNotFound):
+			s.replicas.Forget(r.Service)
 			s.report(Report{Service: r.Service, Rule: r, Note: fmt.Sprintf("container %s is gone, skipped", c.Name)})
 			return false, true
 		case ierr == nil && now.State != engine.StateRunning:
@@ -167,6 +168,7 @@ func (s *Session) run(ctx context.Context, id string, spec engine.ExecSpec) (str
 // restart restarts the service's containers through the restart plan.
 func (s *Session) restart(ctx context.Context, r Rule) {
 	start := time.Now()
+	defer s.replicas.Forget(r.Service)
 	plan, err := reconciler.LifecyclePlan(ctx, s.Engine, s.Project, "restart", reconciler.LifecycleOptions{Services: []string{r.Service}, NoDeps: true})
 	if err == nil {
 		err = reconciler.Apply(ctx, s.Engine, plan, s.Progress, s.Apply)
@@ -244,6 +246,7 @@ func (b *lockedBuffer) String() string {
 // service ran before is removed once nothing uses it.
 func (s *Session) rebuild(ctx context.Context, r Rule) {
 	start := time.Now()
+	defer s.replicas.Forget(r.Service)
 	old := s.imageIDs(ctx, r.Service)
 	uo := s.Up
 	uo.Services, uo.NoDeps, uo.Build, uo.Attach = []string{r.Service}, true, true, nil

@@ -28,6 +28,8 @@ type Session struct {
 	// Report receives one report per action and container, and every
 	// error; it must not block for long.
 	Report func(Report)
+
+	replicas replicas
 }
 
 // Report is the outcome of one action.
@@ -54,6 +56,7 @@ func (s *Session) Start() (*Watcher, error) { return NewWatcher(Roots(s.Rules)) 
 // reports, and the watch goes on.
 func (s *Session) Loop(ctx context.Context, w *Watcher) error {
 	defer w.Close()
+	s.replicas.Follow(ctx, s.Engine, s.Project.Name)
 	return s.watch(ctx, w)
 }
 
@@ -115,6 +118,9 @@ func (s *Session) report(r Report) {
 
 // running are the service's running replicas.
 func (s *Session) running(ctx context.Context, service string) ([]engine.Container, error) {
+	if cs, ok := s.replicas.Get(service); ok {
+		return cs, nil
+	}
 	oneOff := false
 	all, err := s.Engine.ListContainers(ctx, engine.ContainerFilter{Project: s.Project.Name, Services: []string{service}, OneOff: &oneOff})
 	if err != nil {
@@ -126,6 +132,7 @@ func (s *Session) running(ctx context.Context, service string) ([]engine.Contain
 			up = append(up, c)
 		}
 	}
+	s.replicas.Put(service, up)
 	return up, nil
 }
 
