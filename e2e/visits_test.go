@@ -254,6 +254,7 @@ func TestVisitsAppWatch(t *testing.T) {
 	v := newVisitsApp(t)
 	v.p.mustBerth("build") // the build takes its time; the watch's lines are awaited for 60 s
 	r := v.p.start("up", "--watch", "--no-color")
+	r.patience = 5 * time.Minute // every engine call is slow on a loaded machine
 	r.waitLine(`^ Watch enabled$`)
 	v.expect(1)
 	server := filepath.Join(v.p.dir, "server.js")

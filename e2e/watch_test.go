@@ -73,6 +73,7 @@ func TestWatchSync(t *testing.T) {
 	p.file("src/first.txt", "one")
 	p.file("assets/keep.txt", "")
 	r := p.start("watch")
+	r.patience = 5 * time.Minute // every engine call is slow on a loaded machine
 	r.waitLine(`^ Watch enabled$`)
 	r.waitLine(`^ Watch app synced 1 file to /app/src \(\d+ ms\)$`)
 	p.wantFile("app", "/app/src/first.txt", "one")
@@ -168,6 +169,7 @@ services:
 	p.file("conf/.keep", "")
 	p.file("bad/.keep", "")
 	r := p.start("up", "--watch", "--no-color")
+	r.patience = 5 * time.Minute // every engine call is slow on a loaded machine
 	r.waitLine(`^app-1 +\| started v1$`, `^ Watch enabled$`)
 
 	p.file("src/index.js", "v2")
