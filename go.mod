@@ -9,6 +9,7 @@ require (
 	github.com/distribution/reference v0.6.0
 	github.com/docker/cli v29.10.0+incompatible
 	github.com/docker/go-units v0.5.0
+	github.com/fsnotify/fsnotify v1.10.1
 	github.com/mattn/go-shellwords v1.0.12
 	github.com/moby/buildkit v0.33.0
 	github.com/moby/moby/api v1.56.1

@@ -19,6 +19,7 @@ var allowed = map[string][]string{
 	"berth/engine/docker":         {"berth/engine", "berth/project", "berth/network", "berth/imagebuild"},
 	"berth/engine/fake":           {"berth/engine", "berth/project", "berth/network", "berth/imagebuild"},
 	"berth/engine/enginetest":     {"berth/engine", "berth/project", "berth/network", "berth/imagebuild", "berth/internal/testimages"},
+	"berth/watch":                 {"berth/engine", "berth/project", "berth/network", "berth/imagebuild", "berth/registry", "berth/reconciler"},
 	"berth/reconciler":            {"berth/engine", "berth/project", "berth/network", "berth/imagebuild", "berth/registry"},
 	"berth/internal/testimages":   {},
 	"berth/internal/testregistry": {},

@@ -203,7 +203,6 @@ networks:
 		got = append(got, w.String())
 	}
 	want := []string{
-		"compose.yaml:6:5: services.web.develop: not applied by berth yet, ignored (file watching is not implemented)",
 		"compose.yaml:8:5: services.web.gpus: not applied by berth yet, ignored",
 		"compose.yaml:11:14: services.web.networks.back.link_local_ips: not applied by berth yet, ignored",
 	}

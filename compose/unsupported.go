@@ -22,7 +22,6 @@ var unsupported = []struct {
 	why  string // what the user should know, after "not applied by berth yet"
 }{
 	{"models", "models are not run"},
-	{"services.*.develop", "file watching is not implemented"},
 	{"services.*.models", ""},
 	{"services.*.provider", "provider services are not run"},
 	{"services.*.gpus", ""},

@@ -27,6 +27,9 @@ type running struct {
 	out   []string // the watched stream so far
 	rest  bytes.Buffer
 	done  chan error
+	// patience is how long waitLine waits for its lines; 0 is 60 s. A
+	// test whose first lines follow an up on a busy engine raises it.
+	patience time.Duration
 }
 
 // start runs berth without waiting for it and watches its stdout.
@@ -91,7 +94,11 @@ func (r *running) waitLine(res ...string) {
 	for _, re := range res {
 		rxs = append(rxs, regexp.MustCompile(re))
 	}
-	timeout := time.After(60 * time.Second)
+	patience := r.patience
+	if patience == 0 {
+		patience = 60 * time.Second
+	}
+	timeout := time.After(patience)
 	for len(rxs) > 0 {
 		select {
 		case l, ok := <-r.lines:
@@ -105,7 +112,7 @@ func (r *running) waitLine(res ...string) {
 				}
 			}
 		case <-timeout:
-			r.t.Fatalf("no lines matching %q within 60s:\n%s", res, r.output())
+			r.t.Fatalf("no lines matching %q within %s:\n%s\nother stream:\n%s", res, patience, r.output(), r.rest.String())
 		}
 	}
 }

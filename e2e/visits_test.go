@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -244,4 +245,38 @@ func (v *visitsApp) restartCount() int {
 		v.p.t.Fatalf("restart count %q: %v", out, err)
 	}
 	return n
+}
+
+// TestVisitsAppWatch is the README's watch tour: while `up --watch` runs,
+// editing the greeting in server.js shows in the next answer, without a
+// rebuild; the counter goes on.
+func TestVisitsAppWatch(t *testing.T) {
+	v := newVisitsApp(t)
+	v.p.mustBerth("build") // the build takes its time; the watch's lines are awaited for 60 s
+	r := v.p.start("up", "--watch", "--no-color")
+	r.patience = 5 * time.Minute // every engine call is slow on a loaded machine
+	r.waitLine(`^ Watch enabled$`)
+	v.expect(1)
+	server := filepath.Join(v.p.dir, "server.js")
+	src, err := os.ReadFile(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(src), "const GREETING = 'Number of visits is';", "const GREETING = 'Visits so far:';", 1)
+	if edited == string(src) {
+		t.Fatal("server.js has no GREETING line to edit")
+	}
+	if err := os.WriteFile(server, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.waitLine(`^ Watch node-app synced 1 file to /app/server.js \(\d+ ms\)$`, `^ Watch node-app restarted \(\d+ ms\)$`)
+	// The restarted server answers once node is up again: minutes on a
+	// machine as loaded as the one this was written on (load average 60).
+	if got := strings.TrimSpace(v.get(5 * time.Minute)); got != "Visits so far: 2" {
+		t.Errorf("after the edit: %q, want %q", got, "Visits so far: 2")
+	}
+	r.signal(syscall.SIGINT)
+	if code := r.wait(90 * time.Second); code != 130 {
+		t.Errorf("exit code after Ctrl-C: %d, want 130\n%s", code, r.rest.String())
+	}
 }

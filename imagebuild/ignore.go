@@ -7,6 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/moby/patternmatcher/ignorefile"
 )
@@ -51,4 +54,31 @@ func readOptional(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%q is not a regular file", path)
 	}
 	return os.ReadFile(path)
+}
+
+// ContextIgnore is the build's .dockerignore as a predicate: ignored says
+// whether a host path under the context is left out of the context tar
+// (the Dockerfile and the .dockerignore itself never are). A path outside
+// the context is not ignored. The watch's rebuild rules use it, so a file
+// the build would not see does not trigger a build.
+func ContextIgnore(projectDir string, b types.BuildConfig) (ignored func(path string) bool, err error) {
+	spec, err := newContextSpec(projectDir, b)
+	if err != nil {
+		return nil, err
+	}
+	return func(path string) bool {
+		if resolved, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+			path = filepath.Join(resolved, filepath.Base(path))
+		}
+		rel, err := filepath.Rel(spec.root, path)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return false
+		}
+		rel = filepath.ToSlash(rel)
+		if spec.keepPath(rel) {
+			return false
+		}
+		ok, err := spec.matcher.MatchesOrParentMatches(rel)
+		return err == nil && ok
+	}, nil
 }

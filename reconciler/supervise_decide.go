@@ -171,7 +171,7 @@ func (s *supervisor) started(c *followed, ev engine.Event) []Decision {
 
 // checkDone decides Done once every followed container is finished.
 func (s *supervisor) checkDone() []Decision {
-	if s.done {
+	if s.done || s.opts.UntilStopped && !s.stopping {
 		return nil
 	}
 	for _, id := range slices.Sorted(maps.Keys(s.containers)) {

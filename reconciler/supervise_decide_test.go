@@ -57,6 +57,14 @@ exit crash-1 code=1
 give-up crash-1 (restart policy on-failure:2: no retries left)
 done code=0`,
 	}, {
+		name:    "up --watch: a restart by hand re-attaches, and exits do not end the run",
+		opts:    SuperviseOptions{UntilStopped: true},
+		initial: []Watched{svWatched("web-1", "no", 0)},
+		events:  []string{"start web-1", "kill web-1 15", "die web-1 143", "stop web-1", "start web-1", "die web-1 0"},
+		want: `exit web-1 code=143
+attach web-1 since=00:00:02
+exit web-1 code=0`,
+	}, {
 		name:    "on-failure exiting 0 is finished",
 		initial: []Watched{svWatched("job-1", "on-failure", 0)},
 		events:  []string{"start job-1", "die job-1 0"},

@@ -63,6 +63,10 @@ type SuperviseOptions struct {
 	// ExitCodeFrom is the service whose exit code the run returns; it
 	// implies AbortOnExit.
 	ExitCodeFrom string
+	// UntilStopped keeps the run going when every container has exited
+	// (up --watch: the watch restarts and recreates containers, so an exit
+	// is not the end); only a stop (Ctrl-C, an abort) ends it.
+	UntilStopped bool
 }
 
 // DecisionKind is what the supervisor asks its caller to do.

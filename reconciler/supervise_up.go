@@ -36,6 +36,9 @@ type AttachOptions struct {
 	AbortOnExit    bool
 	AbortOnFailure bool
 	ExitCodeFrom   string
+	// UntilStopped: the run ends on Ctrl-C or an abort only, not when the
+	// containers have exited (up --watch).
+	UntilStopped bool
 }
 
 // Output is where attached up's output goes; cmd/berth renders it. Its
@@ -73,7 +76,8 @@ func NewAttachedUp(ctx context.Context, eng engine.Engine, p *types.Project, uo 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	return &AttachedUp{eng: eng, p: p, uo: uo, out: out, ctx: runCtx, cancel: cancel, services: services,
 		sv: Watch(runCtx, eng, SuperviseOptions{Project: p.Name, Services: services,
-			AbortOnExit: ao.AbortOnExit, AbortOnFailure: ao.AbortOnFailure, ExitCodeFrom: ao.ExitCodeFrom}),
+			AbortOnExit: ao.AbortOnExit, AbortOnFailure: ao.AbortOnFailure, ExitCodeFrom: ao.ExitCodeFrom,
+			UntilStopped: ao.UntilStopped}),
 		stop: newProjectStop(runCtx, eng, p, uo.Timeout, out),
 	}, nil
 }

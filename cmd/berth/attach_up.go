@@ -13,6 +13,7 @@ import (
 
 	"berth/engine"
 	"berth/reconciler"
+	"berth/watch"
 )
 
 // Attached `up` (without -d) is reconciler.AttachedUp; this file renders
@@ -59,7 +60,7 @@ func (o attachedOutput) Decision(d reconciler.Decision) {
 
 // runUpAttached converges the project attached, then follows it in the
 // foreground until every attached container has exited for good.
-func (a *app) runUpAttached(ctx context.Context, eng engine.Engine, p *types.Project, uo reconciler.UpOptions, o attachOptions, quietPull bool) error {
+func (a *app) runUpAttached(ctx context.Context, eng engine.Engine, p *types.Project, uo reconciler.UpOptions, o attachOptions, quietPull bool, rules []watch.Rule) error {
 	printer := newLogPrinter(a.stdout, false, true, false)
 	printer.held = true
 	f := &follower{printer: printer, project: p.Name, statuses: true}
@@ -92,9 +93,36 @@ func (a *app) runUpAttached(ctx context.Context, eng engine.Engine, p *types.Pro
 	early := signalledBefore(ctx, sigc)
 	printer.release(a.useColor(o.noColor), !o.noPrefix, o.timestamps,
 		func(svc string) bool { return slices.Contains(u.Services(), svc) })
+	stopWatch := a.watchAttached(ctx, eng, p, uo, rules, printer)
 	code, interrupted, err := superviseUntilDone(u, printer, sigc, early)
+	stopWatch()
 	f.waitFor(5 * time.Second) // the streams of stopped containers end at once
 	return upResult(code, err, interrupted)
+}
+
+// watchAttached runs the watch of up --watch, its lines among the
+// containers' output, until the first Ctrl-C (main's context) or the end
+// of the run; the returned func stops it and waits for it.
+func (a *app) watchAttached(ctx context.Context, eng engine.Engine, p *types.Project, uo reconciler.UpOptions, rules []watch.Rule, printer *logPrinter) func() {
+	if len(rules) == 0 {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	out := &watchPrinter{notice: printer.notice}
+	r := a.progressRenderer()
+	s := a.watchSession(eng, p, rules, uo, r, out.report)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := runSession(ctx, s, out.say); err != nil {
+			out.report(watch.Report{Err: err})
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		r.Close()
+	}
 }
 
 // superviseUntilDone runs the supervisor and answers signals until it is

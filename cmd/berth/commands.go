@@ -12,6 +12,7 @@ func (a *app) commandList() []*cobra.Command {
 		newDownCommand(a),
 		newCreateCommand(a),
 		newBuildCommand(a),
+		newWatchCommand(a),
 
 		// Move images between the engine and registries.
 		newPullCommand(a),

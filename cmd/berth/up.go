@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/reconciler"
+	"berth/watch"
 )
 
 // upOptions are the flags of `up`.
@@ -23,6 +24,7 @@ type upOptions struct {
 	waitTimeout int
 	quietPull   bool // no pull progress, only errors
 	yes         bool // berth asks nothing: accepted for Compose's command lines
+	watch       bool // --watch: attached, and the develop.watch rules run meanwhile
 }
 
 func newUpCommand(a *app) *cobra.Command {
@@ -53,6 +55,7 @@ func newUpCommand(a *app) *cobra.Command {
 	f.VarP(&o.timeout, "timeout", "t", "Use this timeout in seconds for container shutdown when attached or when containers are already running")
 	f.BoolVar(&o.Wait, "wait", false, "Wait for services to be running|healthy. Implies detached mode.")
 	f.IntVar(&o.waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
+	f.BoolVarP(&o.watch, "watch", "w", false, "Watch source code and rebuild/refresh containers when files are updated.")
 	ao.register(f)
 	return cmd
 }
@@ -75,6 +78,16 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 		return err
 	}
 	attached := ao != nil && !(o.detach || o.Wait || o.NoStart)
+	var rules []watch.Rule
+	if o.watch { // a rule that cannot work fails before anything is created
+		if !attached {
+			return errors.New("--watch needs attached up: it is incompatible with --detach, --wait and --no-start")
+		}
+		if rules, err = watch.Rules(p, services); err != nil {
+			return err
+		}
+		ao.UntilStopped = true
+	}
 	if a.global.dryRun {
 		if attached { // the plan shows the attaches too
 			if uo.Attach, err = reconciler.AttachedServices(p, uo, ao.AttachOptions); err != nil {
@@ -84,7 +97,7 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 		return a.printPlan(reconciler.PlanUp(ctx, eng, p, uo, a.applyOptions()))
 	}
 	if attached {
-		return a.runUpAttached(ctx, eng, p, uo, *ao, o.quietPull)
+		return a.runUpAttached(ctx, eng, p, uo, *ao, o.quietPull, rules)
 	}
 	var r renderer = a.progressRenderer()
 	if o.quietPull {

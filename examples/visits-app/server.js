@@ -108,6 +108,11 @@ function parseReply(buf, offset) {
   }
 }
 
+// The line each visit reads. Edit it while `berth up --watch` runs: the
+// develop.watch rule in compose.yaml syncs this file into the container and
+// restarts the server.
+const GREETING = 'Number of visits is';
+
 const redis = new RedisClient(REDIS_HOST, REDIS_PORT);
 
 const server = http.createServer(async (req, res) => {
@@ -119,7 +124,7 @@ const server = http.createServer(async (req, res) => {
   try {
     const visits = await redis.command('INCR', 'visits');
     res.writeHead(200, { 'Content-Type': 'text/plain' });
-    res.end(`Number of visits is ${visits}\n`);
+    res.end(`${GREETING} ${visits}\n`);
   } catch (err) {
     res.writeHead(503, { 'Content-Type': 'text/plain' });
     res.end(`Redis at ${REDIS_HOST}:${REDIS_PORT} is unavailable: ${err.message}\n`);
