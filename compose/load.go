@@ -209,8 +209,11 @@ func resolveFiles(p *types.Project) (*types.Project, error) {
 	return nil, err
 }
 
+// resolveAll merges each env_file into environment and drops env_file, as
+// Docker Compose loads a project: the config hash and `config` see the
+// merged environment only.
 func resolveAll(p *types.Project) (*types.Project, error) {
-	p, err := p.WithServicesEnvironmentResolved(false)
+	p, err := p.WithServicesEnvironmentResolved(true)
 	if err != nil {
 		return nil, err
 	}
