@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -13,6 +15,7 @@ import (
 
 	"berth/compose"
 	"berth/engine"
+	"berth/reconciler"
 )
 
 // open is the prelude of every command that acts on a project's
@@ -21,9 +24,17 @@ import (
 // an unknown one is an error naming the closest) and connects to the
 // engine. The connection is made while the project loads, so the probe's
 // round trip overlaps with the load instead of following it.
+//
+// When no compose file is found and the project is named (-p or
+// COMPOSE_PROJECT_NAME), the project is the one the engine's objects
+// carry the labels of, as Docker Compose does for these commands.
 func (a *app) open(ctx context.Context, services ...string) (*types.Project, engine.Engine, error) {
 	go func() { _, _ = a.engine(ctx) }() // a.engine below waits for this same connection
 	p, err := a.load(ctx, a.composeOptions(services))
+	name := a.nameWithoutFile()
+	if errors.Is(err, compose.ErrNoConfig) && name != "" {
+		return a.openByName(ctx, name, services)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -31,6 +42,29 @@ func (a *app) open(ctx context.Context, services ...string) (*types.Project, eng
 	if err != nil {
 		return nil, nil, err
 	}
+	return p, eng, nil
+}
+
+// nameWithoutFile is the project name given without a file: -p, else
+// COMPOSE_PROJECT_NAME.
+func (a *app) nameWithoutFile() string {
+	return cmp.Or(a.global.projectName, a.getenv("COMPOSE_PROJECT_NAME"))
+}
+
+// openByName is open for a project known by name only.
+func (a *app) openByName(ctx context.Context, name string, services []string) (*types.Project, engine.Engine, error) {
+	eng, err := a.engine(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := reconciler.ProjectByName(ctx, eng, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p, err = reconciler.SelectByName(p, services); err != nil {
+		return nil, nil, err
+	}
+	a.byName = true
 	return p, eng, nil
 }
 
@@ -44,6 +78,18 @@ func (a *app) openAll(ctx context.Context, services []string) (*types.Project, e
 	p, eng, err := a.open(ctx)
 	if err != nil || len(services) == 0 {
 		return p, eng, err
+	}
+	if a.byName {
+		var gone []string
+		for _, name := range services {
+			if _, ok := p.Services[name]; !ok {
+				gone = append(gone, name)
+			}
+		}
+		if len(gone) > 0 {
+			return nil, nil, &goneServicesError{names: gone}
+		}
+		return p, eng, nil
 	}
 	all := p.AllServices()
 	for _, name := range services {
@@ -132,4 +178,13 @@ func (a *app) completeServices(cmd *cobra.Command, args []string, toComplete str
 		}
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// goneServicesError names services a project known by name has no
+// container of: gone, or never there (without the file, berth cannot
+// tell a typo from a removed service).
+type goneServicesError struct{ names []string }
+
+func (e *goneServicesError) Error() string {
+	return fmt.Sprintf("no such service: %q", e.names[0])
 }
