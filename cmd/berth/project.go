@@ -73,7 +73,7 @@ func (a *app) openByName(ctx context.Context, name string, services []string) (*
 // reconciler decides what else naming a service takes along (down the
 // services that depend on it, restart those that asked with restart: true,
 // start what it depends on), so the project keeps every service. The names
-// are checked, and a named service whose profile is off is enabled.
+// are checked, and a named service whose profile is off has it activated.
 func (a *app) openAll(ctx context.Context, services []string) (*types.Project, engine.Engine, error) {
 	p, eng, err := a.open(ctx)
 	if err != nil || len(services) == 0 {
@@ -102,8 +102,21 @@ func (a *app) openAll(ctx context.Context, services []string) (*types.Project, e
 			return nil, nil, fmt.Errorf("no such service: %q", name)
 		}
 	}
-	if p, err = p.WithServicesEnabled(services...); err != nil {
-		return nil, nil, err
+	// A named service activates its profiles, as in Docker Compose. The
+	// project is loaded again with them, so that the services they enable
+	// have their env_file and label_file read like the others.
+	var profiles []string
+	for _, name := range services {
+		if s, ok := p.DisabledServices[name]; ok {
+			profiles = append(profiles, s.Profiles...)
+		}
+	}
+	if len(profiles) > 0 {
+		o := a.composeOptions(nil)
+		o.Profiles = append(o.Profiles, profiles...)
+		if p, _, err = compose.Load(ctx, o); err != nil { // its warnings were printed once
+			return nil, nil, err
+		}
 	}
 	return p, eng, nil
 }
@@ -137,8 +150,10 @@ func (a *app) load(ctx context.Context, o compose.Options) (*types.Project, erro
 // reaches the loader through the environment.
 func (a *app) composeOptions(services []string) compose.Options {
 	files := a.global.files
+	fromEnv := false
 	if len(files) == 0 {
 		files = splitList(a.getenv("COMPOSE_FILE"), a.envOr("COMPOSE_PATH_SEPARATOR", string(os.PathListSeparator)))
+		fromEnv = len(files) > 0
 	}
 	profiles := a.global.profiles
 	if len(profiles) == 0 {
@@ -149,15 +164,16 @@ func (a *app) composeOptions(services []string) compose.Options {
 		envFiles = splitList(a.getenv("COMPOSE_ENV_FILES"), ",")
 	}
 	return compose.Options{
-		Files:            files,
-		ProjectName:      a.global.projectName,
-		ProjectDirectory: a.global.projectDirectory,
-		EnvFiles:         envFiles,
-		Profiles:         profiles,
-		WorkingDir:       a.workingDir(),
-		Environ:          a.environ,
-		Stdin:            a.stdin,
-		Services:         services,
+		Files:                files,
+		FilesFromEnvironment: fromEnv,
+		ProjectName:          a.global.projectName,
+		ProjectDirectory:     a.global.projectDirectory,
+		EnvFiles:             envFiles,
+		Profiles:             profiles,
+		WorkingDir:           a.workingDir(),
+		Environ:              a.environ,
+		Stdin:                a.stdin,
+		Services:             services,
 	}
 }
 
