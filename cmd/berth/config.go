@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -97,10 +98,20 @@ func renderConfig(p *types.Project, opts configOptions) ([]byte, error) {
 		return lines(images(p)), nil
 	case opts.hash != "":
 		return hashes(p, opts.hash)
-	case opts.format == "json":
-		return p.MarshalJSON()
 	}
-	return p.MarshalYAML()
+	var out []byte
+	var err error
+	if opts.format == "json" {
+		out, err = p.MarshalJSON()
+	} else {
+		out, err = p.MarshalYAML()
+	}
+	if err != nil || opts.noInterpolate {
+		return out, err
+	}
+	// The model holds interpolated values: a literal $ is written $$ so
+	// that the output loads again to the same project.
+	return bytes.ReplaceAll(out, []byte("$"), []byte("$$")), nil
 }
 
 // allProfiles lists every profile a service of the project names, also the

@@ -225,3 +225,26 @@ func TestConfigFromStdin(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
 	}
 }
+
+// TestConfigRoundTrips: a literal $ is printed as $$, so that config's
+// output loads again to the same output; --no-interpolate prints the file's
+// own text.
+func TestConfigRoundTrips(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": "name: lit\nservices:\n  a:\n    image: busybox\n    environment: {LIT: \"$$HOME\", V: \"${V:-x}\"}\n    command: echo $${X}\n"})
+	code, out, errOut := berth(t, nil, "--project-directory", dir, "config")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"LIT: $$HOME", "- $${X}", "V: x"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config lacks %q:\n%s", want, out)
+		}
+	}
+	again := writeProject(t, map[string]string{"compose.yaml": out})
+	if code, out2, errOut := berth(t, nil, "--project-directory", again, "config"); code != 0 || out2 != out {
+		t.Errorf("config of config's output (exit %d, %s):\n%s\nwant\n%s", code, errOut, out2, out)
+	}
+	if _, raw, _ := berth(t, nil, "--project-directory", dir, "config", "--no-interpolate"); !strings.Contains(raw, "${V:-x}") || strings.Contains(raw, "$$$") {
+		t.Errorf("--no-interpolate:\n%s", raw)
+	}
+}
