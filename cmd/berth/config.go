@@ -27,6 +27,7 @@ type configOptions struct {
 	profiles      bool
 	images        bool
 	noInterpolate bool
+	environment   bool
 }
 
 func newConfigCommand(a *app) *cobra.Command {
@@ -51,6 +52,7 @@ func newConfigCommand(a *app) *cobra.Command {
 	f.BoolVar(&opts.profiles, "profiles", false, "Print the profile names, one per line")
 	f.BoolVar(&opts.images, "images", false, "Print the image names, one per line")
 	f.BoolVar(&opts.noInterpolate, "no-interpolate", false, "Don't interpolate environment variables")
+	f.BoolVar(&opts.environment, "environment", false, "Print environment used for interpolation.")
 	return cmd
 }
 
@@ -98,6 +100,8 @@ func renderConfig(p *types.Project, opts configOptions) ([]byte, error) {
 		return lines(images(p)), nil
 	case opts.hash != "":
 		return hashes(p, opts.hash)
+	case opts.environment:
+		return lines(slices.Sorted(slices.Values(p.Environment.Values()))), nil
 	}
 	var out []byte
 	var err error

@@ -248,3 +248,18 @@ func TestConfigRoundTrips(t *testing.T) {
 		t.Errorf("--no-interpolate:\n%s", raw)
 	}
 }
+
+// TestConfigEnvironment: --environment prints what interpolation saw,
+// .env included, one KEY=value a line.
+func TestConfigEnvironment(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": "name: envp\nservices:\n  a:\n    image: busybox\n", ".env": "FROM_DOTENV=1\n"})
+	code, out, errOut := berth(t, []string{"SHELL_VAR=2"}, "--project-directory", dir, "config", "--environment")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"FROM_DOTENV=1\n", "SHELL_VAR=2\n", "COMPOSE_PROJECT_NAME=envp\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--environment lacks %q:\n%s", want, out)
+		}
+	}
+}
