@@ -76,3 +76,21 @@ func TestDotEnvSetsComposeVariables(t *testing.T) {
 		t.Errorf("down left %v", got)
 	}
 }
+
+// TestRunEnvFromDotEnv: run -e KEY takes KEY's value from .env, where an
+// unquoted # starts a comment and a quoted one does not.
+func TestRunEnvFromDotEnv(t *testing.T) {
+	p := newProject(t, "services:\n  app:\n    image: berth-test/busybox\n")
+	if err := os.WriteFile(filepath.Join(p.dir, ".env"), []byte("COMMENT=1234 # a comment\nNO_COMMENT=\"1234#5\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := p.mustBerth("run", "--rm", "-e", "COMMENT", "-e", "NO_COMMENT", "-e", "SET_NOWHERE", "app", "env")
+	for _, want := range []string{"COMMENT=1234\n", "NO_COMMENT=1234#5\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("run env lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "SET_NOWHERE") {
+		t.Errorf("a variable set nowhere reached the container:\n%s", out)
+	}
+}
