@@ -11,6 +11,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
 
 	"berth/project"
 )
@@ -110,8 +111,11 @@ func renderConfig(p *types.Project, opts configOptions) ([]byte, error) {
 	} else {
 		out, err = p.MarshalYAML()
 	}
-	if err != nil || opts.noInterpolate {
+	if err != nil {
 		return out, err
+	}
+	if opts.noInterpolate {
+		return sortedKeys(out, opts.format)
 	}
 	// The model holds interpolated values: a literal $ is written $$ so
 	// that the output loads again to the same project.
@@ -161,4 +165,23 @@ func lines(items []string) []byte {
 		return nil
 	}
 	return []byte(strings.Join(items, "\n") + "\n")
+}
+
+// sortedKeys renders a marshalled project with every mapping's keys in
+// order, as Docker Compose prints the raw model of --no-interpolate.
+func sortedKeys(out []byte, format string) ([]byte, error) {
+	if format == "json" {
+		return out, nil // encoding/json writes maps sorted already
+	}
+	var model map[string]any
+	if err := yaml.Unmarshal(out, &model); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(model); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
 }

@@ -244,8 +244,13 @@ func TestConfigRoundTrips(t *testing.T) {
 	if code, out2, errOut := berth(t, nil, "--project-directory", again, "config"); code != 0 || out2 != out {
 		t.Errorf("config of config's output (exit %d, %s):\n%s\nwant\n%s", code, errOut, out2, out)
 	}
-	if _, raw, _ := berth(t, nil, "--project-directory", dir, "config", "--no-interpolate"); !strings.Contains(raw, "${V:-x}") || strings.Contains(raw, "$$$") {
+	_, raw, _ := berth(t, nil, "--project-directory", dir, "config", "--no-interpolate")
+	if !strings.Contains(raw, "${V:-x}") || strings.Contains(raw, "$$$") {
 		t.Errorf("--no-interpolate:\n%s", raw)
+	}
+	// The raw model, keys sorted as Docker Compose prints it.
+	if n, s := strings.Index(raw, "\nnetworks:"), strings.Index(raw, "\nservices:"); n < 0 || s < n {
+		t.Errorf("--no-interpolate: want networks before services:\n%s", raw)
 	}
 }
 
