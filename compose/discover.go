@@ -12,8 +12,9 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// errNoConfig is what Docker Compose says when no compose file is found.
-var errNoConfig = errors.New("no configuration file provided: not found")
+// ErrNoConfig is what Docker Compose says when no compose file is found;
+// commands that need only the project's name go on from its labels.
+var ErrNoConfig = errors.New("no configuration file provided: not found")
 
 // configFiles returns the compose files to load, absolute ("-" for stdin):
 // the -f files in order, else the first compose file found in dir or the
@@ -42,7 +43,7 @@ func discover(dir string) ([]string, []Warning, error) {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return nil, nil, errNoConfig
+			return nil, nil, ErrNoConfig
 		}
 		dir = parent
 	}

@@ -122,25 +122,56 @@ func probeLoad(ctx context.Context, o Options, dir string, configs []types.Confi
 }
 
 // environment is what interpolation sees: the invocation's variables, then
-// the env files (.env in the project directory unless --env-file is given);
-// variables already set win, as in Docker Compose. compose-go's
+// the env files; variables already set win, as in Docker Compose. Without
+// --env-file, Compose reads two .env files: the one where berth was pointed
+// (--project-directory, else the first -f file's directory, else the
+// working directory), then the project directory's, when that is another
+// one (COMPOSE_FILE in the first .env names files elsewhere). compose-go's
 // ProjectOptions assembles it and checks -p.
 func environment(o Options, dir string) (types.Mapping, error) {
 	envFiles := make([]string, len(o.EnvFiles))
 	for i, f := range o.EnvFiles {
 		envFiles[i] = abs(o.WorkingDir, f)
 	}
+	first := o.WorkingDir
+	if !o.FilesFromEnvironment {
+		first = projectDir(o, filesOf(o))
+	} else if o.ProjectDirectory != "" {
+		first = abs(o.WorkingDir, o.ProjectDirectory)
+	}
+	environ := o.Environ
+	if first != dir {
+		env, err := dotEnv(environ, first, envFiles, "")
+		if err != nil {
+			return nil, err
+		}
+		environ = env.Values()
+	}
+	return dotEnv(environ, dir, envFiles, o.ProjectName)
+}
+
+// dotEnv is environ with the env files (.env in dir when none is given).
+func dotEnv(environ []string, dir string, envFiles []string, name string) (types.Mapping, error) {
 	po, err := cli.NewProjectOptions(nil,
 		cli.WithWorkingDirectory(dir),
-		cli.WithEnv(o.Environ),
+		cli.WithEnv(environ),
 		cli.WithEnvFiles(envFiles...),
 		cli.WithDotEnv,
-		cli.WithName(o.ProjectName),
+		cli.WithName(name),
 	)
 	if err != nil {
 		return nil, err
 	}
 	return po.Environment, nil
+}
+
+// filesOf is the -f files as paths, "-" kept.
+func filesOf(o Options) []string {
+	files := make([]string, len(o.Files))
+	for i, f := range o.Files {
+		files[i] = abs(o.WorkingDir, f)
+	}
+	return files
 }
 
 // loaderOptions sets the project name with Docker Compose's precedence (-p,
@@ -209,8 +240,11 @@ func resolveFiles(p *types.Project) (*types.Project, error) {
 	return nil, err
 }
 
+// resolveAll merges each env_file into environment and drops env_file, as
+// Docker Compose loads a project: the config hash and `config` see the
+// merged environment only.
 func resolveAll(p *types.Project) (*types.Project, error) {
-	p, err := p.WithServicesEnvironmentResolved(false)
+	p, err := p.WithServicesEnvironmentResolved(true)
 	if err != nil {
 		return nil, err
 	}

@@ -249,3 +249,33 @@ func TestLoadNamedProfileService(t *testing.T) {
 		},
 	}.run(t)
 }
+
+// TestLoadReadsBothDotEnvFiles: with COMPOSE_FILE naming a file in another
+// directory, the working directory's .env is read first and the project
+// directory's second; the first one's values win and interpolate the
+// second's, as Docker Compose reads them.
+func TestLoadReadsBothDotEnvFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		".env":             "IMAGE_NAME=test\n",
+		"dev/.env":         "IMAGE_NAME=\"${IMAGE_NAME:-backend}\"\nIMAGE_TAG=\"${IMAGE_TAG:-latest}\"\n",
+		"dev/compose.yaml": "services:\n  app:\n    image: $IMAGE_NAME:$IMAGE_TAG\n",
+	})
+	for _, c := range []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"COMPOSE_FILE", Options{Files: []string{"dev/compose.yaml"}, FilesFromEnvironment: true}, "test:latest"},
+		{"-f", Options{Files: []string{"dev/compose.yaml"}}, "backend:latest"},
+		{"--project-directory", Options{ProjectDirectory: "dev"}, "backend:latest"},
+	} {
+		o := c.o
+		o.WorkingDir = dir
+		p, _, err := Load(t.Context(), o)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		wantEqual(t, c.name, p.Services["app"].Image, c.want)
+	}
+}

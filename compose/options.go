@@ -5,15 +5,18 @@ import "io"
 // Options are the inputs of Load, as the global flags and COMPOSE_*
 // variables give them. Relative paths are relative to WorkingDir.
 type Options struct {
-	Files            []string // -f, in order; "-" reads Stdin; empty means discover
-	ProjectName      string   // -p (or COMPOSE_PROJECT_NAME from Environ)
-	ProjectDirectory string   // --project-directory
-	EnvFiles         []string // --env-file; empty means .env in the project directory
-	Profiles         []string // --profile; "*" enables all
-	WorkingDir       string   // where berth runs
-	Environ          []string // the process environment, "K=V"
-	Stdin            io.Reader
-	NoInterpolate    bool
+	Files []string // -f, in order; "-" reads Stdin; empty means discover
+	// FilesFromEnvironment says Files came from COMPOSE_FILE rather than
+	// -f: the first .env is then read from the working directory.
+	FilesFromEnvironment bool
+	ProjectName          string   // -p (or COMPOSE_PROJECT_NAME from Environ)
+	ProjectDirectory     string   // --project-directory
+	EnvFiles             []string // --env-file; empty means .env in the project directory
+	Profiles             []string // --profile; "*" enables all
+	WorkingDir           string   // where berth runs
+	Environ              []string // the process environment, "K=V"
+	Stdin                io.Reader
+	NoInterpolate        bool
 	// Services restricts the project to these services and what they
 	// depend on; empty means all. Naming a service enables it even when
 	// its profile is not active, as Docker Compose does.

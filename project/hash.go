@@ -42,8 +42,8 @@ func configHash(s types.ServiceConfig) (string, error) {
 // it, so they cannot disagree on what counts.
 var NotCounted = []string{"build", "pull_policy", "scale", "deploy.replicas", "depends_on", "profiles"}
 
-// RuntimeConfig is a copy of s with the NotCounted fields blanked.
-// deploy.replicas becomes 0, not absent, because that is what Docker
+// RuntimeConfig is a copy of s with the NotCounted fields blanked. An
+// empty deploy section stays (as "deploy":{}), because that is what Docker
 // Compose hashes.
 func RuntimeConfig(s types.ServiceConfig) types.ServiceConfig {
 	s.Build = nil
@@ -51,8 +51,7 @@ func RuntimeConfig(s types.ServiceConfig) types.ServiceConfig {
 	s.Scale = nil
 	if s.Deploy != nil {
 		d := *s.Deploy
-		zero := 0
-		d.Replicas = &zero
+		d.Replicas = nil
 		s.Deploy = &d
 	}
 	s.DependsOn = nil

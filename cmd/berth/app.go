@@ -22,6 +22,9 @@ type app struct {
 	// Tests of commands set it to an engine/fake constructor.
 	connect func(ctx context.Context, environ []string) (engine.Engine, error)
 	conn    connection
+	// byName is set when no compose file was found and the project was
+	// built from its objects' labels (open).
+	byName bool
 }
 
 // exitError carries an exit code other than 1 out of a command

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
 
 	"berth/project"
 )
@@ -26,6 +28,7 @@ type configOptions struct {
 	profiles      bool
 	images        bool
 	noInterpolate bool
+	environment   bool
 }
 
 func newConfigCommand(a *app) *cobra.Command {
@@ -50,6 +53,7 @@ func newConfigCommand(a *app) *cobra.Command {
 	f.BoolVar(&opts.profiles, "profiles", false, "Print the profile names, one per line")
 	f.BoolVar(&opts.images, "images", false, "Print the image names, one per line")
 	f.BoolVar(&opts.noInterpolate, "no-interpolate", false, "Don't interpolate environment variables")
+	f.BoolVar(&opts.environment, "environment", false, "Print environment used for interpolation.")
 	return cmd
 }
 
@@ -97,10 +101,25 @@ func renderConfig(p *types.Project, opts configOptions) ([]byte, error) {
 		return lines(images(p)), nil
 	case opts.hash != "":
 		return hashes(p, opts.hash)
-	case opts.format == "json":
-		return p.MarshalJSON()
+	case opts.environment:
+		return lines(slices.Sorted(slices.Values(p.Environment.Values()))), nil
 	}
-	return p.MarshalYAML()
+	var out []byte
+	var err error
+	if opts.format == "json" {
+		out, err = p.MarshalJSON()
+	} else {
+		out, err = p.MarshalYAML()
+	}
+	if err != nil {
+		return out, err
+	}
+	if opts.noInterpolate {
+		return sortedKeys(out, opts.format)
+	}
+	// The model holds interpolated values: a literal $ is written $$ so
+	// that the output loads again to the same project.
+	return bytes.ReplaceAll(out, []byte("$"), []byte("$$")), nil
 }
 
 // allProfiles lists every profile a service of the project names, also the
@@ -146,4 +165,23 @@ func lines(items []string) []byte {
 		return nil
 	}
 	return []byte(strings.Join(items, "\n") + "\n")
+}
+
+// sortedKeys renders a marshalled project with every mapping's keys in
+// order, as Docker Compose prints the raw model of --no-interpolate.
+func sortedKeys(out []byte, format string) ([]byte, error) {
+	if format == "json" {
+		return out, nil // encoding/json writes maps sorted already
+	}
+	var model map[string]any
+	if err := yaml.Unmarshal(out, &model); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(model); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
 }

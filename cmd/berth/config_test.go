@@ -225,3 +225,46 @@ func TestConfigFromStdin(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
 	}
 }
+
+// TestConfigRoundTrips: a literal $ is printed as $$, so that config's
+// output loads again to the same output; --no-interpolate prints the file's
+// own text.
+func TestConfigRoundTrips(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": "name: lit\nservices:\n  a:\n    image: busybox\n    environment: {LIT: \"$$HOME\", V: \"${V:-x}\"}\n    command: echo $${X}\n"})
+	code, out, errOut := berth(t, nil, "--project-directory", dir, "config")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"LIT: $$HOME", "- $${X}", "V: x"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config lacks %q:\n%s", want, out)
+		}
+	}
+	again := writeProject(t, map[string]string{"compose.yaml": out})
+	if code, out2, errOut := berth(t, nil, "--project-directory", again, "config"); code != 0 || out2 != out {
+		t.Errorf("config of config's output (exit %d, %s):\n%s\nwant\n%s", code, errOut, out2, out)
+	}
+	_, raw, _ := berth(t, nil, "--project-directory", dir, "config", "--no-interpolate")
+	if !strings.Contains(raw, "${V:-x}") || strings.Contains(raw, "$$$") {
+		t.Errorf("--no-interpolate:\n%s", raw)
+	}
+	// The raw model, keys sorted as Docker Compose prints it.
+	if n, s := strings.Index(raw, "\nnetworks:"), strings.Index(raw, "\nservices:"); n < 0 || s < n {
+		t.Errorf("--no-interpolate: want networks before services:\n%s", raw)
+	}
+}
+
+// TestConfigEnvironment: --environment prints what interpolation saw,
+// .env included, one KEY=value a line.
+func TestConfigEnvironment(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": "name: envp\nservices:\n  a:\n    image: busybox\n", ".env": "FROM_DOTENV=1\n"})
+	code, out, errOut := berth(t, []string{"SHELL_VAR=2"}, "--project-directory", dir, "config", "--environment")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"FROM_DOTENV=1\n", "SHELL_VAR=2\n", "COMPOSE_PROJECT_NAME=envp\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--environment lacks %q:\n%s", want, out)
+		}
+	}
+}

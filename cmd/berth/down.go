@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -40,8 +42,21 @@ func (a *app) runDown(ctx context.Context, o reconciler.DownOptions) error {
 		return fmt.Errorf("invalid --rmi %q: want \"local\" or \"all\"", o.RemoveImages)
 	}
 	p, eng, err := a.openAll(ctx, o.Services)
+	if gone := (*goneServicesError)(nil); errors.As(err, &gone) {
+		// Known by name only: the services without containers are done.
+		o.Services = slices.DeleteFunc(o.Services, func(s string) bool { return slices.Contains(gone.names, s) })
+		if len(o.Services) == 0 {
+			fmt.Fprintf(a.stderr, "Any of the services %v not running in project %q\n", gone.names, a.nameWithoutFile())
+			return nil
+		}
+		p, eng, err = a.openAll(ctx, o.Services)
+	}
 	if err != nil {
 		return err
+	}
+	if a.byName && !o.RemoveOrphans && len(p.Services)+len(p.Networks)+len(p.Volumes) == 0 {
+		fmt.Fprintf(a.stderr, "WARN[0000] No resource found to remove for project %q.\n", p.Name)
+		return nil
 	}
 	if a.global.dryRun {
 		return a.printPlan(reconciler.PlanDown(ctx, eng, p, o))

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -13,6 +15,7 @@ import (
 
 	"berth/compose"
 	"berth/engine"
+	"berth/reconciler"
 )
 
 // open is the prelude of every command that acts on a project's
@@ -21,9 +24,17 @@ import (
 // an unknown one is an error naming the closest) and connects to the
 // engine. The connection is made while the project loads, so the probe's
 // round trip overlaps with the load instead of following it.
+//
+// When no compose file is found and the project is named (-p or
+// COMPOSE_PROJECT_NAME), the project is the one the engine's objects
+// carry the labels of, as Docker Compose does for these commands.
 func (a *app) open(ctx context.Context, services ...string) (*types.Project, engine.Engine, error) {
 	go func() { _, _ = a.engine(ctx) }() // a.engine below waits for this same connection
 	p, err := a.load(ctx, a.composeOptions(services))
+	name := a.nameWithoutFile()
+	if errors.Is(err, compose.ErrNoConfig) && name != "" {
+		return a.openByName(ctx, name, services)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -34,16 +45,51 @@ func (a *app) open(ctx context.Context, services ...string) (*types.Project, eng
 	return p, eng, nil
 }
 
+// nameWithoutFile is the project name given without a file: -p, else
+// COMPOSE_PROJECT_NAME.
+func (a *app) nameWithoutFile() string {
+	return cmp.Or(a.global.projectName, a.getenv("COMPOSE_PROJECT_NAME"))
+}
+
+// openByName is open for a project known by name only.
+func (a *app) openByName(ctx context.Context, name string, services []string) (*types.Project, engine.Engine, error) {
+	eng, err := a.engine(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := reconciler.ProjectByName(ctx, eng, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p, err = reconciler.SelectByName(p, services); err != nil {
+		return nil, nil, err
+	}
+	a.byName = true
+	return p, eng, nil
+}
+
 // openAll is open for the commands that act on named services within the
 // whole project (stop, restart, kill, pause, rm, down, start): the
 // reconciler decides what else naming a service takes along (down the
 // services that depend on it, restart those that asked with restart: true,
 // start what it depends on), so the project keeps every service. The names
-// are checked, and a named service whose profile is off is enabled.
+// are checked, and a named service whose profile is off has it activated.
 func (a *app) openAll(ctx context.Context, services []string) (*types.Project, engine.Engine, error) {
 	p, eng, err := a.open(ctx)
 	if err != nil || len(services) == 0 {
 		return p, eng, err
+	}
+	if a.byName {
+		var gone []string
+		for _, name := range services {
+			if _, ok := p.Services[name]; !ok {
+				gone = append(gone, name)
+			}
+		}
+		if len(gone) > 0 {
+			return nil, nil, &goneServicesError{names: gone}
+		}
+		return p, eng, nil
 	}
 	all := p.AllServices()
 	for _, name := range services {
@@ -56,8 +102,21 @@ func (a *app) openAll(ctx context.Context, services []string) (*types.Project, e
 			return nil, nil, fmt.Errorf("no such service: %q", name)
 		}
 	}
-	if p, err = p.WithServicesEnabled(services...); err != nil {
-		return nil, nil, err
+	// A named service activates its profiles, as in Docker Compose. The
+	// project is loaded again with them, so that the services they enable
+	// have their env_file and label_file read like the others.
+	var profiles []string
+	for _, name := range services {
+		if s, ok := p.DisabledServices[name]; ok {
+			profiles = append(profiles, s.Profiles...)
+		}
+	}
+	if len(profiles) > 0 {
+		o := a.composeOptions(nil)
+		o.Profiles = append(o.Profiles, profiles...)
+		if p, _, err = compose.Load(ctx, o); err != nil { // its warnings were printed once
+			return nil, nil, err
+		}
 	}
 	return p, eng, nil
 }
@@ -91,8 +150,10 @@ func (a *app) load(ctx context.Context, o compose.Options) (*types.Project, erro
 // reaches the loader through the environment.
 func (a *app) composeOptions(services []string) compose.Options {
 	files := a.global.files
+	fromEnv := false
 	if len(files) == 0 {
 		files = splitList(a.getenv("COMPOSE_FILE"), a.envOr("COMPOSE_PATH_SEPARATOR", string(os.PathListSeparator)))
+		fromEnv = len(files) > 0
 	}
 	profiles := a.global.profiles
 	if len(profiles) == 0 {
@@ -103,15 +164,16 @@ func (a *app) composeOptions(services []string) compose.Options {
 		envFiles = splitList(a.getenv("COMPOSE_ENV_FILES"), ",")
 	}
 	return compose.Options{
-		Files:            files,
-		ProjectName:      a.global.projectName,
-		ProjectDirectory: a.global.projectDirectory,
-		EnvFiles:         envFiles,
-		Profiles:         profiles,
-		WorkingDir:       a.workingDir(),
-		Environ:          a.environ,
-		Stdin:            a.stdin,
-		Services:         services,
+		Files:                files,
+		FilesFromEnvironment: fromEnv,
+		ProjectName:          a.global.projectName,
+		ProjectDirectory:     a.global.projectDirectory,
+		EnvFiles:             envFiles,
+		Profiles:             profiles,
+		WorkingDir:           a.workingDir(),
+		Environ:              a.environ,
+		Stdin:                a.stdin,
+		Services:             services,
 	}
 }
 
@@ -132,4 +194,13 @@ func (a *app) completeServices(cmd *cobra.Command, args []string, toComplete str
 		}
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// goneServicesError names services a project known by name has no
+// container of: gone, or never there (without the file, berth cannot
+// tell a typo from a removed service).
+type goneServicesError struct{ names []string }
+
+func (e *goneServicesError) Error() string {
+	return fmt.Sprintf("no such service: %q", e.names[0])
 }

@@ -34,7 +34,8 @@ func (a *app) rootCommand() *cobra.Command {
 		// The project flags belong to berth itself and come before the
 		// command, as with Docker Compose: `berth -f a.yaml logs -f` reads
 		// a.yaml and follows. So -f, -p … are free for the commands.
-		TraverseChildren: true,
+		TraverseChildren:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.composeFromDotEnv(cmd) },
 	}
 	root.SetVersionTemplate("berth version {{.Version}}\n")
 	f := root.Flags()

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 
 	"berth/engine"
@@ -61,14 +63,14 @@ unless --no-deps. The service's ports are not published unless
 	return cmd
 }
 
-// runOptions are the flags as the reconciler takes them; what berth's
-// environment and terminal add (-e KEY without a value, a TTY) is
-// resolved here.
+// runOptions are the flags as the reconciler takes them; what the
+// terminal adds (a TTY) is resolved here, -e KEY without a value once the
+// project is loaded (runRun).
 func (a *app) runOptions(o runFlags, service string, command []string) reconciler.RunOptions {
 	return reconciler.RunOptions{Service: service, Name: o.name, Slug: reconciler.NewSlug(),
 		NoDeps: o.noDeps, Build: o.build, Pull: o.pull, Detach: o.detach, Remove: o.rm,
 		Interactive: o.interactive, TTY: !o.noTTY && a.stdinIsTerminal(),
-		Command: command, Env: a.resolveEnv(o.env), User: o.user, Workdir: o.workdir,
+		Command: command, Env: o.env, User: o.user, Workdir: o.workdir,
 		ServicePorts: o.servicePorts, Publish: o.publish, Volumes: o.volumes, Labels: o.labels}
 }
 
@@ -80,6 +82,9 @@ func (a *app) runRun(ctx context.Context, o reconciler.RunOptions) error {
 	if err != nil {
 		return err
 	}
+	// -e KEY takes its value from the project's environment (the shell,
+	// then .env), as in Docker Compose; a KEY set nowhere is left out.
+	o.Env = resolveEnvFrom(o.Env, p.Environment)
 	if o.InjectKey, err = injectKey(p); err != nil {
 		return err
 	}
@@ -148,4 +153,18 @@ func (a *app) runAttached(ctx context.Context, eng engine.Engine, name string, t
 	case <-ctx.Done():
 		return interrupted(ctx, ctx.Err())
 	}
+}
+
+// resolveEnvFrom completes each -e KEY without a value from env; a KEY env
+// does not set is dropped.
+func resolveEnvFrom(entries []string, env types.Mapping) []string {
+	var out []string
+	for _, kv := range entries {
+		if strings.Contains(kv, "=") {
+			out = append(out, kv)
+		} else if v, ok := env[kv]; ok {
+			out = append(out, kv+"="+v)
+		}
+	}
+	return out
 }

@@ -66,7 +66,7 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 	if err := o.validate(); err != nil {
 		return err
 	}
-	p, eng, err := a.open(ctx)
+	p, eng, err := a.openAll(ctx, services)
 	if err != nil {
 		return err
 	}
