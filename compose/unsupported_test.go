@@ -72,8 +72,8 @@ func TestUnsupportedWarnings(t *testing.T) {
 		o     Options
 		want  []string
 	}{
-		{name: "empty value still set", files: map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n    develop: {}\n"},
-			want: []string{"compose.yaml:4:5: services.web.develop: not applied by berth yet, ignored (file watching is not implemented)"}},
+		{name: "empty value still set", files: map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n    blkio_config: {}\n"},
+			want: []string{"compose.yaml:4:5: services.web.blkio_config: not applied by berth yet, ignored"}},
 		{name: "dotted service name", files: map[string]string{"compose.yaml": "services:\n  my.app:\n    image: x\n    use_api_socket: true\n"},
 			want: []string{"compose.yaml:4:5: services.my.app.use_api_socket: not applied by berth yet, ignored"}},
 		{name: "from an override file", files: map[string]string{
