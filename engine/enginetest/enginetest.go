@@ -64,6 +64,7 @@ func cases() []testCase {
 	all = append(all, volumeCases()...)
 	all = append(all, imageCases()...)
 	all = append(all, archiveCases()...)
+	all = append(all, execCases()...)
 	all = append(all, registryCases()...)
 	return all
 }
