@@ -239,6 +239,9 @@ func (pl *planner) planService(d *desired) error {
 		c, ok := byNum[n]
 		pl.planReplica(d, n, imageID, c, ok)
 	}
+	if err := pl.planPreStart(d); err != nil {
+		return err
+	}
 	for _, n := range slices.Backward(slices.Sorted(maps.Keys(byNum))) {
 		if n > want {
 			pl.stopRemove(byNum[n], "scale down", false)
