@@ -139,7 +139,9 @@ func (a *applier) runHookContainer(ctx context.Context, act Action, spec engine.
 	if _, err := a.eng.CreateContainer(ctx, spec); err != nil {
 		return 0, "", err
 	}
-	defer func() { _ = a.eng.RemoveContainer(context.WithoutCancel(ctx), spec.Name, engine.RemoveOptions{Force: true, Volumes: true}) }()
+	defer func() {
+		_ = a.eng.RemoveContainer(context.WithoutCancel(ctx), spec.Name, engine.RemoveOptions{Force: true, Volumes: true})
+	}()
 	codes, errs := a.eng.WaitContainer(ctx, spec.Name)
 	out, err := a.eng.Attach(ctx, spec.Name)
 	if err != nil {
