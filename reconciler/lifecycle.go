@@ -144,9 +144,13 @@ func NewKillPlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
 	return parallelPlan(p, st, o, OpKill, isRunning)
 }
 
-// NewPausePlan plans `pause`: the running containers.
+// NewPausePlan plans `pause`: the running containers, paused ones too, as
+// Docker Compose does: pausing a paused service fails with the engine's
+// "is already paused".
 func NewPausePlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
-	return parallelPlan(p, st, o, OpPause, func(c engine.Container) bool { return c.State == engine.StateRunning })
+	return parallelPlan(p, st, o, OpPause, func(c engine.Container) bool {
+		return c.State == engine.StateRunning || c.State == engine.StatePaused
+	})
 }
 
 // NewUnpausePlan plans `unpause`: the paused containers.

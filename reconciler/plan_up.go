@@ -287,7 +287,9 @@ func (pl *planner) planOrphans() {
 		}
 		orphans = append(orphans, c.Name)
 	}
-	warnOrphans(&pl.plan, orphans)
+	if !pl.o.IgnoreOrphans {
+		warnOrphans(&pl.plan, orphans)
+	}
 }
 
 // isOrphan is the one orphan predicate of every plan: a container of a

@@ -87,7 +87,7 @@ func RemoveOneOff(ctx context.Context, eng engine.Engine, name string) error {
 func (o RunOptions) service(p *types.Project) (types.ServiceConfig, error) {
 	s, ok := p.Services[o.Service]
 	if !ok {
-		return s, fmt.Errorf("no such service: %q", o.Service)
+		return s, fmt.Errorf("no such service: %s", o.Service)
 	}
 	if len(o.Command) > 0 {
 		s.Command = o.Command

@@ -66,7 +66,7 @@ func (a *app) runExec(ctx context.Context, o execOptions, service string, comman
 		return err
 	}
 	if c.State != engine.StateRunning {
-		return fmt.Errorf("service %q is not running", service)
+		return fmt.Errorf("service %q is not running container #%d", service, atoiLabel(c))
 	}
 	ex := eng.Exec()
 	if ex == nil {
@@ -130,7 +130,7 @@ func findReplica(ctx context.Context, r engine.Reader, p *types.Project, service
 	}
 	if best < 0 {
 		if index > 0 {
-			return engine.Container{}, fmt.Errorf("service %q has no container with index %d", service, index)
+			return engine.Container{}, fmt.Errorf("service %q is not running container #%d (it has no container with that index)", service, index)
 		}
 		return engine.Container{}, fmt.Errorf("service %q is not running", service)
 	}
