@@ -235,7 +235,8 @@ func (pl *planner) planService(d *desired) error {
 	if s.ContainerName != "" && want > 1 {
 		return fmt.Errorf("service %q: container_name %q allows one replica, not %d", s.Name, s.ContainerName, want)
 	}
-	for n := 1; n <= want; n++ {
+	keep := pl.replicaNumbers(d, byNum, want, imageID)
+	for _, n := range keep {
 		c, ok := byNum[n]
 		pl.planReplica(d, n, imageID, c, ok)
 	}
@@ -243,7 +244,7 @@ func (pl *planner) planService(d *desired) error {
 		return err
 	}
 	for _, n := range slices.Backward(slices.Sorted(maps.Keys(byNum))) {
-		if n > want {
+		if !slices.Contains(keep, n) {
 			pl.stopRemove(byNum[n], "scale down", false)
 		}
 	}

@@ -11,6 +11,7 @@ func (a *app) commandList() []*cobra.Command {
 		newUpCommand(a),
 		newDownCommand(a),
 		newCreateCommand(a),
+		newScaleCommand(a),
 		newBuildCommand(a),
 
 		// Move images between the engine and registries.
