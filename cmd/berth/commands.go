@@ -33,6 +33,8 @@ func (a *app) commandList() []*cobra.Command {
 		newExecCommand(a),
 		newAttachCommand(a),
 		newCpCommand(a),
+		newCommitCommand(a),
+		newExportCommand(a),
 
 		// Read what runs; these change nothing.
 		newPsCommand(a),
@@ -40,6 +42,7 @@ func (a *app) commandList() []*cobra.Command {
 		newTopCommand(a),
 		newPortCommand(a),
 		newImagesCommand(a),
+		newVolumesCommand(a),
 		newEventsCommand(a),
 		newStatsCommand(a),
 		newLsCommand(a),

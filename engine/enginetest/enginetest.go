@@ -65,6 +65,7 @@ func cases() []testCase {
 	all = append(all, imageCases()...)
 	all = append(all, archiveCases()...)
 	all = append(all, execCases()...)
+	all = append(all, commitCases()...)
 	all = append(all, registryCases()...)
 	return all
 }
