@@ -279,8 +279,14 @@ func isRunning(c engine.Container) bool {
 func (pl *planner) planOrphans() {
 	var orphans []string
 	for _, c := range pl.st.Containers {
-		if c.Labels[project.LabelOneOff] == "True" || !isOrphan(pl.p, c) {
-			continue // up leaves one-off containers to run and rm
+		if !isOrphan(pl.p, c) {
+			continue
+		}
+		if c.Labels[project.LabelOneOff] == "True" {
+			if pl.o.RemoveOrphans { // a one-off of a service the file no longer has
+				pl.stopRemove(c, "orphan", false)
+			}
+			continue
 		}
 		if pl.o.RemoveOrphans {
 			pl.stopRemove(c, "orphan", false)

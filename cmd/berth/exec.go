@@ -40,7 +40,8 @@ The exit code is the command's.`,
 	f := cmd.Flags()
 	f.SetInterspersed(false) // flags after SERVICE belong to the command
 	f.BoolVarP(&o.detach, "detach", "d", false, "Detached mode: Run command in the background")
-	f.BoolVarP(&o.noTTY, "no-TTY", "T", false, "Disable pseudo-TTY allocation. By default docker compose exec allocates a TTY.")
+	f.BoolVarP(&o.noTTY, "no-tty", "T", false, "Disable pseudo-TTY allocation. By default docker compose exec allocates a TTY.")
+	f.SetNormalizeFunc(legacyNoTTY)
 	f.BoolVarP(&o.interactive, "interactive", "i", true, "Keep STDIN open even if not attached")
 	f.BoolVar(&o.privileged, "privileged", false, "Give extended privileges to the process")
 	f.StringVarP(&o.user, "user", "u", "", "Run the command as this user")
