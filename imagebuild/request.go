@@ -27,6 +27,7 @@ type Request struct {
 	Network    string
 	ExtraHosts []string // "host:ip", sorted
 	ShmSize    int64
+	Memory     int64 // bytes; 0: no limit (build --memory)
 	Pull       bool
 }
 
@@ -40,6 +41,7 @@ type Options struct {
 	Args    map[string]*string // --build-arg, over the file's args; nil value: from the environment
 	// Parallel bounds how many builds run at once in Images (<= 0: no bound).
 	Parallel int
+	Memory   int64 // --memory: the build containers' memory limit in bytes
 }
 
 // NewRequest prepares the build of service s of project p: the context tar
@@ -69,6 +71,7 @@ func NewRequest(p *types.Project, s types.ServiceConfig, imageName string, o Opt
 		Network:    b.Network,
 		ExtraHosts: extraHosts(b.ExtraHosts),
 		ShmSize:    int64(b.ShmSize),
+		Memory:     o.Memory,
 		Pull:       b.Pull || o.Pull,
 	}, nil
 }
