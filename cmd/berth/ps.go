@@ -277,6 +277,16 @@ func columnHeader(field string) string {
 		return "CONTAINER ID"
 	case "RunningFor", "CreatedAt":
 		return "CREATED"
+	case "CPUPerc":
+		return "CPU %"
+	case "MemUsage":
+		return "MEM USAGE / LIMIT"
+	case "MemPerc":
+		return "MEM %"
+	case "NetIO":
+		return "NET I/O"
+	case "BlockIO":
+		return "BLOCK I/O"
 	}
 	return strings.ToUpper(name)
 }
