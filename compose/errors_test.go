@@ -133,7 +133,7 @@ func TestLoadErrors(t *testing.T) {
 			name:  "unknown selected service",
 			files: map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n"},
 			opts:  Options{Services: []string{"wbe"}},
-			want:  `no such service: "wbe" (did you mean "web"?)`,
+			want:  `no such service: wbe (did you mean "web"?)`,
 		},
 		{
 			name:  "invalid -p",

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/consts"
@@ -211,7 +210,7 @@ func selectServices(p *types.Project, names []string) (*types.Project, error) {
 	known := slices.Sorted(maps.Keys(all))
 	for _, n := range names {
 		if _, ok := all[n]; !ok {
-			return nil, fmt.Errorf("no such service: %s%s", strconv.Quote(n), didYouMean(n, known))
+			return nil, fmt.Errorf("no such service: %s%s", n, didYouMean(n, known))
 		}
 	}
 	p, err := p.WithServicesEnabled(names...)

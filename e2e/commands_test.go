@@ -85,7 +85,7 @@ func TestLifecycleCommands(t *testing.T) {
 		t.Fatalf("after rm -s: %v", got)
 	}
 	_, stderr, err := p.berth("start", "wbe")
-	if exitCode(t, err) != 1 || !strings.Contains(stderr, `no such service: "wbe" (did you mean "web"?)`) {
+	if exitCode(t, err) != 1 || !strings.Contains(stderr, `no such service: wbe (did you mean "web"?)`) {
 		t.Fatalf("unknown service: %v\n%s", err, stderr)
 	}
 }

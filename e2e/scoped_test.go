@@ -52,7 +52,7 @@ func TestDownServices(t *testing.T) {
 	}
 	p.mustBerth("up", "-d")
 	_, stderr, err := p.berth("down", "wbe")
-	if exitCode(t, err) != 1 || !strings.Contains(stderr, `no such service: "wbe" (did you mean "web"?)`) {
+	if exitCode(t, err) != 1 || !strings.Contains(stderr, `no such service: wbe (did you mean "web"?)`) {
 		t.Fatalf("down of an unknown service: %v\n%s", err, stderr)
 	}
 	if got := p.containers(); len(got) != 3 {

@@ -115,6 +115,18 @@ type Images interface {
 	// ImportImage makes an image from a root filesystem tarball.
 	ImportImage(ctx context.Context, rootfs io.Reader, ref string, changes []string) (id string, err error)
 	RemoveImage(ctx context.Context, ref string, force bool) error
+	// CommitContainer makes an image of the container's filesystem and
+	// returns its ID.
+	CommitContainer(ctx context.Context, id string, opts CommitOptions) (imageID string, err error)
+}
+
+// CommitOptions control CommitContainer.
+type CommitOptions struct {
+	Ref     string   // the tag to give the image; "" leaves it untagged
+	Author  string   // -a
+	Message string   // -m
+	Changes []string // -c: Dockerfile instructions (ENV, LABEL, CMD, ...)
+	NoPause bool     // do not pause the container while committing
 }
 
 // ContainerFilter selects containers. Project is required: berth never

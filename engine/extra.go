@@ -61,6 +61,8 @@ type Archive interface {
 	CopyFrom(ctx context.Context, id, path string) (io.ReadCloser, PathStat, error)
 	// CopyTo extracts the tar into dir, which must exist in the container.
 	CopyTo(ctx context.Context, id, dir string, tar io.Reader, copyUIDGID bool) error
+	// Export returns a tar of the container's whole filesystem.
+	Export(ctx context.Context, id string) (io.ReadCloser, error)
 }
 
 // PathStat describes a path inside a container.

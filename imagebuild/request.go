@@ -28,6 +28,7 @@ type Request struct {
 	Network    string
 	ExtraHosts []string // "host:ip", sorted
 	ShmSize    int64
+	Memory     int64 // bytes; 0: no limit (build --memory)
 	Pull       bool
 	Platforms  []string // "linux/amd64"; BuildKit builds one
 
@@ -75,6 +76,7 @@ type Options struct {
 	// Secrets are --secret flags ("id=npmrc,src=./npmrc", "id=tok,env=TOKEN"),
 	// SSH --ssh flags ("default", "id=/path/to/key"), for every build.
 	Secrets, SSH []string
+	Memory   int64 // --memory: the build containers' memory limit in bytes
 }
 
 // NewRequest prepares the build of service s of project p: the context tar
@@ -118,6 +120,7 @@ func NewRequest(p *types.Project, s types.ServiceConfig, imageName string, o Opt
 		Network:     b.Network,
 		ExtraHosts:  extraHosts(b.ExtraHosts),
 		ShmSize:     int64(b.ShmSize),
+		Memory:      o.Memory,
 		Pull:        b.Pull || o.Pull,
 		Platforms:   b.Platforms,
 		Classic:     o.Classic,

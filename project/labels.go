@@ -28,6 +28,8 @@ const (
 	LabelVolume          = "com.docker.compose.volume"
 	LabelSlug            = "com.docker.compose.slug"
 	LabelContainerName   = "com.docker.compose.container_name"
+	// LabelHook marks the container a pre_start hook runs in ("pre_start").
+	LabelHook = "com.docker.compose.hook"
 )
 
 // The labels berth adds beside Compose's. Docker Compose ignores them; berth

@@ -122,10 +122,20 @@ func (a *applier) awaitDeps(ctx context.Context, act Action) bool {
 		}
 		if svc := a.plan.Actions[dep].Service; !warned[svc] {
 			warned[svc] = true
-			a.warn(fmt.Sprintf("optional dependency %q is not running or is unhealthy; starting %s anyway", svc, act.Target))
+			a.warn(fmt.Sprintf("optional dependency %q %s; starting %s anyway", svc, optionalFailure(a.plan.Actions[dep].Op), act.Target))
 		}
 	}
 	return true
+}
+
+// optionalFailure words an optional dependency's failure as Docker
+// Compose does: a health wait "failed to start", anything else "is not
+// running or is unhealthy".
+func optionalFailure(op Op) string {
+	if op == OpWaitHealthy {
+		return "failed to start"
+	}
+	return "is not running or is unhealthy"
 }
 
 // fail records an action's error; an optional wait's failure, or an

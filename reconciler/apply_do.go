@@ -43,6 +43,10 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return a.start(ctx, act)
 	case OpAttach:
 		return a.attach(ctx, act)
+	case OpPreStart:
+		return a.preStart(ctx, act)
+	case OpPostStart, OpPreStop:
+		return a.execHooks(ctx, act)
 	case OpStop:
 		return ignore(failure(act, "stop container", a.eng.StopContainer(ctx, act.Target, act.Grace)), engine.ErrNotFound)
 	case OpRemove:

@@ -18,6 +18,9 @@ var words = map[Op]wording{
 	OpRemoveNetwork: {"Network", "Removing", "Removed"},
 	OpRemoveVolume:  {"Volume", "Removing", "Removed"},
 	OpRemoveImage:   {"Image", "Removing", "Removed"},
+	OpPreStart:      {"Container", "Running pre_start hooks", "pre_start hooks done"},
+	OpPostStart:     {"Container", "Running post_start hooks", "post_start hooks done"},
+	OpPreStop:       {"Container", "Running pre_stop hooks", "pre_stop hooks done"},
 }
 
 // event reports an action beginning (done false) or ending. The stop and

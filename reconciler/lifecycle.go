@@ -90,6 +90,9 @@ func NewStartPlan(p *types.Project, st Observed, o LifecycleOptions) (Plan, erro
 				pl.start(p.Services[name], c.Name, "", -1)
 			}
 		}
+		if err := pl.planPreStart(pl.d.services[name]); err != nil {
+			return Plan{}, err
+		}
 	}
 	return pl.plan, nil
 }
@@ -128,7 +131,7 @@ func NewRestartPlan(p *types.Project, st Observed, o LifecycleOptions) (Plan, er
 			after = append(after, restarts[dep]...)
 		}
 		for _, c := range bySvc[svc] {
-			restarts[svc] = append(restarts[svc], plan.add(Action{Op: OpRestart, Target: c.Name, Service: svc, Grace: o.Timeout, After: uniqueSorted(after)}))
+			restarts[svc] = append(restarts[svc], planRestart(&plan, p, c, o.Timeout, uniqueSorted(after)))
 		}
 	}
 	return plan, nil
@@ -141,9 +144,13 @@ func NewKillPlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
 	return parallelPlan(p, st, o, OpKill, isRunning)
 }
 
-// NewPausePlan plans `pause`: the running containers.
+// NewPausePlan plans `pause`: the running containers, paused ones too, as
+// Docker Compose does: pausing a paused service fails with the engine's
+// "is already paused".
 func NewPausePlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
-	return parallelPlan(p, st, o, OpPause, func(c engine.Container) bool { return c.State == engine.StateRunning })
+	return parallelPlan(p, st, o, OpPause, func(c engine.Container) bool {
+		return c.State == engine.StateRunning || c.State == engine.StatePaused
+	})
 }
 
 // NewUnpausePlan plans `unpause`: the paused containers.

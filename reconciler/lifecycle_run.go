@@ -24,7 +24,8 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 	if err != nil {
 		return Plan{}, engine.ContainerSpec{}, err
 	}
-	pl := newPlanner(p, st, UpOptions{NoDeps: o.NoDeps, Pull: o.Pull, InjectKey: o.InjectKey})
+	pl := newPlanner(p, st, UpOptions{NoDeps: o.NoDeps, Pull: o.Pull, InjectKey: o.InjectKey,
+		RemoveOrphans: o.RemoveOrphans, IgnoreOrphans: o.IgnoreOrphans})
 	if pl.selected, err = selection(p, UpOptions{Services: []string{s.Name}, NoDeps: o.NoDeps}); err != nil {
 		return Plan{}, engine.ContainerSpec{}, err
 	}
@@ -55,6 +56,7 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 	}
 	spec := oneOffSpec(p, d, imageID, o)
 	pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, After: pl.runAfter(s), Container: &spec, Inject: d.inject})
+	pl.planOrphans()
 	pl.plan.Replicas = pl.replicas
 	return pl.plan, spec, nil
 }

@@ -80,7 +80,8 @@ func TestParallelPlans(t *testing.T) {
 #0 kill demo-db-1
 #1 kill demo-web-1`)
 	assertPlan(t, NewPausePlan(p, st, LifecycleOptions{}), `
-#0 pause demo-web-1`)
+#0 pause demo-db-1
+#1 pause demo-web-1`)
 	assertPlan(t, NewUnpausePlan(p, st, LifecycleOptions{}), `
 #0 unpause demo-db-1`)
 }

@@ -9,6 +9,7 @@ type UpOptions struct {
 	ForceRecreate    bool
 	NoRecreate       bool
 	RemoveOrphans    bool
+	IgnoreOrphans    bool // COMPOSE_IGNORE_ORPHANS: no orphan warning
 	RenewAnonVolumes bool // -V: new anonymous volumes instead of the old ones
 	NoStart          bool
 	Build            bool // build images even when present

@@ -54,7 +54,8 @@ type Action struct {
 	// at a time because some engines race when several bind at once.
 	PublishesPorts bool
 
-	Container *engine.ContainerSpec // create
+	Container *engine.ContainerSpec // create; pre-start: the hook container, but for its command
+	Hooks     []Hook                // pre-start, post-start, pre-stop (plan_hooks.go)
 	Inject    []InjectedFile        // create: written in before the start
 	Network   *network.Spec         // create-network
 	Volume    *engine.VolumeSpec    // create-volume

@@ -23,6 +23,8 @@ func (pl *planner) preflight() error {
 		errs = append(errs, pl.checkFiles(d)...)
 	}
 	errs = append(errs, pl.checkPorts()...)
+	errs = append(errs, pl.checkContainerNames()...)
+	errs = append(errs, pl.checkDonors()...)
 	return errors.Join(errs...)
 }
 

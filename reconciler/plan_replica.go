@@ -160,8 +160,9 @@ func (pl *planner) start(s types.ServiceConfig, name, reason string, prev int) {
 			soft = append(soft, gates...)
 		}
 	}
-	pl.starts[s.Name][name] = pl.plan.add(Action{Op: OpStart, Target: name, Service: s.Name, Reason: reason,
+	start := pl.plan.add(Action{Op: OpStart, Target: name, Service: s.Name, Reason: reason,
 		After: uniqueSorted(after), Soft: uniqueSorted(soft), PublishesPorts: publishesPorts(s)})
+	pl.starts[s.Name][name] = pl.planPostStart(s, name, start)
 }
 
 func publishesPorts(s types.ServiceConfig) bool {

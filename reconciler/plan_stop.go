@@ -21,7 +21,11 @@ func planStops(plan *Plan, p *types.Project, bySvc map[string][]engine.Container
 	for _, svc := range stopOrder(p, bySvc) {
 		after := dependentsStops(p, svc, stops)
 		for _, c := range bySvc[svc] {
-			stops[svc] = append(stops[svc], plan.add(Action{Op: OpStop, Target: c.Name, Service: svc, Grace: grace, After: after}))
+			stopAfter := after
+			if hooks := preStopHooksOf(p, c); len(hooks) > 0 {
+				stopAfter = []int{plan.add(Action{Op: OpPreStop, Target: c.Name, Service: svc, After: after, Hooks: hooks})}
+			}
+			stops[svc] = append(stops[svc], plan.add(Action{Op: OpStop, Target: c.Name, Service: svc, Grace: grace, After: stopAfter}))
 		}
 	}
 	return stops

@@ -235,12 +235,16 @@ func (pl *planner) planService(d *desired) error {
 	if s.ContainerName != "" && want > 1 {
 		return fmt.Errorf("service %q: container_name %q allows one replica, not %d", s.Name, s.ContainerName, want)
 	}
-	for n := 1; n <= want; n++ {
+	keep := pl.replicaNumbers(d, byNum, want, imageID)
+	for _, n := range keep {
 		c, ok := byNum[n]
 		pl.planReplica(d, n, imageID, c, ok)
 	}
+	if err := pl.planPreStart(d); err != nil {
+		return err
+	}
 	for _, n := range slices.Backward(slices.Sorted(maps.Keys(byNum))) {
-		if n > want {
+		if !slices.Contains(keep, n) {
 			pl.stopRemove(byNum[n], "scale down", false)
 		}
 	}
@@ -275,8 +279,14 @@ func isRunning(c engine.Container) bool {
 func (pl *planner) planOrphans() {
 	var orphans []string
 	for _, c := range pl.st.Containers {
-		if c.Labels[project.LabelOneOff] == "True" || !isOrphan(pl.p, c) {
-			continue // up leaves one-off containers to run and rm
+		if !isOrphan(pl.p, c) {
+			continue
+		}
+		if c.Labels[project.LabelOneOff] == "True" {
+			if pl.o.RemoveOrphans { // a one-off of a service the file no longer has
+				pl.stopRemove(c, "orphan", false)
+			}
+			continue
 		}
 		if pl.o.RemoveOrphans {
 			pl.stopRemove(c, "orphan", false)
@@ -284,7 +294,9 @@ func (pl *planner) planOrphans() {
 		}
 		orphans = append(orphans, c.Name)
 	}
-	warnOrphans(&pl.plan, orphans)
+	if !pl.o.IgnoreOrphans {
+		warnOrphans(&pl.plan, orphans)
+	}
 }
 
 // isOrphan is the one orphan predicate of every plan: a container of a

@@ -48,6 +48,12 @@ type RunOptions struct {
 	Publish      []string // --publish specs
 	Volumes      []string // --volume specs
 	Labels       []string // "K=V"
+	CapAdd       []string // --cap-add
+	CapDrop      []string // --cap-drop
+	// RemoveOrphans removes the containers of services the file no longer
+	// has; otherwise they are named in a warning, unless IgnoreOrphans.
+	RemoveOrphans bool
+	IgnoreOrphans bool
 
 	// InjectKey is UpOptions.InjectKey, for the one-off and the
 	// dependencies run creates.
@@ -87,7 +93,7 @@ func RemoveOneOff(ctx context.Context, eng engine.Engine, name string) error {
 func (o RunOptions) service(p *types.Project) (types.ServiceConfig, error) {
 	s, ok := p.Services[o.Service]
 	if !ok {
-		return s, fmt.Errorf("no such service: %q", o.Service)
+		return s, fmt.Errorf("no such service: %s", o.Service)
 	}
 	if len(o.Command) > 0 {
 		s.Command = o.Command
@@ -122,6 +128,8 @@ func (o RunOptions) service(p *types.Project) (types.ServiceConfig, error) {
 		k, v, _ := strings.Cut(l, "=")
 		s.Labels = s.Labels.Add(k, v)
 	}
+	s.CapAdd = append(slices.Clone(s.CapAdd), o.CapAdd...)
+	s.CapDrop = append(slices.Clone(s.CapDrop), o.CapDrop...)
 	s.Tty = o.TTY && !o.Detach
 	s.StdinOpen = o.Interactive
 	s.Restart = ""

@@ -40,7 +40,7 @@ func WaitReady(ctx context.Context, eng engine.Engine, p *types.Project, service
 			return err
 		} else if err := waitNext(ctx, w, events, errs); err != nil {
 			if errors.Is(err, context.DeadlineExceeded) && timeout > 0 {
-				return fmt.Errorf("services not ready after %s: %s", timeout, strings.Join(pending, "; "))
+				return fmt.Errorf("application not healthy after %s: %s", timeout, strings.Join(pending, "; "))
 			}
 			return err
 		}

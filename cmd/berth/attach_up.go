@@ -60,7 +60,7 @@ func (o attachedOutput) Decision(d reconciler.Decision) {
 
 // runUpAttached converges the project attached, then follows it in the
 // foreground until every attached container has exited for good.
-func (a *app) runUpAttached(ctx context.Context, eng engine.Engine, p *types.Project, uo reconciler.UpOptions, o attachOptions, quietPull bool, rules []watch.Rule) error {
+func (a *app) runUpAttached(ctx context.Context, eng engine.Engine, p *types.Project, uo reconciler.UpOptions, o attachOptions, quiet quietOutput, rules []watch.Rule) error {
 	printer := newLogPrinter(a.stdout, false, true, false)
 	printer.held = true
 	f := &follower{printer: printer, project: p.Name, statuses: true}
@@ -71,10 +71,7 @@ func (a *app) runUpAttached(ctx context.Context, eng engine.Engine, p *types.Pro
 		return err
 	}
 	defer u.Close()
-	var r renderer = a.progressRenderer()
-	if quietPull {
-		r = withoutTransfers(r)
-	}
+	r := quiet.filter(a.progressRenderer())
 	plan, err := u.Up(ctx, a.applyOptions(), r)
 	r.Close()
 	if err != nil {

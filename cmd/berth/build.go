@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
 	"berth/imagebuild"
@@ -21,6 +24,8 @@ type buildFlags struct {
 	push                           bool // push the images built (push.go)
 	buildArgs                      []string
 	secrets, ssh                   []string
+	memory                         string // --memory, e.g. "512m"
+	print, check                   bool   // refused: they ask a BuildKit front-end berth does not drive
 }
 
 func newBuildCommand(a *app) *cobra.Command {
@@ -42,11 +47,24 @@ func newBuildCommand(a *app) *cobra.Command {
 	f.BoolVar(&o.push, "push", false, "Push service images")
 	f.StringArrayVar(&o.secrets, "secret", nil, `Secret to expose to the builds ("id=mysecret,src=/local/secret" or "id=tok,env=TOKEN")`)
 	f.StringArrayVar(&o.ssh, "ssh", nil, `SSH agent socket or keys to expose to the builds ("default" or "id=/path/to/key")`)
+	f.StringVarP(&o.memory, "memory", "m", "", "Set memory limit for the build container")
+	f.BoolVar(&o.print, "print", false, "Print equivalent bake file (not supported by berth: it builds through the engine's build API, without bake)")
+	f.BoolVar(&o.check, "check", false, "Check build configuration (not supported by berth: the engine's build API runs no build checks)")
 	return cmd
 }
 
 // runBuild builds the images of the named services (all by default).
 func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) error {
+	switch {
+	case o.print:
+		return errors.New("build --print: berth builds through the engine's build API and has no bake definition to print")
+	case o.check:
+		return errors.New("build --check: berth builds through the engine's build API, which runs no build checks")
+	}
+	memory, err := parseMemory(o.memory)
+	if err != nil {
+		return err
+	}
 	p, err := a.load(ctx, a.composeOptions(services))
 	if err != nil {
 		return err
@@ -57,6 +75,7 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 	opts := a.buildOptions()
 	opts.NoCache, opts.Pull, opts.Args = o.noCache, o.pull, parseBuildArgs(o.buildArgs)
 	opts.Secrets, opts.SSH = o.secrets, o.ssh
+	opts.Memory = memory
 	var r renderer = quietRenderer{}
 	if !o.quiet {
 		r = a.progressRenderer()
@@ -167,4 +186,16 @@ func shorten(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// parseMemory reads --memory ("512m", "1g", bytes); "" is no limit.
+func parseMemory(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := units.RAMInBytes(s)
+	if err != nil {
+		return 0, fmt.Errorf("invalid --memory %q: %w", s, err)
+	}
+	return n, nil
 }

@@ -11,6 +11,7 @@ func (a *app) commandList() []*cobra.Command {
 		newUpCommand(a),
 		newDownCommand(a),
 		newCreateCommand(a),
+		newScaleCommand(a),
 		newBuildCommand(a),
 		newWatchCommand(a),
 
@@ -33,6 +34,8 @@ func (a *app) commandList() []*cobra.Command {
 		newExecCommand(a),
 		newAttachCommand(a),
 		newCpCommand(a),
+		newCommitCommand(a),
+		newExportCommand(a),
 
 		// Read what runs; these change nothing.
 		newPsCommand(a),
@@ -40,6 +43,7 @@ func (a *app) commandList() []*cobra.Command {
 		newTopCommand(a),
 		newPortCommand(a),
 		newImagesCommand(a),
+		newVolumesCommand(a),
 		newEventsCommand(a),
 		newStatsCommand(a),
 		newLsCommand(a),

@@ -153,7 +153,7 @@ func hashes(p *types.Project, spec string) ([]byte, error) {
 	for _, name := range names {
 		s, ok := p.Services[name]
 		if !ok {
-			return nil, fmt.Errorf("no such service: %q", name)
+			return nil, fmt.Errorf("no such service: %s", name)
 		}
 		out = append(out, name+" "+project.ConfigHash(s))
 	}

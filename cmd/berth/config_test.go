@@ -189,7 +189,7 @@ func TestConfigErrors(t *testing.T) {
 		{"unset required variable", map[string]string{"compose.yaml": "services:\n  db:\n    image: ${IMG:?set IMG}\n"}, nil, nil,
 			`compose.yaml:3:12: services.db.image: required variable IMG is missing a value: set IMG`},
 		{"unknown service", map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n"}, nil, []string{"wbe"},
-			`no such service: "wbe" (did you mean "web"?)`},
+			`no such service: wbe (did you mean "web"?)`},
 		{"invalid COMPOSE_PROJECT_NAME", map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n"}, []string{"COMPOSE_PROJECT_NAME=Bad Name"}, nil,
 			`invalid project name "Bad Name": must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number`},
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -58,13 +59,51 @@ func (a *app) runCp(ctx context.Context, src, dst string, o cpOptions) error {
 			return err
 		}
 		return a.copyFrom(ctx, eng, id, srcPath, dst, o)
-	default:
+	case o.index > 0:
 		eng, id, err := a.cpContainer(ctx, dstSvc, o.index)
 		if err != nil {
 			return err
 		}
 		return a.copyTo(ctx, eng, id, src, dstPath, o)
+	default:
+		return a.copyToEvery(ctx, dstSvc, src, dstPath, o)
 	}
+}
+
+// copyToEvery copies into every replica of the service (and, with --all,
+// its one-off containers), as Docker Compose does without --index. A tar
+// on stdin is read once and given to each.
+func (a *app) copyToEvery(ctx context.Context, service, src, dst string, o cpOptions) error {
+	p, eng, err := a.open(ctx, service)
+	if err != nil {
+		return err
+	}
+	filter := engine.ContainerFilter{Project: p.Name, Services: []string{service}}
+	if !o.all {
+		filter.OneOff = new(false)
+	}
+	cs, err := eng.ListContainers(ctx, filter)
+	if err != nil {
+		return err
+	}
+	if len(cs) == 0 {
+		return fmt.Errorf("service %q is not running", service)
+	}
+	var stdin []byte
+	if src == "-" {
+		if stdin, err = io.ReadAll(a.stdin); err != nil {
+			return err
+		}
+	}
+	for _, c := range cs {
+		if src == "-" {
+			a.stdin = bytes.NewReader(stdin)
+		}
+		if err := a.copyTo(ctx, eng, c.Name, src, dst, o); err != nil {
+			return fmt.Errorf("copy to %s: %w", c.Name, err)
+		}
+	}
+	return nil
 }
 
 // splitServicePath splits "web:/etc" into service and path; a local path

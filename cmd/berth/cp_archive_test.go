@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -194,6 +195,9 @@ func (h hostileArchive) CopyFrom(context.Context, string, string) (io.ReadCloser
 }
 
 func (h hostileArchive) CopyTo(context.Context, string, string, io.Reader, bool) error { return nil }
+func (h hostileArchive) Export(context.Context, string) (io.ReadCloser, error) {
+	return nil, errors.New("not used")
+}
 
 // TestCpFromRefusesSymlinkEscape is the report's case end to end through
 // `berth cp SERVICE:/top DEST`: top/l -> OUTSIDE, then top/l/evil.

@@ -25,6 +25,9 @@ the project uses it.`,
 		ValidArgsFunction: a.completeServices,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Services, o.Timeout = args, timeout.value()
+			if !cmd.Flags().Changed("remove-orphans") {
+				o.RemoveOrphans = a.envBool("COMPOSE_REMOVE_ORPHANS")
+			}
 			return a.runDown(cmd.Context(), o)
 		},
 	}

@@ -40,7 +40,8 @@ The exit code is the command's.`,
 	f := cmd.Flags()
 	f.SetInterspersed(false) // flags after SERVICE belong to the command
 	f.BoolVarP(&o.detach, "detach", "d", false, "Detached mode: Run command in the background")
-	f.BoolVarP(&o.noTTY, "no-TTY", "T", false, "Disable pseudo-TTY allocation. By default docker compose exec allocates a TTY.")
+	f.BoolVarP(&o.noTTY, "no-tty", "T", false, "Disable pseudo-TTY allocation. By default docker compose exec allocates a TTY.")
+	f.SetNormalizeFunc(legacyNoTTY)
 	f.BoolVarP(&o.interactive, "interactive", "i", true, "Keep STDIN open even if not attached")
 	f.BoolVar(&o.privileged, "privileged", false, "Give extended privileges to the process")
 	f.StringVarP(&o.user, "user", "u", "", "Run the command as this user")
@@ -66,7 +67,7 @@ func (a *app) runExec(ctx context.Context, o execOptions, service string, comman
 		return err
 	}
 	if c.State != engine.StateRunning {
-		return fmt.Errorf("service %q is not running", service)
+		return fmt.Errorf("service %q is not running container #%d", service, atoiLabel(c))
 	}
 	ex := eng.Exec()
 	if ex == nil {
@@ -130,7 +131,7 @@ func findReplica(ctx context.Context, r engine.Reader, p *types.Project, service
 	}
 	if best < 0 {
 		if index > 0 {
-			return engine.Container{}, fmt.Errorf("service %q has no container with index %d", service, index)
+			return engine.Container{}, fmt.Errorf("service %q is not running container #%d (it has no container with that index)", service, index)
 		}
 		return engine.Container{}, fmt.Errorf("service %q is not running", service)
 	}

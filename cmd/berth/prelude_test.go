@@ -60,7 +60,7 @@ func TestDownServicesReachesThePlan(t *testing.T) {
 		t.Fatalf("down db (web depends on it) left %v", got)
 	}
 	code, out := onFake(t, eng, dir, "down", "dbb")
-	if code != 1 || !strings.Contains(out, `no such service: "dbb" (did you mean "db"?)`) {
+	if code != 1 || !strings.Contains(out, `no such service: dbb (did you mean "db"?)`) {
 		t.Fatalf("down dbb: %d\n%s", code, out)
 	}
 	if code, out := onFake(t, eng, dir, "down"); code != 0 || len(fakeContainers(t, eng)) != 0 {

@@ -22,6 +22,7 @@ type renderer interface {
 // progressRenderer picks the renderer --progress (COMPOSE_PROGRESS) and
 // --ansi ask for: auto is tty on a terminal, plain elsewhere.
 func (a *app) progressRenderer() renderer {
+	w := a.statusWriter()
 	mode := a.global.progress
 	if mode == "" || mode == "auto" {
 		mode = "plain"
@@ -33,13 +34,22 @@ func (a *app) progressRenderer() renderer {
 	case "quiet":
 		return quietRenderer{}
 	case "json":
-		return &jsonRenderer{w: a.stderr}
+		return &jsonRenderer{w: w}
 	case "tty":
 		if a.global.ansi != "never" {
-			return &ttyRenderer{w: a.stderr, index: map[string]int{}}
+			return &ttyRenderer{w: w, index: map[string]int{}}
 		}
 	}
-	return &plainRenderer{w: a.stderr}
+	return &plainRenderer{w: w}
+}
+
+// statusWriter is where progress goes: stderr, or stdout when
+// COMPOSE_STATUS_STDOUT is true (as Docker Compose reads it).
+func (a *app) statusWriter() io.Writer {
+	if a.envBool("COMPOSE_STATUS_STDOUT") {
+		return a.stdout
+	}
+	return a.stderr
 }
 
 // ansi reports whether stderr takes ANSI control sequences.

@@ -99,7 +99,7 @@ func (a *app) openAll(ctx context.Context, services []string) (*types.Project, e
 			if _, err := a.load(ctx, a.composeOptions(services)); err != nil {
 				return nil, nil, err
 			}
-			return nil, nil, fmt.Errorf("no such service: %q", name)
+			return nil, nil, fmt.Errorf("no such service: %s", name)
 		}
 	}
 	// A named service activates its profiles, as in Docker Compose. The

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -23,6 +26,7 @@ import (
 // psOptions are the flags of `ps`.
 type psOptions struct {
 	all, quiet, services, noTrunc bool
+	orphans                       bool
 	status, filter                []string
 	format                        string
 }
@@ -33,6 +37,9 @@ func newPsCommand(a *app) *cobra.Command {
 		Use:   "ps [OPTIONS] [SERVICE...]",
 		Short: "List containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("format") {
+				o.format = a.psFormat(o.format)
+			}
 			return a.runPs(cmd.Context(), o, args)
 		},
 	}
@@ -41,6 +48,7 @@ func newPsCommand(a *app) *cobra.Command {
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "Only display IDs")
 	f.BoolVar(&o.services, "services", false, "Display services")
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "Don't truncate output")
+	f.BoolVar(&o.orphans, "orphans", true, "Include orphaned services (not declared by project)")
 	f.StringArrayVar(&o.status, "status", nil, "Filter services by status. Values: [paused | restarting | removing | running | dead | created | exited]")
 	f.StringArrayVar(&o.filter, "filter", nil, "Filter services by a property (supported filters: status)")
 	f.StringVar(&o.format, "format", "table", "Format output using a custom template:\n'table':  Print output in table format with column headers (default)\n'json':   Print in JSON format\n'TEMPLATE': Print output using the given Go template")
@@ -66,7 +74,11 @@ func (a *app) runPs(ctx context.Context, o psOptions, services []string) error {
 	if err != nil {
 		return err
 	}
-	cs = slices.DeleteFunc(cs, func(c engine.Container) bool { return !o.shows(c, statuses) })
+	all := p.AllServices()
+	cs = slices.DeleteFunc(cs, func(c engine.Container) bool {
+		_, declared := all[c.Labels[project.LabelService]]
+		return !o.shows(c, statuses) || (!o.orphans && !declared)
+	})
 	// One write at the end rather than one per table cell.
 	w := bufio.NewWriter(a.stdout)
 	err = o.print(w, cs)
@@ -229,7 +241,14 @@ func printJSON(w io.Writer, cs []engine.Container) error {
 }
 
 func printTemplate(w io.Writer, cs []engine.Container, format string) error {
-	format = strings.TrimPrefix(format, "table ")
+	format, table := strings.CutPrefix(format, "table ")
+	if table { // a header of the fields' names, columns aligned
+		tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+		defer tw.Flush()
+		w = tw
+		format = strings.ReplaceAll(format, `\t`, "\t")
+		fmt.Fprintln(w, templateField.ReplaceAllStringFunc(format, columnHeader))
+	}
 	tmpl, err := template.New("ps").Funcs(template.FuncMap{"json": func(v any) (string, error) {
 		b, err := json.Marshal(v)
 		return string(b), err
@@ -245,4 +264,45 @@ func printTemplate(w io.Writer, cs []engine.Container, format string) error {
 		fmt.Fprintln(w)
 	}
 	return nil
+}
+
+// templateField is one {{.Field}} of a --format template.
+var templateField = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
+
+// columnHeader is the docker CLI's column title for a template field.
+func columnHeader(field string) string {
+	name := templateField.FindStringSubmatch(field)[1]
+	switch name {
+	case "ID":
+		return "CONTAINER ID"
+	case "RunningFor", "CreatedAt":
+		return "CREATED"
+	case "CPUPerc":
+		return "CPU %"
+	case "MemUsage":
+		return "MEM USAGE / LIMIT"
+	case "MemPerc":
+		return "MEM %"
+	case "NetIO":
+		return "NET I/O"
+	case "BlockIO":
+		return "BLOCK I/O"
+	}
+	return strings.ToUpper(name)
+}
+
+// psFormat is the psFormat of the docker CLI's config.json when it sets
+// one, else def: ps without --format honours it, as the docker CLI does.
+func (a *app) psFormat(def string) string {
+	b, err := os.ReadFile(filepath.Join(configDirFrom(a.getenv), "config.json"))
+	if err != nil {
+		return def
+	}
+	var cfg struct {
+		PsFormat string `json:"psFormat"`
+	}
+	if json.Unmarshal(b, &cfg) != nil || cfg.PsFormat == "" {
+		return def
+	}
+	return cfg.PsFormat
 }

@@ -40,6 +40,35 @@ func withoutTransfers(r renderer) renderer {
 
 type transferFilter struct{ renderer }
 
+// quietOutput are the --quiet-pull and --quiet-build choices.
+type quietOutput struct{ pull, build bool }
+
+// filter wraps r to leave out what they silence.
+func (q quietOutput) filter(r renderer) renderer {
+	if q.pull {
+		r = withoutTransfers(r)
+	}
+	if q.build {
+		r = withoutBuildOutput(r)
+	}
+	return r
+}
+
+// withoutBuildOutput drops the output lines of builds (--quiet-build); the
+// Built line and errors stay.
+func withoutBuildOutput(r renderer) renderer {
+	return buildOutputFilter{r}
+}
+
+type buildOutputFilter struct{ renderer }
+
+func (f buildOutputFilter) Event(e reconciler.ProgressEvent) {
+	if e.Kind == "Image" && e.Err == nil && e.Status == "Building" && e.Line != "" {
+		return
+	}
+	f.renderer.Event(e)
+}
+
 func (f transferFilter) Event(e reconciler.ProgressEvent) {
 	if e.Kind == "Image" && e.Err == nil && (e.Status == "Pulling" || e.Status == "Pulled") {
 		return

@@ -65,6 +65,13 @@ func (a *app) envOr(key, def string) string {
 	return def
 }
 
+// envBool is a boolean variable (strconv's spellings); unset or invalid
+// is false.
+func (a *app) envBool(key string) bool {
+	b, _ := strconv.ParseBool(strings.TrimSpace(a.getenv(key)))
+	return b
+}
+
 // parallelDefault reads COMPOSE_PARALLEL_LIMIT; a value that is not a
 // positive number means unlimited (-1).
 func (a *app) parallelDefault() int {

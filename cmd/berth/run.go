@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"berth/engine"
 	"berth/reconciler"
@@ -19,6 +21,8 @@ type runFlags struct {
 	detach, rm, noDeps, servicePorts, noTTY, build, interactive bool
 	name, entrypoint, user, workdir, pull                       string
 	env, publish, volumes, labels                               []string
+	capAdd, capDrop, envFiles                                   []string
+	quiet, quietBuild, quietPull, removeOrphans, useAliases     bool
 }
 
 func newRunCommand(a *app) *cobra.Command {
@@ -35,11 +39,17 @@ unless --no-deps. The service's ports are not published unless
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: a.completeFirstService,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ro := a.runOptions(o, args[0], args[1:])
+			ro, err := a.runOptions(o, args[0], args[1:])
+			if err != nil {
+				return err
+			}
 			if cmd.Flags().Changed("entrypoint") {
 				ro.Entrypoint = &o.entrypoint
 			}
-			return a.runRun(cmd.Context(), ro)
+			if o.quiet {
+				a.global.progress = "quiet"
+			}
+			return a.runRun(cmd.Context(), ro, quietOutput{pull: o.quietPull, build: o.quietBuild})
 		},
 	}
 	f := cmd.Flags()
@@ -47,8 +57,17 @@ unless --no-deps. The service's ports are not published unless
 	f.BoolVarP(&o.detach, "detach", "d", false, "Run container in background and print container ID")
 	f.BoolVar(&o.rm, "rm", false, "Automatically remove the container when it exits")
 	f.BoolVar(&o.noDeps, "no-deps", false, "Don't start linked services")
-	f.BoolVar(&o.servicePorts, "service-ports", false, "Run command with all service's ports enabled and mapped to the host")
-	f.BoolVarP(&o.noTTY, "no-TTY", "T", false, "Disable pseudo-TTY allocation (default: auto-detected)")
+	f.BoolVarP(&o.servicePorts, "service-ports", "P", false, "Run command with all service's ports enabled and mapped to the host")
+	f.BoolVarP(&o.noTTY, "no-tty", "T", false, "Disable pseudo-TTY allocation (default: auto-detected)")
+	f.StringArrayVar(&o.capAdd, "cap-add", nil, "Add Linux capabilities")
+	f.StringArrayVar(&o.capDrop, "cap-drop", nil, "Drop Linux capabilities")
+	f.StringArrayVar(&o.envFiles, "env-from-file", nil, "Set environment variables from file")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "Don't print anything to STDOUT")
+	f.BoolVar(&o.quietBuild, "quiet-build", false, "Suppress progress output from the build process")
+	f.BoolVar(&o.quietPull, "quiet-pull", false, "Pull without printing progress information")
+	f.BoolVar(&o.removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
+	f.BoolVar(&o.useAliases, "use-aliases", false, "Use the service's network aliases in the network(s) the container connects to (berth always does)")
+	f.SetNormalizeFunc(legacyNoTTY)
 	f.BoolVarP(&o.interactive, "interactive", "i", true, "Keep STDIN open even if not attached")
 	f.BoolVar(&o.build, "build", false, "Build image before starting container")
 	f.StringVar(&o.pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never")`)
@@ -63,21 +82,52 @@ unless --no-deps. The service's ports are not published unless
 	return cmd
 }
 
-// runOptions are the flags as the reconciler takes them; what the
-// terminal adds (a TTY) is resolved here, -e KEY without a value once the
-// project is loaded (runRun).
-func (a *app) runOptions(o runFlags, service string, command []string) reconciler.RunOptions {
+// runOptions are the flags as the reconciler takes them; what berth's
+// environment and terminal add (-e KEY without a value, a TTY) is
+// resolved here.
+func (a *app) runOptions(o runFlags, service string, command []string) (reconciler.RunOptions, error) {
+	env, err := envFromFiles(o.envFiles)
+	if err != nil {
+		return reconciler.RunOptions{}, err
+	}
 	return reconciler.RunOptions{Service: service, Name: o.name, Slug: reconciler.NewSlug(),
 		NoDeps: o.noDeps, Build: o.build, Pull: o.pull, Detach: o.detach, Remove: o.rm,
 		Interactive: o.interactive, TTY: !o.noTTY && a.stdinIsTerminal(),
-		Command: command, Env: o.env, User: o.user, Workdir: o.workdir,
-		ServicePorts: o.servicePorts, Publish: o.publish, Volumes: o.volumes, Labels: o.labels}
+		Command: command, Env: append(env, o.env...), User: o.user, Workdir: o.workdir,
+		ServicePorts: o.servicePorts, Publish: o.publish, Volumes: o.volumes, Labels: o.labels,
+		CapAdd: o.capAdd, CapDrop: o.capDrop, RemoveOrphans: o.removeOrphans}, nil
+}
+
+// legacyNoTTY accepts -no-TTY, the flag's old spelling, as Docker Compose does.
+func legacyNoTTY(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+	if name == "no-TTY" {
+		name = "no-tty"
+	}
+	return pflag.NormalizedName(name)
+}
+
+// envFromFiles reads --env-from-file files ("K=V" lines, # comments) in
+// order, as docker run --env-file does.
+func envFromFiles(files []string) ([]string, error) {
+	var env []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("--env-from-file: %w", err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				env = append(env, line)
+			}
+		}
+	}
+	return env, nil
 }
 
 // runRun starts the dependencies, creates the one-off container and runs
 // it: in the background (-d, printing its name) or attached, returning the
 // command's exit code.
-func (a *app) runRun(ctx context.Context, o reconciler.RunOptions) error {
+func (a *app) runRun(ctx context.Context, o reconciler.RunOptions, quiet quietOutput) error {
 	p, eng, err := a.open(ctx, o.Service)
 	if err != nil {
 		return err
@@ -85,6 +135,7 @@ func (a *app) runRun(ctx context.Context, o reconciler.RunOptions) error {
 	// -e KEY takes its value from the project's environment (the shell,
 	// then .env), as in Docker Compose; a KEY set nowhere is left out.
 	o.Env = resolveEnvFrom(o.Env, p.Environment)
+	o.IgnoreOrphans = ignoreOrphans(p)
 	if o.InjectKey, err = injectKey(p); err != nil {
 		return err
 	}
@@ -92,7 +143,7 @@ func (a *app) runRun(ctx context.Context, o reconciler.RunOptions) error {
 	if err != nil || a.global.dryRun {
 		return a.printPlan(plan, err)
 	}
-	if err := a.applyQuietly(ctx, eng, plan, spec.Name); err != nil {
+	if err := a.applyQuietly(ctx, eng, plan, spec.Name, quiet); err != nil {
 		return err
 	}
 	if o.Detach {
@@ -110,8 +161,11 @@ func (a *app) runRun(ctx context.Context, o reconciler.RunOptions) error {
 
 // applyQuietly applies the plan, showing the dependencies' progress but
 // not the one-off's own create, as Docker Compose does.
-func (a *app) applyQuietly(ctx context.Context, eng engine.Engine, plan reconciler.Plan, oneOff string) error {
-	r := a.progressRenderer()
+func (a *app) applyQuietly(ctx context.Context, eng engine.Engine, plan reconciler.Plan, oneOff string, quiet quietOutput) error {
+	r := quiet.filter(a.progressRenderer())
+	for _, w := range plan.Warnings { // orphans
+		r.Event(reconciler.ProgressEvent{Kind: "Warning", Status: "Warning", Line: w, Done: true})
+	}
 	filtered := reconciler.ProgressFunc(func(e reconciler.ProgressEvent) {
 		if e.Name != oneOff || e.Err != nil {
 			r.Event(e)

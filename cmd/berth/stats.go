@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"text/tabwriter"
+	"text/template"
 
 	"berth/engine"
 
@@ -32,7 +35,7 @@ func newStatsCommand(a *app) *cobra.Command {
 	f.BoolVarP(&o.all, "all", "a", false, "Show all containers (default shows just running)")
 	f.BoolVar(&o.noStream, "no-stream", false, "Disable streaming stats and only pull the first result")
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "Do not truncate output")
-	f.StringVar(&o.format, "format", "table", "Format output: table")
+	f.StringVar(&o.format, "format", "table", "Format output: table, json, or a Go template ('table TEMPLATE' adds a header)")
 	return cmd
 }
 
@@ -61,7 +64,9 @@ func (a *app) runStats(ctx context.Context, services []string, o statsOptions) e
 		if !o.noStream {
 			fmt.Fprint(a.stdout, "\033[2J\033[H") // clear, as docker stats does
 		}
-		printStats(a, shown, samples, o.noTrunc)
+		if err := printStatsAs(a, shown, samples, o); err != nil {
+			return err
+		}
 		if o.noStream {
 			return nil
 		}
@@ -98,4 +103,59 @@ func printStats(a *app, cs []engine.Container, samples []engine.Stats, noTrunc b
 			units.HumanSizeWithPrecision(float64(s.BlockRead), 3), units.HumanSizeWithPrecision(float64(s.BlockWrite), 3), s.PIDs)
 	}
 	tw.Flush()
+}
+
+// statsEntry is one sample with the docker CLI's field names, for json and
+// templates.
+type statsEntry struct {
+	Container, ID, Name, CPUPerc, MemUsage, MemPerc, NetIO, BlockIO, PIDs string
+}
+
+func statsEntryOf(c engine.Container, s engine.Stats, noTrunc bool) statsEntry {
+	id := c.ID
+	if !noTrunc {
+		id = shortID(id)
+	}
+	return statsEntry{Container: id, ID: id, Name: c.Name,
+		CPUPerc: fmt.Sprintf("%.2f%%", s.CPUPercent), MemPerc: fmt.Sprintf("%.2f%%", s.MemPercent),
+		MemUsage: units.BytesSize(float64(s.MemUsage)) + " / " + units.BytesSize(float64(s.MemLimit)),
+		NetIO:    units.HumanSizeWithPrecision(float64(s.NetRx), 3) + " / " + units.HumanSizeWithPrecision(float64(s.NetTx), 3),
+		BlockIO:  units.HumanSizeWithPrecision(float64(s.BlockRead), 3) + " / " + units.HumanSizeWithPrecision(float64(s.BlockWrite), 3),
+		PIDs:     fmt.Sprint(s.PIDs)}
+}
+
+// printStatsAs prints the samples as --format asks: the table, json (one
+// object a line) or a template.
+func printStatsAs(a *app, cs []engine.Container, samples []engine.Stats, o statsOptions) error {
+	if o.format == "" || o.format == "table" {
+		printStats(a, cs, samples, o.noTrunc)
+		return nil
+	}
+	if o.format == "json" {
+		enc := json.NewEncoder(a.stdout)
+		for i, c := range cs {
+			if err := enc.Encode(statsEntryOf(c, samples[i], o.noTrunc)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	format, table := strings.CutPrefix(o.format, "table ")
+	format = strings.ReplaceAll(format, `\t`, "\t")
+	tmpl, err := template.New("stats").Parse(format)
+	if err != nil {
+		return fmt.Errorf("invalid --format: %w", err)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 3, ' ', 0)
+	defer tw.Flush()
+	if table {
+		fmt.Fprintln(tw, templateField.ReplaceAllStringFunc(format, columnHeader))
+	}
+	for i, c := range cs {
+		if err := tmpl.Execute(tw, statsEntryOf(c, samples[i], o.noTrunc)); err != nil {
+			return fmt.Errorf("--format: %w", err)
+		}
+		fmt.Fprintln(tw)
+	}
+	return nil
 }

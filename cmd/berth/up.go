@@ -23,6 +23,8 @@ type upOptions struct {
 	timeout     stopTimeout
 	waitTimeout int
 	quietPull   bool // no pull progress, only errors
+	quietBuild  bool // no build output, only errors
+	menu        bool // accepted: berth has no interactive menu
 	yes         bool // berth asks nothing: accepted for Compose's command lines
 	watch       bool // --watch: attached, and the develop.watch rules run meanwhile
 }
@@ -34,6 +36,9 @@ func newUpCommand(a *app) *cobra.Command {
 		Use:   "up [OPTIONS] [SERVICE...]",
 		Short: "Create and start containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("remove-orphans") {
+				o.RemoveOrphans = a.envBool("COMPOSE_REMOVE_ORPHANS")
+			}
 			return a.runUp(cmd.Context(), o, args, &ao)
 		},
 	}
@@ -50,6 +55,8 @@ func newUpCommand(a *app) *cobra.Command {
 	f.BoolVar(&o.AlwaysRecreateDeps, "always-recreate-deps", false, "Recreate dependent containers. Incompatible with --no-recreate.")
 	f.StringVar(&o.Pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never")`)
 	f.BoolVar(&o.quietPull, "quiet-pull", false, "Pull without printing progress information")
+	f.BoolVar(&o.quietBuild, "quiet-build", false, "Suppress the build output")
+	f.BoolVar(&o.menu, "menu", a.envBool("COMPOSE_MENU"), "Enable interactive shortcuts when running attached (berth has none: accepted for Compose's command lines). Can also be set by COMPOSE_MENU")
 	f.BoolVarP(&o.yes, "yes", "y", false, `Assume "yes" as answer to all prompts and run non-interactively`)
 	f.StringArrayVar(&o.scale, "scale", nil, "Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.")
 	f.VarP(&o.timeout, "timeout", "t", "Use this timeout in seconds for container shutdown when attached or when containers are already running")
@@ -74,6 +81,9 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 	if err != nil {
 		return err
 	}
+	if uo.IgnoreOrphans = ignoreOrphans(p); uo.IgnoreOrphans && uo.RemoveOrphans {
+		return errors.New("cannot combine COMPOSE_IGNORE_ORPHANS and --remove-orphans")
+	}
 	if uo.InjectKey, err = injectKey(p); err != nil {
 		return err
 	}
@@ -97,15 +107,19 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 		return a.printPlan(reconciler.PlanUp(ctx, eng, p, uo, a.applyOptions()))
 	}
 	if attached {
-		return a.runUpAttached(ctx, eng, p, uo, *ao, o.quietPull, rules)
+		return a.runUpAttached(ctx, eng, p, uo, *ao, quietOutput{pull: o.quietPull, build: o.quietBuild}, rules)
 	}
-	var r renderer = a.progressRenderer()
-	if o.quietPull {
-		r = withoutTransfers(r)
-	}
+	r := quietOutput{pull: o.quietPull, build: o.quietBuild}.filter(a.progressRenderer())
 	_, err = reconciler.Up(ctx, eng, p, uo, a.applyOptions(), r)
 	r.Close()
 	return interrupted(ctx, err)
+}
+
+// ignoreOrphans reads COMPOSE_IGNORE_ORPHANS from the project's
+// environment (.env included), as Docker Compose does.
+func ignoreOrphans(p *types.Project) bool {
+	b, _ := strconv.ParseBool(p.Environment["COMPOSE_IGNORE_ORPHANS"])
+	return b
 }
 
 // validate rejects flags that contradict each other or values up does not

@@ -97,6 +97,7 @@ func buildOptions(req imagebuild.Request) client.ImageBuildOptions {
 		NetworkMode: req.Network,
 		ExtraHosts:  req.ExtraHosts,
 		ShmSize:     req.ShmSize,
+		Memory:      req.Memory,
 		PullParent:  req.Pull,
 		Remove:      true,
 		ForceRemove: true,

@@ -64,6 +64,8 @@ func cases() []testCase {
 	all = append(all, volumeCases()...)
 	all = append(all, imageCases()...)
 	all = append(all, archiveCases()...)
+	all = append(all, execCases()...)
+	all = append(all, commitCases()...)
 	all = append(all, registryCases()...)
 	return all
 }

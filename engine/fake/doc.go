@@ -35,6 +35,10 @@
 // (default 30s) through the same interpreter, so ["CMD", "true"] turns
 // healthy by itself, and SetHealth drives a probe it cannot run.
 //
+// Exec runs a process through the same interpreter, in the container's files,
+// while the container runs; a program that would serve forever ends with the
+// run.
+//
 // Hooks for tests: Calls and ResetCalls count calls per method; FailNext and
 // FailNextOn inject an error into the next call of a method; ReservePort
 // makes a published port fail to start with "port is already allocated";

@@ -32,10 +32,8 @@ type Engine struct {
 	builds     []BuildRecord
 	binds      map[string]map[string]string // bind mount source → files
 	reg        registryState                // registry.go
+	execs      map[string]*process          // exec.go; nil until the first
 }
-
-// Exec is nil: the fake runs no processes on demand.
-func (e *Engine) Exec() engine.Exec { return nil }
 
 // Interactive is nil: the fake has no terminals.
 func (e *Engine) Interactive() engine.Interactive { return nil }

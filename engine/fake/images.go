@@ -218,13 +218,7 @@ func (e *Engine) ImportImage(ctx context.Context, rootfs io.Reader, ref string, 
 	if _, err := io.Copy(io.Discard, rootfs); err != nil {
 		return "", wrap("image", ref, plain("read root filesystem: %v", err))
 	}
-	labels := map[string]string{}
-	for _, ch := range changes {
-		if rest, ok := strings.CutPrefix(ch, "LABEL "); ok {
-			k, v, _ := strings.Cut(strings.TrimSpace(rest), "=")
-			labels[k] = strings.Trim(v, `"`)
-		}
-	}
+	labels := changeLabels(changes)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.addImageLocked([]string{ref}, labels), nil
