@@ -187,7 +187,7 @@ func dialProbe(ctx context.Context, host string) error {
 // multiNetwork says whether the engine takes several networks at create
 // (API 1.44, Engine 25); older engines take one and connect the rest.
 func (e *Engine) multiNetwork() bool {
-	return !versions.LessThan(e.apiVersion, "1.44")
+	return engine.MultiNetworkCreate.Supported(e.apiVersion)
 }
 
 // refusesDuplicateNetworks says whether the engine itself refuses a second
