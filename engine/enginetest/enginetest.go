@@ -65,6 +65,7 @@ func cases() []testCase {
 	all = append(all, imageCases()...)
 	all = append(all, archiveCases()...)
 	all = append(all, registryCases()...)
+	all = append(all, featureCases()...)
 	return all
 }
 
