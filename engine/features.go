@@ -11,7 +11,7 @@ import (
 // an engine of an older API ignores or refuses the fields, so berth names
 // the key instead of letting the engine drop it.
 type Feature struct {
-	Name   string // what the user wrote, as a compose key
+	Name   string // the compose key the user wrote, or the behaviour
 	MinAPI string // the first API version that has it
 	Engine string // the first Docker Engine release that has it
 }
@@ -33,6 +33,20 @@ var (
 	ImageMount = Feature{"volumes.*.type: image", "1.48", "28.0"}
 	// GatewayPriority picks the network that gives the default route.
 	GatewayPriority = Feature{"networks.*.gw_priority", "1.48", "28.0"}
+)
+
+// Engine behaviours berth's workarounds for older engines depend on.
+var (
+	// StopReleasesEndpoints: a stop returns only once the container's
+	// network endpoints are released (the engine cleans up before it marks
+	// the container stopped). Before, a network removed right after a stop
+	// could keep a phantom endpoint ("has active endpoints"), so down
+	// awaits the disconnect events there.
+	StopReleasesEndpoints = Feature{"network endpoints released when a stop returns", "1.42", "23.0"}
+	// UniqueNetworkNames: the engine refuses a second network of one name.
+	// Before, racing creators made duplicates, which the adapter settles
+	// (the oldest wins) and pins the survivor's ID.
+	UniqueNetworkNames = Feature{"network names unique", "1.44", "25.0"}
 )
 
 // Supported reports whether an engine speaking apiVersion has f. An empty

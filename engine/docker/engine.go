@@ -17,7 +17,6 @@ import (
 	"berth/engine"
 
 	"github.com/moby/moby/client"
-	"github.com/moby/moby/client/pkg/versions"
 )
 
 var _ engine.Engine = (*Engine)(nil)
@@ -193,5 +192,5 @@ func (e *Engine) multiNetwork() bool {
 // refusesDuplicateNetworks says whether the engine itself refuses a second
 // network of the same name (API 1.44); older ones only warn unless asked.
 func (e *Engine) refusesDuplicateNetworks() bool {
-	return !versions.LessThan(e.apiVersion, "1.44")
+	return engine.UniqueNetworkNames.Supported(e.apiVersion)
 }

@@ -24,6 +24,7 @@ func featureCases() []testCase {
 		{"FeatureVolumeSubpath", testFeatureSubpath},
 		{"FeatureImageMount", testFeatureImageMount},
 		{"FeatureGatewayPriority", testFeatureGwPriority},
+		{"FeatureStopReleasesEndpoints", testFeatureStopReleases},
 	}
 }
 
@@ -134,5 +135,30 @@ func testFeatureGwPriority(t *testing.T, c *env) {
 	spec.Networks = []network.Endpoint{{Network: first.Name}, {Network: second.Name, GatewayPriority: 10}}
 	if _, code := c.run(t, spec); code != 0 {
 		t.Errorf("the default route is not the gw_priority network's (exit %d)", code)
+	}
+}
+
+// Once a stop returns, the endpoints are gone: the network can be removed
+// at once, as down does without awaiting disconnect events there.
+func testFeatureStopReleases(t *testing.T, c *env) {
+	c.need(t, engine.StopReleasesEndpoints)
+	ctx := c.ctx(t)
+	for i := range 3 {
+		n := c.netSpec(fmt.Sprintf("n%d", i))
+		c.createNetwork(t, n)
+		spec := c.spec(fmt.Sprintf("s%d", i), "sleep", "3600")
+		spec.Networks = []network.Endpoint{{Network: n.Name}}
+		id := c.create(t, spec)
+		c.start(t, id)
+		grace := time.Duration(0)
+		if err := c.eng.StopContainer(ctx, id, &grace); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+		if err := c.eng.RemoveContainer(ctx, id, engine.RemoveOptions{}); err != nil {
+			t.Fatalf("remove: %v", err)
+		}
+		if err := c.eng.RemoveNetwork(ctx, n.Name); err != nil {
+			t.Errorf("network removed right after its container's stop and removal: %v", err)
+		}
 	}
 }
