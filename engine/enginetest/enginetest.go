@@ -66,6 +66,7 @@ func cases() []testCase {
 	all = append(all, archiveCases()...)
 	all = append(all, registryCases()...)
 	all = append(all, featureCases()...)
+	all = append(all, portCases()...)
 	return all
 }
 
