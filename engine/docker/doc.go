@@ -43,10 +43,10 @@
 //     container config, a field the client's types no longer have, so
 //     legacy.go sends that create itself. From 1.44 it goes on the endpoint;
 //     from 1.52 the engine refuses the container-level field outright.
-//   - Starts that publish host ports are serialized by the reconciler.
-//     Neither engine needs it for its own allocation: containers started
-//     at once on one host port range each get a port of their own on both
-//     (PortRangeConcurrentStarts).
+//   - Starts that publish host ports were serialized by the reconciler
+//     ("engines race on them"). Neither engine does: containers started at
+//     once on one host port range each get a port of their own on both
+//     (PortRangeConcurrentStarts), so they now start in parallel.
 //
 // # Other differences berth relies on (Engine 20.10 and Engine 29)
 //
