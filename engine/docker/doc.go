@@ -70,10 +70,13 @@
 //     nothing. CreateContainer waits until the name answers (or is freed
 //     and retried) before it reports ErrExists, so a caller adopting the
 //     other run's container finds it.
-//   - Error texts: a create on a missing network succeeds on 20.10 and its
-//     start fails; 29 refuses the create (both "network … not found",
-//     ErrNotFound). A port taken by another container fails the start with
-//     "port is already allocated" on both, leaving the container created.
+//   - Error texts: a create on a missing network succeeds on both (the
+//     engine looks networks up at start) and the start fails with "network
+//     … not found" (ErrNotFound); the contract takes either step. A port
+//     taken by another container fails the start with "port is already
+//     allocated" on both, leaving the container created. A second network
+//     of one name: "network with name … already exists" from 1.44, the
+//     same words the adapter gives before.
 //   - Ports: 29 needs its own docker-proxy (Debian's older one fails every
 //     published port with "failed to start docker-proxy").
 package docker
