@@ -53,7 +53,7 @@ e2e: build images registry ## only the end-to-end tests of the binary
 TESTENGINE := $(GO) run ./internal/testengine/cmd/testengine
 # e2e tests that need no port published on the host (inside the engine's
 # network namespace, a published port is not reachable from here).
-E2E_MODERN_SUBSET ?= TestLifecycleCommands|TestRunOneOff|TestExec|TestCpRoundTrip|TestInspectionCommands|TestBuildArgsReachTheImage|TestBuildUsesCacheWhenNothingChanged
+E2E_MODERN_SUBSET ?= TestLifecycleCommands|TestRunOneOff|TestExec|TestCpRoundTrip|TestInspectionCommands|TestBuildArgsReachTheImage|TestBuildUsesCacheWhenNothingChanged|TestGatedFeaturesApplied
 
 provision-modern: ## build or reuse the modern engine's dockerd, docker-proxy and runc
 	./internal/testengine/provision.sh

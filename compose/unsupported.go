@@ -36,7 +36,6 @@ var unsupported = []struct {
 	{"services.*.isolation", "Windows only"},
 	{"services.*.use_api_socket", ""},
 	{"services.*.networks.*.driver_opts", ""},
-	{"services.*.networks.*.gw_priority", ""},
 	{"services.*.networks.*.link_local_ips", ""},
 }
 

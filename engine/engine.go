@@ -48,6 +48,10 @@ type Reader interface {
 	Logs(ctx context.Context, id string, opts LogOptions) (Stream, error)
 	InspectImage(ctx context.Context, ref string) (Image, error)
 	Events(ctx context.Context, filter EventFilter) (<-chan Event, <-chan error)
+	// APIVersion is the Docker Engine API version both sides speak ("1.41"
+	// on Engine 20.10), known since the engine was reached: what berth may
+	// ask of it (see Feature).
+	APIVersion() string
 	// Inspection is the engine's process and resource reports, or nil when
 	// it has none.
 	Inspection() Inspection
@@ -201,8 +205,10 @@ type Port struct {
 
 // Mount is one filesystem mount.
 type Mount struct {
-	Type        string // bind, volume, tmpfs
-	Source      string // host path (bind), engine volume name (volume; "" for anonymous)
+	Type string // bind, volume, tmpfs, image
+	// Source is the host path (bind), the engine volume name (volume; ""
+	// for anonymous) or the image reference (image).
+	Source      string
 	Target      string
 	ReadOnly    bool
 	Consistency string
@@ -212,6 +218,9 @@ type Mount struct {
 	VolumeNoCopy    bool
 	TmpfsSize       int64
 	TmpfsMode       uint32
+	// Subpath mounts only this directory of the volume or image (API 1.45
+	// for volumes, 1.48 with image mounts).
+	Subpath string
 }
 
 // RestartPolicy is the engine's restart policy.

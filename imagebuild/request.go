@@ -76,7 +76,7 @@ type Options struct {
 	// Secrets are --secret flags ("id=npmrc,src=./npmrc", "id=tok,env=TOKEN"),
 	// SSH --ssh flags ("default", "id=/path/to/key"), for every build.
 	Secrets, SSH []string
-	Memory   int64 // --memory: the build containers' memory limit in bytes
+	Memory       int64 // --memory: the build containers' memory limit in bytes
 }
 
 // NewRequest prepares the build of service s of project p: the context tar

@@ -40,5 +40,8 @@ type Endpoint struct {
 	IPv4Address string
 	IPv6Address string
 	MacAddress  string
-	Priority    int
+	Priority    int // which network is the primary one (compose's priority)
+	// GatewayPriority picks the network that gives the default route
+	// (gw_priority; API 1.48).
+	GatewayPriority int
 }

@@ -37,7 +37,6 @@ type applier struct {
 	plan     Plan
 	progress Progress
 	sem      chan struct{} // nil: unlimited
-	portMu   sync.Mutex    // starts that publish host ports go one at a time
 	done     []chan struct{}
 	failed   []bool // written before done[i] closes
 	exits    *exitWaits

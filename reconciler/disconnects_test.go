@@ -124,3 +124,28 @@ func TestDownOfStoppedContainersAwaitsNothing(t *testing.T) {
 		t.Errorf("%d subscriptions to disconnects for stopped containers, want 0", n)
 	}
 }
+
+// From API 1.42 a stop returns once the endpoints are released
+// (engine.StopReleasesEndpoints): down removes the network without waiting.
+func TestDownOnNewerEngineAwaitsNoDisconnects(t *testing.T) {
+	eng := fake.New("busybox")
+	eng.SetAPIVersion("1.56")
+	p := load(t, twoServices)
+	mustUp(t, eng, p)
+	st, err := reconciler.Observe(t.Context(), eng, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := reconciler.NewDownPlan(p, st, reconciler.DownOptions{})
+	for _, act := range plan.Actions {
+		if act.Op == reconciler.OpRemoveNetwork && len(act.Disconnects) > 0 {
+			t.Errorf("network removal awaits %v on API 1.56", act.Disconnects)
+		}
+	}
+	if err := reconciler.Apply(t.Context(), eng, plan, nil, reconciler.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := eng.Calls("NetworkDisconnects"); n != 0 {
+		t.Errorf("%d subscriptions to disconnects, want 0", n)
+	}
+}

@@ -47,7 +47,10 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 		return Plan{}, engine.ContainerSpec{}, err
 	}
 	s.ContainerName = ""
-	d := resolveService(p, s)
+	d := resolveService(p, s, st.APIVersion)
+	if err := pl.checkFeatures(d); err != nil {
+		return Plan{}, engine.ContainerSpec{}, err
+	}
 	if d.injectErr != nil {
 		return Plan{}, engine.ContainerSpec{}, d.injectErr
 	}

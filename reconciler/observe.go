@@ -20,6 +20,9 @@ import (
 // Observed is one snapshot of what the engine holds for a project: everything
 // NewPlan compares the project with, so planning makes no engine call.
 type Observed struct {
+	// APIVersion is the engine's API version: which gated features
+	// (engine.Feature) the plan may use. "" is the oldest engine.
+	APIVersion string
 	Containers []engine.Container
 	Networks   []network.Info
 	// Volumes are the project's volumes; they are listed only when the
@@ -69,7 +72,8 @@ func Observe(ctx context.Context, eng engine.Engine, p *types.Project) (Observed
 		st.Images, err = ObserveImages(ctx, eng, p)
 		return err
 	})
-	desired := resolve(p)
+	st.APIVersion = eng.APIVersion()
+	desired := resolve(p, st.APIVersion)
 	g.Go(func() (err error) {
 		st.External, err = observeExternal(ctx, eng, desired)
 		return err

@@ -50,8 +50,8 @@ type Action struct {
 	// Recreate marks the stop, remove and create of a replacement, so
 	// progress says "Recreate"/"Recreated" as Docker Compose does.
 	Recreate bool
-	// PublishesPorts marks starts that bind host ports; Apply runs those one
-	// at a time because some engines race when several bind at once.
+	// PublishesPorts marks starts that bind host ports, so a failed start
+	// names the ports.
 	PublishesPorts bool
 
 	Container *engine.ContainerSpec // create; pre-start: the hook container, but for its command

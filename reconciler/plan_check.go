@@ -3,10 +3,13 @@ package reconciler
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine"
 	"berth/network"
 	"berth/project"
 )
@@ -21,6 +24,7 @@ func (pl *planner) preflight() error {
 		d := pl.d.services[name]
 		errs = append(errs, pl.checkExternal(d)...)
 		errs = append(errs, pl.checkFiles(d)...)
+		errs = append(errs, pl.checkFeatures(d))
 	}
 	errs = append(errs, pl.checkPorts()...)
 	errs = append(errs, pl.checkContainerNames()...)
@@ -162,6 +166,56 @@ func (pl *planner) checkNetworkDrift() error {
 		}
 		if d := network.Drift(spec, info); d != "" {
 			errs = append(errs, errors.New(d+"; remove it (berth down) to recreate it"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkFeatures names each key of d's service that needs a newer engine
+// than the one observed (engine.Feature): an error for what would change
+// what the container is (a subpath, an image mount, a MAC address on a
+// network), a plan warning for a refinement the engine would ignore
+// (start_interval, gw_priority; withinAPI leaves those out of the spec).
+func (pl *planner) checkFeatures(d *desired) error {
+	s, v := d.service, pl.st.APIVersion
+	var errs []error
+	gate := func(f engine.Feature, key string, refuse bool) {
+		switch {
+		case f.Supported(v):
+		case refuse:
+			errs = append(errs, fmt.Errorf("service %q: %s %s", s.Name, key, f.Needs(v)))
+		default:
+			pl.plan.Warnings = append(pl.plan.Warnings, fmt.Sprintf("service %q: %s is not applied: it %s", s.Name, key, f.Needs(v)))
+		}
+	}
+	if h := s.HealthCheck; h != nil && h.StartInterval != nil && !h.Disable {
+		gate(engine.HealthStartInterval, "healthcheck.start_interval", false)
+	}
+	primary := ""
+	if spec := d.template(); spec.NetworkMode == "" && len(spec.Networks) > 0 {
+		primary = spec.Networks[0].Network
+	}
+	for _, key := range slices.Sorted(maps.Keys(s.Networks)) {
+		c := s.Networks[key]
+		if c == nil {
+			continue
+		}
+		// The first network's MAC address is the container's own, which
+		// every engine reads, unless mac_address says otherwise.
+		if c.MacAddress != "" && (project.NetworkName(pl.p, key) != primary || s.MacAddress != "" && s.MacAddress != c.MacAddress) {
+			gate(engine.EndpointMacAddress, "networks."+key+".mac_address", true)
+		}
+		if c.GatewayPriority != 0 {
+			gate(engine.GatewayPriority, "networks."+key+".gw_priority", false)
+		}
+	}
+	for i, m := range s.Volumes {
+		at := fmt.Sprintf("volumes[%d] (target %s)", i, m.Target)
+		switch {
+		case m.Type == types.VolumeTypeImage:
+			gate(engine.ImageMount, at+" type: image", true)
+		case m.Type == types.VolumeTypeVolume && m.Volume != nil && m.Volume.Subpath != "":
+			gate(engine.VolumeSubpath, at+" volume.subpath", true)
 		}
 	}
 	return errors.Join(errs...)

@@ -38,10 +38,10 @@ type desired struct {
 }
 
 // resolveService resolves s against project p.
-func resolveService(p *types.Project, s types.ServiceConfig) *desired {
+func resolveService(p *types.Project, s types.ServiceConfig, apiVersion string) *desired {
 	d := &desired{service: s, configHash: project.ConfigHash(s), files: fileRefs(p, s)}
 	d.fields = sync.OnceValue(func() map[string]string { return fieldHashes(s) })
-	d.template = sync.OnceValue(func() engine.ContainerSpec { return templateSpec(p, s, d.files) })
+	d.template = sync.OnceValue(func() engine.ContainerSpec { return templateSpec(p, s, d.files, apiVersion) })
 	d.inject, d.injectErr = injectedFiles(p, s.Name, d.files)
 	d.networks = network.Used(p, []string{s.Name})
 	for _, key := range slices.Sorted(maps.Keys(s.Networks)) {
@@ -88,16 +88,17 @@ func (d *desired) divergence(c engine.Container, key []byte) string {
 // desiredSet is the project resolved once per run: every service, and the
 // network berth creates for each project network a service joins.
 type desiredSet struct {
-	p        *types.Project
-	services map[string]*desired
-	networks map[string]network.Spec // by project key; external ones are not created
+	p          *types.Project
+	apiVersion string // the engine's, which the specs fit (withinAPI)
+	services   map[string]*desired
+	networks   map[string]network.Spec // by project key; external ones are not created
 }
 
-// resolve resolves every service of p.
-func resolve(p *types.Project) *desiredSet {
-	ds := &desiredSet{p: p, services: map[string]*desired{}, networks: map[string]network.Spec{}}
+// resolve resolves every service of p for an engine of apiVersion.
+func resolve(p *types.Project, apiVersion string) *desiredSet {
+	ds := &desiredSet{p: p, apiVersion: apiVersion, services: map[string]*desired{}, networks: map[string]network.Spec{}}
 	for name, s := range p.Services {
-		d := resolveService(p, s)
+		d := resolveService(p, s, apiVersion)
 		ds.services[name] = d
 		for _, key := range d.networks {
 			if _, ok := ds.networks[key]; !ok && !network.IsExternal(p, key) {
@@ -111,10 +112,10 @@ func resolve(p *types.Project) *desiredSet {
 // resolvedFor is the resolution st was observed for, or, for a snapshot
 // made without Observe (tests, callers that build one), a fresh one.
 func resolvedFor(p *types.Project, st Observed) *desiredSet {
-	if st.desired != nil && st.desired.p == p {
+	if st.desired != nil && st.desired.p == p && st.desired.apiVersion == st.APIVersion {
 		return st.desired
 	}
-	return resolve(p)
+	return resolve(p, st.APIVersion)
 }
 
 // usedNetworks are the project network keys the named services join, sorted.

@@ -33,7 +33,11 @@ func NewDownPlan(p *types.Project, st Observed, o DownOptions) Plan {
 	for _, n := range st.Networks {
 		key := n.Labels[project.LabelNetwork]
 		if cfg, ok := p.Networks[key]; ok && !bool(cfg.External) && !keep.keepsNetwork(ds, key, n.Name) {
-			plan.add(Action{Op: OpRemoveNetwork, Target: n.Name, After: removes, Disconnects: stoppedOn(n.Name, removed)})
+			act := Action{Op: OpRemoveNetwork, Target: n.Name, After: removes}
+			if !engine.StopReleasesEndpoints.Supported(st.APIVersion) {
+				act.Disconnects = stoppedOn(n.Name, removed)
+			}
+			plan.add(act)
 		}
 	}
 	for _, v := range st.Volumes {

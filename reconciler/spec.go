@@ -20,7 +20,7 @@ import (
 // name (volumes, networks, service:x, secrets) becomes an engine name, and
 // every runtime field is resolved (runtimeSpec). files are the service's
 // secrets and configs.
-func templateSpec(p *types.Project, s types.ServiceConfig, files []fileRef) engine.ContainerSpec {
+func templateSpec(p *types.Project, s types.ServiceConfig, files []fileRef, apiVersion string) engine.ContainerSpec {
 	spec := engine.ContainerSpec{
 		Image:       project.ImageName(p, s),
 		Environment: environment(s),
@@ -40,7 +40,26 @@ func templateSpec(p *types.Project, s types.ServiceConfig, files []fileRef) engi
 	if len(spec.Networks) > 0 {
 		primaryMac(&spec)
 	}
+	withinAPI(&spec, apiVersion)
 	return spec
+}
+
+// withinAPI leaves out the refinements an engine of apiVersion lacks and
+// would ignore anyway (preflight warns about each): the healthcheck's
+// start_interval and the networks' gw_priority. What changes the meaning of
+// the container (a subpath, an image mount, a MAC address) stays, and the
+// preflight refuses it.
+func withinAPI(spec *engine.ContainerSpec, apiVersion string) {
+	if h := spec.Healthcheck; h != nil && !engine.HealthStartInterval.Supported(apiVersion) {
+		hc := *h
+		hc.StartInterval = 0
+		spec.Healthcheck = &hc
+	}
+	if !engine.GatewayPriority.Supported(apiVersion) {
+		for i := range spec.Networks {
+			spec.Networks[i].GatewayPriority = 0
+		}
+	}
 }
 
 // primaryMac settles mac_address against the primary endpoint's own: the
@@ -93,7 +112,9 @@ func mountOf(p *types.Project, v types.ServiceVolumeConfig) (engine.Mount, bool)
 		if _, ok := p.Volumes[v.Source]; ok {
 			m.Source = project.VolumeName(p, v.Source)
 		}
-		m.VolumeNoCopy = v.Volume != nil && v.Volume.NoCopy
+		if v.Volume != nil {
+			m.VolumeNoCopy, m.Subpath = v.Volume.NoCopy, v.Volume.Subpath
+		}
 	case types.VolumeTypeBind:
 		if v.Bind != nil {
 			m.CreateHostPath = bool(v.Bind.CreateHostPath)
@@ -103,6 +124,10 @@ func mountOf(p *types.Project, v types.ServiceVolumeConfig) (engine.Mount, bool)
 		if v.Tmpfs != nil {
 			m.TmpfsSize = int64(v.Tmpfs.Size)
 			m.TmpfsMode = v.Tmpfs.Mode
+		}
+	case types.VolumeTypeImage:
+		if v.Image != nil {
+			m.Subpath = v.Image.SubPath
 		}
 	default:
 		return engine.Mount{}, false
@@ -165,7 +190,7 @@ func endpoints(p *types.Project, s types.ServiceConfig) []network.Endpoint {
 		if c := s.Networks[key]; c != nil {
 			ep.Aliases = append(ep.Aliases, c.Aliases...)
 			ep.IPv4Address, ep.IPv6Address = c.Ipv4Address, c.Ipv6Address
-			ep.MacAddress, ep.Priority = c.MacAddress, c.Priority
+			ep.MacAddress, ep.Priority, ep.GatewayPriority = c.MacAddress, c.Priority, c.GatewayPriority
 		}
 		eps = append(eps, ep)
 	}

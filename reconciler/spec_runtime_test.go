@@ -75,7 +75,7 @@ func TestTemplateResolvesFallbacks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := mustLoad(t, "services: {web: "+tt.svc+"}")
-			spec := resolveService(p, p.Services["web"]).template()
+			spec := resolveService(p, p.Services["web"], "").template()
 			if got := tt.got(spec); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got  %#v\nwant %#v", got, tt.want)
 			}
@@ -92,7 +92,7 @@ func TestTemplateModelFallbacks(t *testing.T) {
 	s.LogDriver, s.LogOpt = "syslog", map[string]string{"tag": "x"}
 	s.MemLimit, s.CPUShares, s.PidsLimit = 256<<20, 512, 7
 	s.Deploy = &types.DeployConfig{Resources: types.Resources{Limits: &types.Resource{MemoryBytes: 128 << 20, Pids: 100}}}
-	spec := resolveService(p, s).template()
+	spec := resolveService(p, s, "").template()
 	if want := (engine.LogConfig{Driver: "syslog", Options: map[string]string{"tag": "x"}}); !reflect.DeepEqual(spec.Logging, want) {
 		t.Errorf("legacy log driver: got %+v", spec.Logging)
 	}

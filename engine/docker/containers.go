@@ -62,6 +62,11 @@ func (e *Engine) InspectContainer(ctx context.Context, id string) (engine.Contai
 // network at create, connects the others before returning, so the
 // container is fully wired when it starts.
 func (e *Engine) CreateContainer(ctx context.Context, spec engine.ContainerSpec) (string, error) {
+	// An engine of an older API ignores (or, for some, refuses) the fields
+	// of a feature it lacks: name the feature instead.
+	if err := spec.Unsupported(e.apiVersion); err != nil {
+		return "", wrap("container", spec.Name, err)
+	}
 	req, err := translate(spec, e.multiNetwork())
 	if err != nil {
 		return "", wrap("container", spec.Name, err)

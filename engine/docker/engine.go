@@ -17,7 +17,6 @@ import (
 	"berth/engine"
 
 	"github.com/moby/moby/client"
-	"github.com/moby/moby/client/pkg/versions"
 )
 
 var _ engine.Engine = (*Engine)(nil)
@@ -190,11 +189,11 @@ func dialProbe(ctx context.Context, host string) error {
 // multiNetwork says whether the engine takes several networks at create
 // (API 1.44, Engine 25); older engines take one and connect the rest.
 func (e *Engine) multiNetwork() bool {
-	return !versions.LessThan(e.apiVersion, "1.44")
+	return engine.MultiNetworkCreate.Supported(e.apiVersion)
 }
 
 // refusesDuplicateNetworks says whether the engine itself refuses a second
 // network of the same name (API 1.44); older ones only warn unless asked.
 func (e *Engine) refusesDuplicateNetworks() bool {
-	return !versions.LessThan(e.apiVersion, "1.44")
+	return engine.UniqueNetworkNames.Supported(e.apiVersion)
 }

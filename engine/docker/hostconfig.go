@@ -128,8 +128,12 @@ func engineMount(m engine.Mount) mount.Mount {
 			em.BindOptions = &mount.BindOptions{Propagation: mount.Propagation(m.BindPropagation)}
 		}
 	case "volume":
-		if m.VolumeNoCopy {
-			em.VolumeOptions = &mount.VolumeOptions{NoCopy: true}
+		if m.VolumeNoCopy || m.Subpath != "" {
+			em.VolumeOptions = &mount.VolumeOptions{NoCopy: m.VolumeNoCopy, Subpath: m.Subpath}
+		}
+	case "image":
+		if m.Subpath != "" {
+			em.ImageOptions = &mount.ImageOptions{Subpath: m.Subpath}
 		}
 	case "tmpfs":
 		em.Source = ""
@@ -190,7 +194,7 @@ func networkingConfig(spec engine.ContainerSpec, multiNetwork bool) (*mnetwork.N
 
 // endpointSettings is how a container joins one network.
 func endpointSettings(ep network.Endpoint, links []string) (*mnetwork.EndpointSettings, error) {
-	es := &mnetwork.EndpointSettings{Aliases: ep.Aliases, Links: links}
+	es := &mnetwork.EndpointSettings{Aliases: ep.Aliases, Links: links, GwPriority: ep.GatewayPriority}
 	mac, err := hardwareAddr(ep.MacAddress)
 	if err != nil {
 		return nil, err

@@ -36,9 +36,13 @@ func (e *Engine) InspectNetwork(ctx context.Context, name string) (network.Info,
 	return e.settled(infoOf(oldest)), nil
 }
 
-// settled remembers the network berth uses for its name (see networkIDs).
+// settled remembers the network berth uses for its name (see networkIDs)
+// on an engine where a name can be ambiguous; elsewhere the name is enough,
+// and stays right should another run replace the network.
 func (e *Engine) settled(n network.Info) network.Info {
-	e.networkIDs.Store(n.Name, n.ID)
+	if !e.refusesDuplicateNetworks() {
+		e.networkIDs.Store(n.Name, n.ID)
+	}
 	return n
 }
 

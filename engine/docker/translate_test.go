@@ -232,6 +232,9 @@ func TestTranslateMounts(t *testing.T) {
 		{Type: "volume", Source: "p_data", Target: "/data", VolumeNoCopy: true},
 		{Type: "volume", Target: "/anon"},
 		{Type: "tmpfs", Target: "/cache", TmpfsSize: 1 << 20, TmpfsMode: 0o700},
+		{Type: "volume", Source: "p_data", Target: "/sub", Subpath: "a/b"},
+		{Type: "image", Source: "busybox", Target: "/img", ReadOnly: true, Subpath: "bin"},
+		{Type: "image", Source: "busybox", Target: "/whole"},
 	}}
 	r, err := translate(spec, false)
 	if err != nil {
@@ -245,6 +248,9 @@ func TestTranslateMounts(t *testing.T) {
 		{Type: "volume", Source: "p_data", Target: "/data", VolumeOptions: &mount.VolumeOptions{NoCopy: true}},
 		{Type: "volume", Target: "/anon"},
 		{Type: "tmpfs", Target: "/cache", TmpfsOptions: &mount.TmpfsOptions{SizeBytes: 1 << 20, Mode: 0o700}},
+		{Type: "volume", Source: "p_data", Target: "/sub", VolumeOptions: &mount.VolumeOptions{Subpath: "a/b"}},
+		{Type: "image", Source: "busybox", Target: "/img", ReadOnly: true, ImageOptions: &mount.ImageOptions{Subpath: "bin"}},
+		{Type: "image", Source: "busybox", Target: "/whole"},
 	}
 	if got := r.options.HostConfig.Mounts; !reflect.DeepEqual(got, want) {
 		t.Errorf("mounts:\n got %+v\nwant %+v", got, want)
@@ -256,7 +262,7 @@ func TestTranslateNetworks(t *testing.T) {
 		Links: []string{"db:database"},
 		Networks: []network.Endpoint{
 			{Network: "p_front", Aliases: []string{"web"}, IPv4Address: "172.30.0.10"},
-			{Network: "p_back", Aliases: []string{"api"}},
+			{Network: "p_back", Aliases: []string{"api"}, GatewayPriority: 10},
 		},
 	}
 	for _, multi := range []bool{false, true} {
@@ -278,6 +284,9 @@ func TestTranslateNetworks(t *testing.T) {
 		wantEndpoints, wantConnect := 1, 1
 		if multi {
 			wantEndpoints, wantConnect = 2, 0
+		}
+		if multi && eps["p_back"].GwPriority != 10 {
+			t.Errorf("gw_priority: %+v", eps["p_back"])
 		}
 		if len(eps) != wantEndpoints || len(r.connect) != wantConnect {
 			t.Errorf("multi=%v: %d endpoints at create, %d to connect; want %d, %d", multi, len(eps), len(r.connect), wantEndpoints, wantConnect)

@@ -67,6 +67,8 @@ func cases() []testCase {
 	all = append(all, execCases()...)
 	all = append(all, commitCases()...)
 	all = append(all, registryCases()...)
+	all = append(all, featureCases()...)
+	all = append(all, portCases()...)
 	return all
 }
 

@@ -116,6 +116,9 @@ func (e *Engine) CreateContainer(ctx context.Context, spec engine.ContainerSpec)
 
 // prepareLocked checks what the spec refers to and fills c from it.
 func (e *Engine) prepareLocked(c *container, spec engine.ContainerSpec) error {
+	if err := spec.Unsupported(e.apiVersion); err != nil {
+		return err
+	}
 	if other := e.lookup(c.name); other != nil && other.name == c.name {
 		return conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". "+
 			"You have to remove (or rename) that container to be able to reuse that name.", c.name, other.id)

@@ -33,6 +33,27 @@ type Engine struct {
 	binds      map[string]map[string]string // bind mount source → files
 	reg        registryState                // registry.go
 	execs      map[string]*process          // exec.go; nil until the first
+	apiVersion string                       // what it claims to speak
+}
+
+// DefaultAPIVersion is the API version a new fake speaks: Docker Engine
+// 20.10's, the oldest berth supports, so the gated features (engine.Feature)
+// are refused as that engine's adapter refuses them.
+const DefaultAPIVersion = "1.41"
+
+// APIVersion is the API version the fake claims to speak.
+func (e *Engine) APIVersion() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.apiVersion
+}
+
+// SetAPIVersion makes the fake speak another API version, for tests of
+// what berth does on a newer engine.
+func (e *Engine) SetAPIVersion(v string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.apiVersion = v
 }
 
 // Interactive is nil: the fake has no terminals.
@@ -58,6 +79,7 @@ func New(images ...string) *Engine {
 		nextPort:   32768,
 		restart:    100 * time.Millisecond,
 		binds:      map[string]map[string]string{},
+		apiVersion: DefaultAPIVersion,
 	}
 	for _, name := range []string{"bridge", "host", "none"} {
 		e.networks[newID()] = &netw{name: name, driver: driverOf(name)}
