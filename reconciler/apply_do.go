@@ -47,6 +47,8 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return ignore(failure(act, "stop container", a.eng.StopContainer(ctx, act.Target, act.Grace)), engine.ErrNotFound)
 	case OpRemove:
 		return ignore(failure(act, "remove container", a.eng.RemoveContainer(ctx, act.Target, act.Remove)), engine.ErrNotFound)
+	case OpRename:
+		return a.rename(ctx, act)
 	case OpRemoveNetwork:
 		return removeNetwork(ctx, a.eng, act.Target)
 	case OpRemoveVolume:
@@ -68,15 +70,28 @@ func ignore(err, want error) error {
 
 // create makes the container. When another run created it first (two `up`
 // at once), the one that exists is the one to go on with.
+// A replacement is created under its temporary name (Container.Name).
 func (a *applier) create(ctx context.Context, act Action) error {
 	_, err := a.eng.CreateContainer(ctx, *act.Container)
 	if errors.Is(err, engine.ErrExists) {
-		_, err = a.eng.InspectContainer(ctx, act.Target)
+		_, err = a.eng.InspectContainer(ctx, act.Container.Name)
 	}
 	if err != nil {
 		return failure(act, "create container", err)
 	}
 	return a.inject(ctx, act)
+}
+
+// rename gives a replacement its final name. When the replacement is gone
+// and a container holds the name, another run finished the same recreate.
+func (a *applier) rename(ctx context.Context, act Action) error {
+	err := a.eng.RenameContainer(ctx, act.Temp, act.Target)
+	if errors.Is(err, engine.ErrNotFound) {
+		if _, ierr := a.eng.InspectContainer(ctx, act.Target); ierr == nil {
+			return nil
+		}
+	}
+	return failure(act, "rename container "+act.Temp, err)
 }
 
 // start starts the container. A later service_completed_successfully wait

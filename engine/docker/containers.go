@@ -153,6 +153,12 @@ func (e *Engine) RemoveContainer(ctx context.Context, id string, opts engine.Rem
 	return wrap("container", id, err)
 }
 
+// RenameContainer gives the container a new name.
+func (e *Engine) RenameContainer(ctx context.Context, id, newName string) error {
+	_, err := e.cli.ContainerRename(ctx, id, client.ContainerRenameOptions{NewName: newName})
+	return wrap("container", id, err)
+}
+
 // PauseContainer freezes the container's processes.
 func (e *Engine) PauseContainer(ctx context.Context, id string) error {
 	_, err := e.cli.ContainerPause(ctx, id, client.ContainerPauseOptions{})
