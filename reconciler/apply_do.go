@@ -105,7 +105,7 @@ func (a *applier) start(ctx context.Context, act Action) error {
 		a.portMu.Lock()
 		defer a.portMu.Unlock()
 	}
-	err := a.eng.StartContainer(ctx, act.Target)
+	err := asStaleTask(act.Target, a.eng.StartContainer(ctx, act.Target))
 	if err != nil && act.PublishesPorts {
 		return failure(act, "start container (publishing "+ports(a.plan, act)+")", err)
 	}

@@ -138,3 +138,27 @@ func leftoverOf(t *testing.T, eng engine.Engine, c engine.Container) string {
 	}
 	return spec.Name
 }
+
+// TestStaleTaskIsReplaced: Engine 20.10, after a crash, refuses to start a
+// container whose containerd task survived ("task <id>: already exists").
+// up replaces that container, says why in the plan, and converges.
+func TestStaleTaskIsReplaced(t *testing.T) {
+	eng := fake.New("busybox")
+	p := recreateProject(t, "1")
+	mustUp(t, eng, p)
+	old := only(t, eng, p)
+	if err := eng.StopContainer(t.Context(), old.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	eng.FailNextOn("StartContainer", "demo-web-1", errors.New("task 0a1b2c: already exists"))
+	plan, err := reconciler.Up(t.Context(), eng, p, reconciler.UpOptions{}, reconciler.ApplyOptions{}, nil)
+	if err != nil {
+		t.Fatalf("up over a stale task: %v", err)
+	}
+	if !strings.Contains(plan.String(), "(the engine kept a stale task after a crash (task 0a1b2c: already exists))") {
+		t.Errorf("plan does not name the stale task:\n%s", plan)
+	}
+	if got := only(t, eng, p); got.ID == old.ID || got.State != engine.StateRunning {
+		t.Errorf("after up: %s %s, want a new running container", got.ID, got.State)
+	}
+}
