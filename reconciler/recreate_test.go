@@ -162,3 +162,18 @@ func TestStaleTaskIsReplaced(t *testing.T) {
 		t.Errorf("after up: %s %s, want a new running container", got.ID, got.State)
 	}
 }
+
+// TestExhaustedPoolsNameTheFix: a network the engine cannot give an address
+// range fails up naming the cause and the fix, before any container.
+func TestExhaustedPoolsNameTheFix(t *testing.T) {
+	eng := fake.New("busybox")
+	eng.FailNext("CreateNetwork", errors.New("could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network"))
+	p := recreateProject(t, "1")
+	err := up(t, eng, p, reconciler.UpOptions{})
+	if err == nil || !strings.Contains(err.Error(), "docker network prune") || !strings.Contains(err.Error(), "default-address-pools") {
+		t.Fatalf("up with exhausted pools: %v, want the cause and the fix", err)
+	}
+	if n := eng.Calls("CreateContainer"); n != 0 {
+		t.Errorf("%d containers created", n)
+	}
+}
