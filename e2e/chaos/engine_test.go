@@ -30,6 +30,7 @@ func thirty() (string, map[string]int) {
 // replica, one network, the named volume's data intact.
 func TestEngineKilledDuringUp(t *testing.T) {
 	n := runs(t, 1, 10)
+	t.Parallel()
 	e := privateEngine(t, nil)
 	yaml, replicas := thirty()
 	for i := range n {
@@ -85,6 +86,7 @@ services:
 // -d converges.
 func TestRestartPoliciesAcrossEngineRestart(t *testing.T) {
 	n := runs(t, 1, 5)
+	t.Parallel()
 	e := privateEngine(t, nil)
 	for i := range n {
 		for _, crash := range []bool{false, true} {
@@ -167,6 +169,7 @@ services:
 // after the engine is back converges (docs/architecture.md).
 func TestAttachedUpAcrossEngineRestart(t *testing.T) {
 	n := runs(t, 1, 5)
+	t.Parallel()
 	e := privateEngine(t, nil)
 	for i := range n {
 		for _, crash := range []bool{false, true} {

@@ -45,7 +45,8 @@ func (r *running) interrupt(k int) (hung bool) {
 // recreate in flight) and of down. Each time the next up -d converges,
 // the named volume keeps its data, and the next down leaves nothing.
 func TestInterrupts(t *testing.T) {
-	n := runs(t, 2, 20)
+	n := runs(t, 1, 20)
+	t.Parallel()
 	for i := range n {
 		s := newStack(t, threeYAML(0), nil)
 		// Cold up, interrupted.
@@ -90,7 +91,8 @@ func (s *stack) convergeAfter(t *testing.T, fault string, hung bool, marker stri
 // project end with the whole project or nothing of it, never a mix; the
 // next up -d converges.
 func TestRacesOnOneProject(t *testing.T) {
-	n := runs(t, 2, 20)
+	n := runs(t, 1, 20)
+	t.Parallel()
 	s := newStack(t, threeYAML(0), nil)
 	for i := range n {
 		rs := []*running{s.start("up", "-d"), s.start("up", "-d"), s.start("up", "-d"), s.start("down")}
@@ -118,6 +120,7 @@ func TestRacesOnOneProject(t *testing.T) {
 // never touch each other's objects.
 func TestTwoProjectsAtOnce(t *testing.T) {
 	n := runs(t, 1, 10)
+	t.Parallel()
 	for i := range n {
 		a, b := newStack(t, threeYAML(0), nil), newStack(t, threeYAML(0), nil)
 		ra, rb := a.start("up", "-d"), b.start("up", "-d")
@@ -144,7 +147,8 @@ func TestTwoProjectsAtOnce(t *testing.T) {
 // every other time, an orphan service coming and going) and up -d, and
 // goes only with down -v.
 func TestVolumeDataSurvivesCycles(t *testing.T) {
-	n := runs(t, 3, 100)
+	n := runs(t, 2, 100)
+	t.Parallel()
 	s := newStack(t, threeYAML(0), nil)
 	s.mustBerth("up", "-d")
 	s.writeMarker("data", "kept")
@@ -193,6 +197,7 @@ func TestVolumeDataSurvivesCycles(t *testing.T) {
 // and the fix, and creates nothing.
 func TestExhaustedAddressPools(t *testing.T) {
 	runs(t, 1, 1)
+	t.Parallel()
 	e := privateEngine(t, map[string]any{"default-address-pools": []map[string]any{{"base": "10.213.7.0/24", "size": 24}}})
 	s := newStack(t, "services: {web: {image: berth-test/busybox:latest, command: [sleep, \"3600\"]}}\n", e.Environ(nil))
 	out, err, hung := s.berth("up", "-d")
