@@ -72,10 +72,10 @@ test-modern-short: build images provision-modern ## contract suite and an e2e su
 # cycles. It ends with the table fault | runs | converged | lost data | hung.
 # Plain `make test` compiles it but runs none of it (BERTH_CHAOS unset).
 chaos: build images ## the fault suite at full counts (root; takes long)
-	BERTH_CHAOS=full BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -v -timeout 240m ./e2e/chaos/
+	BERTH_CHAOS=full BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -v -parallel 8 -timeout 240m ./e2e/chaos/
 
 chaos-short: build images ## the fault suite, one or two runs of each fault (CI)
-	BERTH_CHAOS=short BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -v -timeout 15m ./e2e/chaos/
+	BERTH_CHAOS=short BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -v -parallel 8 -timeout 15m ./e2e/chaos/
 
 bench: build images registry ## benchmarks: berth against the raw engine limit (and docker-compose)
 	BERTH_BIN=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./bench/

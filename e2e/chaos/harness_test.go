@@ -61,6 +61,7 @@ func record(fault string, converged, lost, hung bool) {
 		table[fault] = r
 	}
 	r.runs++
+	fmt.Printf("chaos: %s: run %d: converged %v, lost data %v, hung %v\n", fault, r.runs, converged, lost, hung)
 	for _, c := range []struct {
 		yes bool
 		n   *int
