@@ -195,7 +195,30 @@ func (e *Engine) RemoveNetwork(ctx context.Context, name string) error {
 	if err != nil && strings.Contains(err.Error(), "has active endpoints") && e.dropStaleEndpoints(ctx, name) {
 		_, err = e.cli.NetworkRemove(ctx, name, client.NetworkRemoveOptions{})
 	}
+	if err != nil && strings.Contains(err.Error(), "is ambiguous") {
+		err = e.removeDuplicates(ctx, name)
+	}
 	return wrap("network", name, err)
+}
+
+// removeDuplicates removes every network named name, by ID. Engines before
+// API 1.44 accept two creates of one name from two processes at once (three
+// `up` racing); by name, such a network could never be removed again.
+func (e *Engine) removeDuplicates(ctx context.Context, name string) error {
+	res, err := e.cli.NetworkList(ctx, client.NetworkListOptions{Filters: make(client.Filters).Add("name", name)})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, n := range res.Items {
+		if n.Name != name { // the filter matches substrings
+			continue
+		}
+		if _, err := e.cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // dropStaleEndpoints force-disconnects the network's endpoints whose
