@@ -192,9 +192,6 @@ func ipamConfig(c network.IPAMConfig) (mnetwork.IPAMConfig, error) {
 // RemoveNetwork removes the network.
 func (e *Engine) RemoveNetwork(ctx context.Context, name string) error {
 	_, err := e.cli.NetworkRemove(ctx, name, client.NetworkRemoveOptions{})
-	if err != nil && strings.Contains(err.Error(), "has active endpoints") && e.dropStaleEndpoints(ctx, name) {
-		_, err = e.cli.NetworkRemove(ctx, name, client.NetworkRemoveOptions{})
-	}
 	if err != nil && strings.Contains(err.Error(), "is ambiguous") {
 		err = e.removeDuplicates(ctx, name)
 	}
@@ -219,33 +216,6 @@ func (e *Engine) removeDuplicates(ctx context.Context, name string) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// dropStaleEndpoints force-disconnects the network's endpoints whose
-// container no longer exists, and reports whether there were any. An
-// engine killed while it wired a container up (Engine 20.10) keeps such an
-// endpoint across its restart, and the network can then never be removed
-// ("has active endpoints"). Endpoints of containers that exist are left
-// alone: they are someone's.
-func (e *Engine) dropStaleEndpoints(ctx context.Context, name string) bool {
-	res, err := e.cli.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
-	if err != nil {
-		return false
-	}
-	dropped := false
-	for id, ep := range res.Network.Containers {
-		if _, err := e.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{}); !cerrdefs.IsNotFound(err) {
-			continue
-		}
-		target := ep.Name
-		if target == "" {
-			target = id
-		}
-		if _, err := e.cli.NetworkDisconnect(ctx, name, client.NetworkDisconnectOptions{Container: target, Force: true}); err == nil {
-			dropped = true
-		}
-	}
-	return dropped
 }
 
 // ListNetworks lists the project's networks, sorted by name.
