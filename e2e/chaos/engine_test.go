@@ -65,10 +65,13 @@ func TestEngineKilledDuringUp(t *testing.T) {
 		}
 		lost := !s.hasMarker("data", "kept")
 		record("engine killed during up -d (30 services)", conv, lost, hung || uhung)
-		s.mustBerth("down", "-v")
-		if err := s.empty(); err != nil {
-			t.Errorf("run %d: down: %v", i, err)
+		// Open: a network the crash left with a phantom endpoint.
+		dout, derr, dhung := s.berth("down", "-v")
+		empty := derr == nil && s.empty() == nil
+		if !empty {
+			open(t, "run %d: down after the crash: %v %v\n%s", i, derr, s.empty(), tail(dout, 600))
 		}
+		record("down after an engine crash leaves nothing", empty, false, dhung)
 	}
 }
 
