@@ -33,6 +33,7 @@ var allowed = map[string][]string{
 	// The private test engines (modern and fault-test dockerd).
 	"berth/internal/testengine":                {"berth/internal/testimages"},
 	"berth/internal/testengine/cmd/testengine": {"berth/internal/testengine", "berth/internal/testimages"},
+	"berth/e2e/chaos":                          {"berth/internal/testengine", "berth/internal/testimages"},
 }
 
 func TestImportsPointInward(t *testing.T) {

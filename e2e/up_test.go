@@ -82,7 +82,7 @@ func TestConfigChangeRecreatesOneService(t *testing.T) {
 	db, web := p.id(p.name+"-db-1"), p.id(p.name+"-web-1")
 	p.write(strings.Replace(upPsDown, `FOO: "1"`, `FOO: "2"`, 1))
 	plan, _ := p.mustBerth("--dry-run", "up", "-d")
-	if !strings.Contains(plan, "create "+p.name+"-web-1 (config changed: environment.FOO)") {
+	if !strings.Contains(plan, "rename "+p.name+"-web-1 from ") || !strings.Contains(plan, "(config changed: environment.FOO)") {
 		t.Errorf("dry-run plan:\n%s", plan)
 	}
 	if p.id(p.name+"-web-1") != web {
@@ -94,6 +94,33 @@ func TestConfigChangeRecreatesOneService(t *testing.T) {
 	}
 	if p.id(p.name+"-db-1") != db || p.id(p.name+"-web-1") == web {
 		t.Error("want web replaced and db kept")
+	}
+}
+
+// TestRefusedRecreateKeepsServiceRunning: a change the engine refuses at
+// create (a memory limit below its minimum) leaves the running container
+// running and untouched, fails with the engine's reason, and the next good
+// up converges.
+func TestRefusedRecreateKeepsServiceRunning(t *testing.T) {
+	p := newProject(t, upPsDown)
+	p.mustBerth("up", "-d")
+	web := p.id(p.name + "-web-1")
+	p.write(strings.Replace(upPsDown, `environment: {FOO: "1"}`, `environment: {FOO: "2"}
+    mem_limit: 1k`, 1))
+	_, stderr, err := p.berth("up", "-d")
+	if err == nil || !strings.Contains(stderr, "Minimum memory limit") {
+		t.Fatalf("up with mem_limit 1k: err %v, output:\n%s\nwant a failure with the engine's reason", err, stderr)
+	}
+	if got := p.containers(); len(got) != 2 || got[p.name+"-web-1"] != "running" {
+		t.Errorf("after a refused recreate: %v, want db and the old web running, nothing else", got)
+	}
+	if p.id(p.name+"-web-1") != web {
+		t.Error("a refused recreate replaced web")
+	}
+	p.write(strings.Replace(upPsDown, `FOO: "1"`, `FOO: "2"`, 1))
+	p.mustBerth("up", "-d")
+	if got := p.containers(); len(got) != 2 || got[p.name+"-web-1"] != "running" || p.id(p.name+"-web-1") == web {
+		t.Errorf("after a good up: %v, want a new web running", got)
 	}
 }
 

@@ -90,6 +90,9 @@ type Containers interface {
 	// (nil: the container's own stop timeout).
 	StopContainer(ctx context.Context, id string, grace *time.Duration) error
 	KillContainer(ctx context.Context, id, signal string) error
+	// RenameContainer gives the container a new name; a name another
+	// container holds is ErrExists.
+	RenameContainer(ctx context.Context, id, newName string) error
 	// RemoveContainer removes a stopped container (force also a running one);
 	// volumes also removes its anonymous volumes.
 	RemoveContainer(ctx context.Context, id string, opts RemoveOptions) error
@@ -316,4 +319,5 @@ const (
 	EventHealth  EventAction = "health_status"
 	EventOOM     EventAction = "oom"
 	EventRestart EventAction = "restart"
+	EventRename  EventAction = "rename"
 )

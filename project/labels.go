@@ -48,6 +48,12 @@ const (
 	// network with (driver_opts, ipam, internal, attachable, enable_ipv6),
 	// since the engine's network listing does not report them all.
 	LabelNetworkFields = "io.berth.network-fields"
+	// LabelReplaces marks a replacement container with the name it takes
+	// once the container it replaces is gone: it is created under a
+	// temporary name, then renamed. A container whose name differs from
+	// this label is what a recreate interrupted before its rename left
+	// behind (IsLeftover).
+	LabelReplaces = "io.berth.replaces"
 )
 
 // Version is the value of LabelVersion: the Compose version whose behaviour
@@ -108,4 +114,11 @@ func VolumeLabels(p *types.Project, key string) map[string]string {
 	l[LabelVolume] = key
 	l[LabelVersion] = Version
 	return l
+}
+
+// IsLeftover says whether a container with these labels and this name is a
+// replacement that was never renamed: a recreate stopped before its end.
+func IsLeftover(name string, labels map[string]string) bool {
+	final, ok := labels[LabelReplaces]
+	return ok && final != strings.TrimPrefix(name, "/")
 }

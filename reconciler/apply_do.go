@@ -51,6 +51,8 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return ignore(failure(act, "stop container", a.eng.StopContainer(ctx, act.Target, act.Grace)), engine.ErrNotFound)
 	case OpRemove:
 		return ignore(failure(act, "remove container", a.eng.RemoveContainer(ctx, act.Target, act.Remove)), engine.ErrNotFound)
+	case OpRename:
+		return a.rename(ctx, act)
 	case OpRemoveNetwork:
 		return removeNetwork(ctx, a.eng, act.Target)
 	case OpRemoveVolume:
@@ -72,15 +74,28 @@ func ignore(err, want error) error {
 
 // create makes the container. When another run created it first (two `up`
 // at once), the one that exists is the one to go on with.
+// A replacement is created under its temporary name (Container.Name).
 func (a *applier) create(ctx context.Context, act Action) error {
 	_, err := a.eng.CreateContainer(ctx, *act.Container)
 	if errors.Is(err, engine.ErrExists) {
-		_, err = a.eng.InspectContainer(ctx, act.Target)
+		_, err = a.eng.InspectContainer(ctx, act.Container.Name)
 	}
 	if err != nil {
 		return failure(act, "create container", err)
 	}
 	return a.inject(ctx, act)
+}
+
+// rename gives a replacement its final name. When the replacement is gone
+// and a container holds the name, another run finished the same recreate.
+func (a *applier) rename(ctx context.Context, act Action) error {
+	err := a.eng.RenameContainer(ctx, act.Temp, act.Target)
+	if errors.Is(err, engine.ErrNotFound) {
+		if _, ierr := a.eng.InspectContainer(ctx, act.Target); ierr == nil {
+			return nil
+		}
+	}
+	return failure(act, "rename container "+act.Temp, err)
 }
 
 // start starts the container. A later service_completed_successfully wait
@@ -92,7 +107,7 @@ func (a *applier) start(ctx context.Context, act Action) error {
 	if err := a.exits.arm(ctx, a.eng, act.Target); err != nil {
 		return failure(act, "wait container", err)
 	}
-	err := a.eng.StartContainer(ctx, act.Target)
+	err := asStaleTask(act.Target, a.eng.StartContainer(ctx, act.Target))
 	if err != nil && act.PublishesPorts {
 		return failure(act, "start container (publishing "+ports(a.plan, act)+")", err)
 	}

@@ -15,6 +15,7 @@ var words = map[Op]wording{
 	OpWaitExit:      {"Container", "Waiting", "Exited"},
 	OpStop:          {"Container", "Stopping", "Stopped"},
 	OpRemove:        {"Container", "Removing", "Removed"},
+	OpRename:        {"Container", "Renaming", "Renamed"},
 	OpRemoveNetwork: {"Network", "Removing", "Removed"},
 	OpRemoveVolume:  {"Volume", "Removing", "Removed"},
 	OpRemoveImage:   {"Image", "Removing", "Removed"},
@@ -23,19 +24,20 @@ var words = map[Op]wording{
 	OpPreStop:       {"Container", "Running pre_stop hooks", "pre_stop hooks done"},
 }
 
-// event reports an action beginning (done false) or ending. The stop and
-// remove of a container being replaced stay silent: Docker Compose shows a
-// replacement as "Recreate" then "Recreated"; so does an attach, unless it
-// fails.
+// event reports an action beginning (done false) or ending. Docker Compose
+// shows a replacement as "Recreate" then "Recreated": the create of the
+// replacement says "Recreate" when it begins, its rename "Recreated" when it
+// ends, and the stop and remove of the old container stay silent, unless
+// one fails. An attach is silent too: the output itself shows it.
 func (a *applier) event(act Action, done bool, err error) {
 	w := words[act.Op]
-	if act.Recreate && (act.Op == OpStop || act.Op == OpRemove) && err == nil {
+	if err == nil && act.Recreate && recreateSilent(act.Op, done) {
 		return
 	}
 	if act.Op == OpAttach && err == nil { // the output itself shows it
 		return
 	}
-	if act.Recreate && act.Op == OpCreate {
+	if act.Recreate && (act.Op == OpCreate || act.Op == OpRename) {
 		w.working, w.done = "Recreate", "Recreated"
 	}
 	e := ProgressEvent{Kind: w.kind, Name: act.Target, Service: act.Service, Status: w.working, Done: done, Reason: act.Reason, Err: err}
@@ -46,4 +48,17 @@ func (a *applier) event(act Action, done bool, err error) {
 		e.Status = "Error"
 	}
 	a.progress.Event(e)
+}
+
+// recreateSilent says which steps of a recreate show no progress.
+func recreateSilent(op Op, done bool) bool {
+	switch op {
+	case OpStop, OpRemove:
+		return true
+	case OpCreate:
+		return done
+	case OpRename:
+		return !done
+	}
+	return false
 }

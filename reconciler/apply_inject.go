@@ -53,7 +53,7 @@ func (a *applier) inject(ctx context.Context, act Action) error {
 	if err != nil {
 		return failure(act, "write secrets and configs into container", err)
 	}
-	return failure(act, "write secrets and configs into container", a.eng.CopyTo(ctx, act.Target, "/", body, true))
+	return failure(act, "write secrets and configs into container", a.eng.CopyTo(ctx, act.Container.Name, "/", body, true))
 }
 
 // injectTar is the tar of the files, paths relative to "/"; the engine

@@ -82,7 +82,7 @@ func TestUpChangeRecreatesOnlyThatService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(plan.String(), "create demo-web-1 (config changed: environment.FOO)") {
+	if !strings.Contains(plan.String(), "rename demo-web-1 from ") || !strings.Contains(plan.String(), "(config changed: environment.FOO)") {
 		t.Errorf("plan:\n%s", plan)
 	}
 	if c, r := eng.Calls("CreateContainer"), eng.Calls("RemoveContainer"); c != 1 || r != 1 {

@@ -54,6 +54,30 @@ func (e *archiveEngine) CopyTo(ctx context.Context, id, dir string, r io.Reader,
 	}
 }
 
+// RenameContainer moves what was written into a replacement under its
+// temporary name to the name it is given.
+func (e *archiveEngine) RenameContainer(ctx context.Context, id, newName string) error {
+	c, err := e.InspectContainer(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := e.Engine.RenameContainer(ctx, id, newName); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for k, v := range e.files {
+		if rest, ok := strings.CutPrefix(k, c.Name+":"); ok {
+			delete(e.files, k)
+			e.files[newName+":"+rest] = v
+		}
+	}
+	if st, ok := e.state[c.Name]; ok {
+		e.state[newName] = st
+	}
+	return nil
+}
+
 const injected = `
 services:
   web:
@@ -105,7 +129,7 @@ func TestSecretsAndConfigsWrittenBeforeStart(t *testing.T) {
 		t.Errorf("warm up: %d creates", n)
 	}
 	p.Environment["TOKEN"] = "rotated"
-	if plan := upWithKey(t, eng, p, testKey); !strings.Contains(plan.String(), "create demo-web-1 (config changed: secrets or configs content)") {
+	if plan := upWithKey(t, eng, p, testKey); !strings.Contains(plan.String(), "rename demo-web-1 from ") {
 		t.Errorf("plan:\n%s", plan)
 	}
 	if got := eng.files["demo-web-1:/run/secrets/token"]; got != "4 rotated" {
@@ -169,7 +193,7 @@ func TestInjectKeyChangeRecreates(t *testing.T) {
 	p.Environment["PIN"] = "1234"
 	upWithKey(t, eng, p, testKey)
 	other := []byte("another user's key, 32 bytes....")
-	if plan := upWithKey(t, eng, p, other); !strings.Contains(plan.String(), "create demo-web-1 (config changed: secrets or configs content)") {
+	if plan := upWithKey(t, eng, p, other); !strings.Contains(plan.String(), "rename demo-web-1 from ") {
 		t.Errorf("plan under another key:\n%s", plan)
 	}
 	eng.ResetCalls()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"berth/engine"
 	"berth/network"
@@ -29,9 +30,21 @@ func ensureNetwork(ctx context.Context, api engine.Networks, spec network.Spec) 
 		return info.ID, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("create network %q: %w", spec.Name, err)
+		return "", fmt.Errorf("create network %q: %w%s", spec.Name, err, poolHint(err))
 	}
 	return id, nil
+}
+
+// poolHint says what to do when the engine has no address range left for
+// a new network: networks left behind (a test suite whose cleanup failed
+// leaks them) hold every range of its default-address-pools.
+func poolHint(err error) string {
+	msg := err.Error()
+	if !strings.Contains(msg, "non-overlapping") && !strings.Contains(msg, "address pool") {
+		return ""
+	}
+	return " (the engine's address pools are used up: remove the networks nothing uses, `docker network prune`, " +
+		"or give the engine more or larger ranges with `default-address-pools` in its daemon.json)"
 }
 
 // removeNetwork deletes the network; a network that is already gone is not an error,

@@ -45,6 +45,10 @@ type UpOptions struct {
 	built bool
 	// pulled is set by Up once the pulls ran, for the same reason.
 	pulled bool
+	// staleTasks are the containers whose start the engine refused for a
+	// task a crash left behind (container → the engine's words): Up plans
+	// again with them, and the plan replaces them.
+	staleTasks map[string]string
 }
 
 // DownOptions are the choices of `down`.

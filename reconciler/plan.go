@@ -26,6 +26,7 @@ const (
 	OpWaitExit      Op = "wait-exit"
 	OpStop          Op = "stop"
 	OpRemove        Op = "remove"
+	OpRename        Op = "rename"
 	OpRemoveNetwork Op = "remove-network"
 	OpRemoveVolume  Op = "remove-volume"
 	OpRemoveImage   Op = "remove-image"
@@ -50,6 +51,10 @@ type Action struct {
 	// Recreate marks the stop, remove and create of a replacement, so
 	// progress says "Recreate"/"Recreated" as Docker Compose does.
 	Recreate bool
+	// Temp is the temporary name of a replacement container: its create
+	// makes it under Temp (Target is the name it ends with), and the rename
+	// gives it Target once the old container is gone.
+	Temp string
 	// PublishesPorts marks starts that bind host ports, so a failed start
 	// names the ports.
 	PublishesPorts bool
@@ -96,6 +101,12 @@ func (p Plan) String() string {
 	var b strings.Builder
 	for i, a := range p.Actions {
 		fmt.Fprintf(&b, "#%d %s %s", i, a.Op, a.Target)
+		switch {
+		case a.Temp != "" && a.Op == OpCreate:
+			b.WriteString(" as " + a.Temp)
+		case a.Temp != "" && a.Op == OpRename:
+			b.WriteString(" from " + a.Temp)
+		}
 		if a.Reason != "" {
 			fmt.Fprintf(&b, " (%s)", a.Reason)
 		}

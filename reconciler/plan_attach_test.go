@@ -63,14 +63,15 @@ services:
   db: {image: busybox}
 `), Observed{Images: images(restart)}, UpOptions{}))
 	assertPlan(t, mustPlan(t, restart, st, UpOptions{Attach: []string{"db", "web"}}), `
-#0 stop demo-db-1 (config changed: environment.V)
-#1 remove demo-db-1 (config changed: environment.V) after #0
-#2 create demo-db-1 (config changed: environment.V) after #1
-#3 attach demo-db-1 after #2
-#4 start demo-db-1 after #3
-#5 stop demo-web-1 (dependency db recreated)
-#6 attach demo-web-1 after #5
-#7 start demo-web-1 (dependency db recreated) after #4,#6`)
+#0 create demo-db-1 as replacement_demo-db-1 (config changed: environment.V)
+#1 stop demo-db-1 (config changed: environment.V) after #0
+#2 remove demo-db-1 (config changed: environment.V) after #1
+#3 rename demo-db-1 from replacement_demo-db-1 (config changed: environment.V) after #2
+#4 attach demo-db-1 after #3
+#5 start demo-db-1 after #4
+#6 stop demo-web-1 (dependency db recreated)
+#7 attach demo-web-1 after #6
+#8 start demo-web-1 (dependency db recreated) after #5,#7`)
 }
 
 func TestAttachedServices(t *testing.T) {

@@ -234,10 +234,11 @@ func TestPlanAlwaysRecreateDeps(t *testing.T) {
 	st := afterUp(t, p, UpOptions{})
 	got := mustPlan(t, p, st, UpOptions{Services: []string{"web"}, AlwaysRecreateDeps: true})
 	assertPlan(t, got, `
-#0 stop demo-db-1 (--always-recreate-deps)
-#1 remove demo-db-1 (--always-recreate-deps) after #0
-#2 create demo-db-1 (--always-recreate-deps) after #1
-#3 start demo-db-1 after #2`)
+#0 create demo-db-1 as replacement_demo-db-1 (--always-recreate-deps)
+#1 stop demo-db-1 (--always-recreate-deps) after #0
+#2 remove demo-db-1 (--always-recreate-deps) after #1
+#3 rename demo-db-1 from replacement_demo-db-1 (--always-recreate-deps) after #2
+#4 start demo-db-1 after #3`)
 	// With no service named, every service is a target, none a dependency.
 	assertPlan(t, mustPlan(t, p, st, UpOptions{AlwaysRecreateDeps: true}), ``)
 }

@@ -19,11 +19,14 @@ func (pl *planner) planReplica(d *desired, n int, imageID string, c engine.Conta
 	pl.replicas[s.Name] = append(pl.replicas[s.Name], name)
 	if !exists {
 		create := pl.create(d, n, imageID, nil, "not found", nil)
+		pl.creates[s.Name] = append(pl.creates[s.Name], create)
 		pl.start(s, name, "", create)
 		return
 	}
 	reason := pl.divergence(d, c, imageID)
 	switch {
+	case pl.o.staleTasks[name] != "":
+		reason = "the engine kept a stale task after a crash (" + pl.o.staleTasks[name] + ")"
 	case pl.o.NoRecreate:
 		reason = ""
 	case reason == "" && pl.o.ForceRecreate:
@@ -33,9 +36,9 @@ func (pl *planner) planReplica(d *desired, n int, imageID string, c engine.Conta
 	}
 	if reason != "" {
 		pl.recreated[s.Name] = true
-		removed := pl.stopRemove(c, reason, true)
-		create := pl.create(d, n, imageID, &c, reason, []int{removed})
-		pl.start(s, name, "", create)
+		renamed := pl.replace(d, n, imageID, c, reason)
+		pl.creates[s.Name] = append(pl.creates[s.Name], renamed)
+		pl.start(s, name, "", renamed)
 		return
 	}
 	if dep := pl.restartingDependency(s); dep != "" && isRunning(c) {
@@ -87,6 +90,34 @@ func (pl *planner) restartingDependency(s types.ServiceConfig) string {
 	return ""
 }
 
+// replace plans the recreate of container old so that a refused create
+// leaves it running and untouched: the replacement is created first under a
+// temporary name, and only then is old stopped and removed and the
+// replacement renamed. It returns the rename, after which the new container
+// holds the replica's name. The temporary name starts with old's short ID,
+// as Docker Compose's does; the replacement is marked with
+// project.LabelReplaces, so a run interrupted before the rename leaves a
+// container the next plan finds by label (planLeftovers).
+func (pl *planner) replace(d *desired, n int, imageID string, old engine.Container, reason string) int {
+	create := pl.create(d, n, imageID, &old, reason, pl.leftovers[d.service.Name])
+	spec := pl.plan.Actions[create].Container
+	final := spec.Name
+	spec.Name = tempName(old.ID, final)
+	spec.Labels[project.LabelReplaces] = final
+	pl.plan.Actions[create].Temp = spec.Name
+	removed := pl.stopRemove(old, reason, true, create)
+	return pl.plan.add(Action{Op: OpRename, Target: final, Service: d.service.Name, Reason: reason, Temp: spec.Name, After: []int{removed}, Recreate: true})
+}
+
+// tempName is the name a replacement is created under.
+func tempName(oldID, final string) string {
+	short := oldID[:min(12, len(oldID))]
+	if short == "" {
+		short = "replacement" // only a hand-made state has no ID
+	}
+	return short + "_" + final
+}
+
 // create adds the create of replica n after everything it needs: its
 // networks, volumes, image build, and the containers it names (network_mode,
 // links, volumes_from).
@@ -112,10 +143,8 @@ func (pl *planner) create(d *desired, n int, imageID string, old *engine.Contain
 	for _, ref := range d.refs {
 		after = append(after, pl.creates[ref]...)
 	}
-	i := pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, Reason: reason,
+	return pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, Reason: reason,
 		After: uniqueSorted(after), Recreate: old != nil, Container: &spec, Inject: d.inject})
-	pl.creates[s.Name] = append(pl.creates[s.Name], i)
-	return i
 }
 
 // referencedServices are the services whose containers s names at create.

@@ -45,10 +45,11 @@ func TestPlanConfigChangeNamesTheField(t *testing.T) {
 	p2 := mustLoad(t, strings.Replace(webDB, `FOO: "1"`, `FOO: "9"`, 1))
 	got := mustPlan(t, p2, st, UpOptions{})
 	assertPlan(t, got, `
-#0 stop demo-web-1 (config changed: environment.FOO)
-#1 remove demo-web-1 (config changed: environment.FOO) after #0
-#2 create demo-web-1 (config changed: environment.FOO) after #1
-#3 start demo-web-1 after #2`)
+#0 create demo-web-1 as replacement_demo-web-1 (config changed: environment.FOO)
+#1 stop demo-web-1 (config changed: environment.FOO) after #0
+#2 remove demo-web-1 (config changed: environment.FOO) after #1
+#3 rename demo-web-1 from replacement_demo-web-1 (config changed: environment.FOO) after #2
+#4 start demo-web-1 after #3`)
 }
 
 func TestPlanConfigChangeNamesTopLevelFields(t *testing.T) {
@@ -57,10 +58,11 @@ func TestPlanConfigChangeNamesTopLevelFields(t *testing.T) {
 	p2 := mustLoad(t, "services: {web: {image: busybox, command: [sleep, '2'], labels: {a: b}}}")
 	got := mustPlan(t, p2, st, UpOptions{})
 	assertPlan(t, got, `
-#0 stop demo-web-1 (config changed: command, labels.a)
-#1 remove demo-web-1 (config changed: command, labels.a) after #0
-#2 create demo-web-1 (config changed: command, labels.a) after #1
-#3 start demo-web-1 after #2`)
+#0 create demo-web-1 as replacement_demo-web-1 (config changed: command, labels.a)
+#1 stop demo-web-1 (config changed: command, labels.a) after #0
+#2 remove demo-web-1 (config changed: command, labels.a) after #1
+#3 rename demo-web-1 from replacement_demo-web-1 (config changed: command, labels.a) after #2
+#4 start demo-web-1 after #3`)
 }
 
 func TestPlanImageChange(t *testing.T) {
@@ -69,14 +71,16 @@ func TestPlanImageChange(t *testing.T) {
 	st.Images["busybox"] = engine.Image{ID: "sha256:new"}
 	got := mustPlan(t, p, st, UpOptions{})
 	assertPlan(t, got, `
-#0 stop demo-db-1 (image changed)
-#1 remove demo-db-1 (image changed) after #0
-#2 create demo-db-1 (image changed) after #1
-#3 start demo-db-1 after #2
-#4 stop demo-web-1 (image changed)
-#5 remove demo-web-1 (image changed) after #4
-#6 create demo-web-1 (image changed) after #5
-#7 start demo-web-1 after #3,#6`)
+#0 create demo-db-1 as replacement_demo-db-1 (image changed)
+#1 stop demo-db-1 (image changed) after #0
+#2 remove demo-db-1 (image changed) after #1
+#3 rename demo-db-1 from replacement_demo-db-1 (image changed) after #2
+#4 start demo-db-1 after #3
+#5 create demo-web-1 as replacement_demo-web-1 (image changed)
+#6 stop demo-web-1 (image changed) after #5
+#7 remove demo-web-1 (image changed) after #6
+#8 rename demo-web-1 from replacement_demo-web-1 (image changed) after #7
+#9 start demo-web-1 after #4,#8`)
 }
 
 func TestPlanScaleUpAndDown(t *testing.T) {
@@ -140,10 +144,11 @@ func TestPlanForceAndNoRecreate(t *testing.T) {
 	p := mustLoad(t, "services: {web: {image: busybox}}")
 	st := afterUp(t, p, UpOptions{})
 	assertPlan(t, mustPlan(t, p, st, UpOptions{ForceRecreate: true}), `
-#0 stop demo-web-1 (--force-recreate)
-#1 remove demo-web-1 (--force-recreate) after #0
-#2 create demo-web-1 (--force-recreate) after #1
-#3 start demo-web-1 after #2`)
+#0 create demo-web-1 as replacement_demo-web-1 (--force-recreate)
+#1 stop demo-web-1 (--force-recreate) after #0
+#2 remove demo-web-1 (--force-recreate) after #1
+#3 rename demo-web-1 from replacement_demo-web-1 (--force-recreate) after #2
+#4 start demo-web-1 after #3`)
 	p2 := mustLoad(t, "services: {web: {image: busybox, command: ['true']}}")
 	assertPlan(t, mustPlan(t, p2, st, UpOptions{NoRecreate: true}), ``)
 }
@@ -197,14 +202,16 @@ services:
   app: {image: busybox, network_mode: "service:vpn"}
 `)
 	assertPlan(t, mustPlan(t, p2, st, UpOptions{}), `
-#0 stop demo-vpn-1 (config changed: environment.X)
-#1 remove demo-vpn-1 (config changed: environment.X) after #0
-#2 create demo-vpn-1 (config changed: environment.X) after #1
-#3 start demo-vpn-1 after #2
-#4 stop demo-app-1 (network_mode service:vpn recreated)
-#5 remove demo-app-1 (network_mode service:vpn recreated) after #4
-#6 create demo-app-1 (network_mode service:vpn recreated) after #2,#5
-#7 start demo-app-1 after #3,#6`)
+#0 create demo-vpn-1 as replacement_demo-vpn-1 (config changed: environment.X)
+#1 stop demo-vpn-1 (config changed: environment.X) after #0
+#2 remove demo-vpn-1 (config changed: environment.X) after #1
+#3 rename demo-vpn-1 from replacement_demo-vpn-1 (config changed: environment.X) after #2
+#4 start demo-vpn-1 after #3
+#5 create demo-app-1 as replacement_demo-app-1 (network_mode service:vpn recreated) after #3
+#6 stop demo-app-1 (network_mode service:vpn recreated) after #5
+#7 remove demo-app-1 (network_mode service:vpn recreated) after #6
+#8 rename demo-app-1 from replacement_demo-app-1 (network_mode service:vpn recreated) after #7
+#9 start demo-app-1 after #4,#8`)
 }
 
 func TestPlanRestartTrueRestartsDependent(t *testing.T) {
@@ -219,12 +226,13 @@ services:
 	st := afterUp(t, p, UpOptions{})
 	p2 := mustLoad(t, strings.Replace(y, "%s", "2", 1))
 	assertPlan(t, mustPlan(t, p2, st, UpOptions{}), `
-#0 stop demo-db-1 (config changed: environment.V)
-#1 remove demo-db-1 (config changed: environment.V) after #0
-#2 create demo-db-1 (config changed: environment.V) after #1
-#3 start demo-db-1 after #2
-#4 stop demo-web-1 (dependency db recreated)
-#5 start demo-web-1 (dependency db recreated) after #3,#4`)
+#0 create demo-db-1 as replacement_demo-db-1 (config changed: environment.V)
+#1 stop demo-db-1 (config changed: environment.V) after #0
+#2 remove demo-db-1 (config changed: environment.V) after #1
+#3 rename demo-db-1 from replacement_demo-db-1 (config changed: environment.V) after #2
+#4 start demo-db-1 after #3
+#5 stop demo-web-1 (dependency db recreated)
+#6 start demo-web-1 (dependency db recreated) after #4,#5`)
 }
 
 func TestPlanStartsStoppedContainer(t *testing.T) {
@@ -262,15 +270,15 @@ func TestPlanRecreateCarriesAnonymousVolumes(t *testing.T) {
 	st := afterUp(t, p, UpOptions{})
 	st.Containers[0].Mounts = []engine.Mount{{Type: "volume", Source: "0123abcd", Target: "/cache"}, {Type: "volume", Source: "fromimage", Target: "/var/lib/x"}}
 	p2 := mustLoad(t, strings.Replace(y, "%s", "2", 1))
-	create := mustPlan(t, p2, st, UpOptions{}).Actions[2]
+	create := mustPlan(t, p2, st, UpOptions{}).Actions[0]
 	if got := create.Container.Mounts; len(got) != 2 || got[0].Source != "0123abcd" || got[1].Source != "fromimage" || got[1].Target != "/var/lib/x" {
 		t.Errorf("mounts carried over: %+v", got)
 	}
 	renew := mustPlan(t, p2, st, UpOptions{RenewAnonVolumes: true})
-	if got := renew.Actions[2].Container.Mounts; len(got) != 1 || got[0].Source != "" {
+	if got := renew.Actions[0].Container.Mounts; len(got) != 1 || got[0].Source != "" {
 		t.Errorf("-V mounts: %+v", got)
 	}
-	if !renew.Actions[1].Remove.Volumes {
+	if !renew.Actions[2].Remove.Volumes {
 		t.Error("-V keeps the old anonymous volumes")
 	}
 }

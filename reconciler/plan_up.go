@@ -32,6 +32,7 @@ type planner struct {
 	recreated map[string]bool
 	byName    map[string]engine.Container
 	replicas  map[string][]string // service → desired container names
+	leftovers map[string][]int    // service → removes of replacements an interrupted recreate left
 }
 
 // NewPlan compares the project with the observed state and returns the
@@ -57,6 +58,7 @@ func NewPlan(p *types.Project, st Observed, o UpOptions) (Plan, error) {
 	}
 	pl.planNetworks()
 	pl.planVolumes()
+	pl.planLeftovers()
 	for _, name := range order {
 		if pl.selected[name] {
 			if err := pl.planService(pl.d.services[name]); err != nil {
@@ -76,7 +78,8 @@ func newPlanner(p *types.Project, st Observed, o UpOptions) *planner {
 	pl := &planner{p: p, st: st, d: resolvedFor(p, st), o: o, plan: Plan{Project: p}, selected: map[string]bool{},
 		nets: map[string]int{}, vols: map[string]int{}, builds: map[string]int{},
 		creates: map[string][]int{}, starts: map[string]map[string]int{}, waits: map[string]int{},
-		recreated: map[string]bool{}, byName: map[string]engine.Container{}, replicas: map[string][]string{}}
+		recreated: map[string]bool{}, byName: map[string]engine.Container{}, replicas: map[string][]string{},
+		leftovers: map[string][]int{}}
 	for _, c := range st.Containers {
 		pl.byName[c.Name] = c
 	}
@@ -210,7 +213,7 @@ func (pl *planner) existing(s types.ServiceConfig) (map[int]engine.Container, []
 	byNum := map[int]engine.Container{}
 	var dups []engine.Container
 	for _, c := range pl.st.Containers {
-		if c.Labels[project.LabelService] != s.Name || c.Labels[project.LabelOneOff] == "True" {
+		if c.Labels[project.LabelService] != s.Name || c.Labels[project.LabelOneOff] == "True" || project.IsLeftover(c.Name, c.Labels) {
 			continue
 		}
 		n, err := strconv.Atoi(c.Labels[project.LabelNumber])
@@ -262,11 +265,11 @@ func (pl *planner) want(s types.ServiceConfig) int {
 	return project.Replicas(s)
 }
 
-// stopRemove stops c when it runs, then removes it; it returns the remove.
-func (pl *planner) stopRemove(c engine.Container, reason string, recreate bool) int {
-	var after []int
+// stopRemove stops c when it runs, then removes it, both after the actions
+// after names; it returns the remove.
+func (pl *planner) stopRemove(c engine.Container, reason string, recreate bool, after ...int) int {
 	if isRunning(c) {
-		after = []int{pl.plan.add(Action{Op: OpStop, Target: c.Name, Service: c.Labels[project.LabelService], Reason: reason, Grace: pl.o.Timeout, Recreate: recreate})}
+		after = []int{pl.plan.add(Action{Op: OpStop, Target: c.Name, Service: c.Labels[project.LabelService], Reason: reason, Grace: pl.o.Timeout, Recreate: recreate, After: after})}
 	}
 	return pl.plan.add(Action{Op: OpRemove, Target: c.Name, Service: c.Labels[project.LabelService], Reason: reason, After: after, Recreate: recreate,
 		Remove: engine.RemoveOptions{Force: true, Volumes: recreate && pl.o.RenewAnonVolumes}})
@@ -276,9 +279,26 @@ func isRunning(c engine.Container) bool {
 	return c.State == engine.StateRunning || c.State == engine.StateRestarting || c.State == engine.StatePaused
 }
 
+// planLeftovers removes the replacements that recreates interrupted before
+// their rename left behind (found by project.LabelReplaces, never by name):
+// the container they were to replace is still there, or its replica is
+// created afresh. A new replacement of that service waits for the removal,
+// since it may take the same temporary name.
+func (pl *planner) planLeftovers() {
+	for _, c := range pl.st.Containers {
+		svc := c.Labels[project.LabelService]
+		if project.IsLeftover(c.Name, c.Labels) && pl.selected[svc] {
+			pl.leftovers[svc] = append(pl.leftovers[svc], pl.stopRemove(c, "left by an interrupted recreate", false))
+		}
+	}
+}
+
 func (pl *planner) planOrphans() {
 	var orphans []string
 	for _, c := range pl.st.Containers {
+		if project.IsLeftover(c.Name, c.Labels) && pl.selected[c.Labels[project.LabelService]] {
+			continue // a replacement a recreate left behind: planLeftovers has it
+		}
 		if !isOrphan(pl.p, c) {
 			continue
 		}

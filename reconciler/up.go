@@ -2,6 +2,7 @@ package reconciler
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 
@@ -51,7 +52,7 @@ func Up(ctx context.Context, eng engine.Engine, p *types.Project, o UpOptions, a
 		}
 	}
 	warn(progress, plan.Warnings)
-	if err := Apply(ctx, eng, plan, progress, ap); err != nil {
+	if plan, err = applyUp(ctx, eng, p, plan, o, ap, progress); err != nil {
 		return plan, err
 	}
 	reportRunning(progress, plan)
@@ -59,6 +60,32 @@ func Up(ctx context.Context, eng engine.Engine, p *types.Project, o UpOptions, a
 		return plan, WaitReady(ctx, eng, p, slices.Sorted(maps.Keys(plan.Replicas)), o.WaitTimeout)
 	}
 	return plan, nil
+}
+
+// staleTaskRounds bounds how often Up plans again to clear containers the
+// engine cannot start for a task a crash left behind.
+const staleTaskRounds = 3
+
+// applyUp applies plan. When the engine refuses starts for stale tasks
+// (Engine 20.10 after a crash: "task <id>: already exists"), it observes
+// again and applies a plan that replaces those containers, saying why.
+func applyUp(ctx context.Context, eng engine.Engine, p *types.Project, plan Plan, o UpOptions, ap ApplyOptions, progress Progress) (Plan, error) {
+	for round := 0; ; round++ {
+		err := Apply(ctx, eng, plan, progress, ap)
+		stale := staleTasks(err)
+		if len(stale) == 0 || round == staleTaskRounds || ctx.Err() != nil {
+			return plan, err
+		}
+		st, oerr := Observe(ctx, eng, p)
+		if oerr != nil {
+			return plan, errors.Join(err, oerr)
+		}
+		st.Pulled = ap.Registries.Log.Times()
+		o.staleTasks = stale
+		if plan, oerr = NewPlan(p, st, o); oerr != nil {
+			return plan, errors.Join(err, oerr)
+		}
+	}
 }
 
 // Down stops and removes the project (`down`).

@@ -138,12 +138,28 @@ func (e *Engine) StartContainer(ctx context.Context, id string) error {
 // StopContainer stops the container; grace is rounded up to whole seconds.
 func (e *Engine) StopContainer(ctx context.Context, id string, grace *time.Duration) error {
 	var opts client.ContainerStopOptions
+	if grace == nil {
+		grace = e.ownStopTimeout(ctx, id)
+	}
 	if grace != nil {
 		secs := int(math.Ceil(grace.Seconds()))
 		opts.Timeout = &secs
 	}
 	_, err := e.cli.ContainerStop(ctx, id, opts)
 	return wrap("container", id, err)
+}
+
+// ownStopTimeout is the stop timeout the container was created with, or nil
+// for the engine's default. Passing it explicitly gives the stop call's
+// deadline (deadline.go) the grace the engine will wait: it answers a stop
+// only once the container is down.
+func (e *Engine) ownStopTimeout(ctx context.Context, id string) *time.Duration {
+	res, err := e.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	if err != nil || res.Container.Config == nil || res.Container.Config.StopTimeout == nil {
+		return nil
+	}
+	d := time.Duration(*res.Container.Config.StopTimeout) * time.Second
+	return &d
 }
 
 // KillContainer sends signal ("" is SIGKILL).
@@ -155,6 +171,12 @@ func (e *Engine) KillContainer(ctx context.Context, id, signal string) error {
 // RemoveContainer removes the container.
 func (e *Engine) RemoveContainer(ctx context.Context, id string, opts engine.RemoveOptions) error {
 	_, err := e.cli.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: opts.Force, RemoveVolumes: opts.Volumes})
+	return wrap("container", id, err)
+}
+
+// RenameContainer gives the container a new name.
+func (e *Engine) RenameContainer(ctx context.Context, id, newName string) error {
+	_, err := e.cli.ContainerRename(ctx, id, client.ContainerRenameOptions{NewName: newName})
 	return wrap("container", id, err)
 }
 

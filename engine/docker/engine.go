@@ -62,7 +62,11 @@ func New(ctx context.Context, environ []string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts, err := clientOptions(ep, lookup(environ)("DOCKER_API_VERSION"))
+	limit, err := answerTimeout(environ)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := clientOptions(ep, lookup(environ)("DOCKER_API_VERSION"), limit)
 	if err != nil {
 		return nil, fmt.Errorf("docker endpoint %s: %w", ep.where(), err)
 	}
@@ -93,8 +97,11 @@ func (e *Engine) Endpoint() Endpoint { return e.endpoint }
 // APIVersion is the negotiated API version.
 func (e *Engine) APIVersion() string { return e.apiVersion }
 
-// clientOptions turns an endpoint into moby client options.
-func clientOptions(ep Endpoint, apiVersion string) ([]client.Opt, error) {
+// clientOptions turns an endpoint into moby client options. A plain (unix
+// or tcp) endpoint's calls are held to limit (deadline.go); a TLS
+// endpoint keeps the client's own transport, which the client needs for its
+// attach and exec connections, and only the ping's deadline.
+func clientOptions(ep Endpoint, apiVersion string, limit time.Duration) ([]client.Opt, error) {
 	u, err := url.Parse(ep.Host)
 	if err != nil {
 		return nil, err
@@ -114,6 +121,13 @@ func clientOptions(ep Endpoint, apiVersion string) ([]client.Opt, error) {
 		}))
 	}
 	opts = append(opts, client.WithHost(ep.Host))
+	if ep.TLSDir == "" && (u.Scheme == "unix" || u.Scheme == "tcp") {
+		addr := u.Host
+		if u.Scheme == "unix" {
+			addr = u.Path
+		}
+		opts = append(opts, client.WithHTTPClient(deadlineClient(u.Scheme, addr, limit)))
+	}
 	if apiVersion != "" {
 		opts = append(opts, client.WithAPIVersion(apiVersion))
 	}
@@ -149,6 +163,9 @@ func tlsConfig(ep Endpoint) (*tls.Config, error) {
 // say why (no such socket, permission denied, connection refused).
 func unreachable(ctx context.Context, ep Endpoint, err error) error {
 	cause := err
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		cause = fmt.Errorf("it accepted the connection but did not answer GET /_ping within %s", pingTimeout)
+	}
 	if client.IsErrConnectionFailed(err) {
 		if dialErr := dialProbe(ctx, ep.Host); dialErr != nil {
 			cause = dialErr

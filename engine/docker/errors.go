@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	"berth/engine"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/client"
 )
 
 // engineError keeps the engine's words and adds the sentinel callers
@@ -44,9 +48,14 @@ func wrap(kind, name string, err error) error {
 // classify attaches the sentinel that matches err, if any.
 func classify(err error) error {
 	var known *engineError
+	var hung *HungError
 	switch {
 	case errors.As(err, &known):
 		return err
+	case errors.As(err, &hung):
+		return &engineError{err: hung} // the call is named; the URL adds nothing
+	case wentAway(err):
+		return &engineError{err: fmt.Errorf("the engine went away (stopped or restarting?): %w", err)}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	case cerrdefs.IsNotFound(err):
@@ -59,6 +68,18 @@ func classify(err error) error {
 	default:
 		return &engineError{err: err}
 	}
+}
+
+// wentAway says whether err is the engine's connection failing under a
+// call: refused or gone (its socket closed), or cut in the middle of an
+// answer (it was killed).
+func wentAway(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && (op.Op == "dial" || op.Op == "read" || op.Op == "write") {
+		return true
+	}
+	return client.IsErrConnectionFailed(err) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
 }
 
 // isNotFound says whether err is the engine's not-found, however wrapped.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	cerrdefs "github.com/containerd/errdefs"
 	mnetwork "github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 
@@ -195,7 +196,30 @@ func ipamConfig(c network.IPAMConfig) (mnetwork.IPAMConfig, error) {
 // RemoveNetwork removes the network.
 func (e *Engine) RemoveNetwork(ctx context.Context, name string) error {
 	_, err := e.cli.NetworkRemove(ctx, name, client.NetworkRemoveOptions{})
+	if err != nil && strings.Contains(err.Error(), "is ambiguous") {
+		err = e.removeDuplicates(ctx, name)
+	}
 	return wrap("network", name, err)
+}
+
+// removeDuplicates removes every network named name, by ID. Engines before
+// API 1.44 accept two creates of one name from two processes at once (three
+// `up` racing); by name, such a network could never be removed again.
+func (e *Engine) removeDuplicates(ctx context.Context, name string) error {
+	res, err := e.cli.NetworkList(ctx, client.NetworkListOptions{Filters: make(client.Filters).Add("name", name)})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, n := range res.Items {
+		if n.Name != name { // the filter matches substrings
+			continue
+		}
+		if _, err := e.cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // ListNetworks lists the project's networks, sorted by name.

@@ -23,6 +23,7 @@ func containerCases() []testCase {
 		{"StartStopMissingIsNotFound", testStartStopMissing},
 		{"CreateWithMissingImageIsNotFound", testMissingImage},
 		{"InspectByName", testInspectByName},
+		{"Rename", testRename},
 	}
 }
 
@@ -204,6 +205,36 @@ func testInspectByName(t *testing.T, c *env) {
 	}
 	if ctr.Created.IsZero() {
 		t.Errorf("inspect: zero Created time")
+	}
+}
+
+// testRename: a rename moves the name; a name another container holds is
+// ErrExists and leaves both as they were; a missing container is
+// ErrNotFound. Recreate relies on all three (a replacement is created
+// under a temporary name, then renamed).
+func testRename(t *testing.T, c *env) {
+	web := c.spec("web", "true")
+	id := c.create(t, web)
+	db := c.spec("db", "true")
+	dbID := c.create(t, db)
+	if err := c.eng.RenameContainer(c.ctx(t), dbID, web.Name); !errors.Is(err, engine.ErrExists) {
+		t.Errorf("rename onto a taken name: %v, want ErrExists", err)
+	}
+	if got := c.inspect(t, db.Name); got.ID != dbID {
+		t.Errorf("after a refused rename, %q is %s, want %s", db.Name, got.ID, dbID)
+	}
+	renamed := c.project + "-web-9"
+	if err := c.eng.RenameContainer(c.ctx(t), id, renamed); err != nil {
+		t.Fatalf("rename: %v", err)
+	}
+	if got := c.inspect(t, renamed); got.ID != id || got.Name != renamed {
+		t.Errorf("inspect %q: got %s %q, want %s", renamed, got.ID, got.Name, id)
+	}
+	if _, err := c.eng.InspectContainer(c.ctx(t), web.Name); !errors.Is(err, engine.ErrNotFound) {
+		t.Errorf("old name after rename: %v, want ErrNotFound", err)
+	}
+	if err := c.eng.RenameContainer(c.ctx(t), c.project+"-nope-1", c.project+"-nope-2"); !errors.Is(err, engine.ErrNotFound) {
+		t.Errorf("rename missing: %v, want ErrNotFound", err)
 	}
 }
 

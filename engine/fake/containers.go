@@ -281,6 +281,23 @@ func (e *Engine) RemoveContainer(ctx context.Context, id string, opts engine.Rem
 	return nil
 }
 
+// RenameContainer gives the container a new name, refused when another
+// container holds it.
+func (e *Engine) RenameContainer(ctx context.Context, id, newName string) error {
+	c, err := e.lockContainer(ctx, "RenameContainer", id)
+	if err != nil {
+		return err
+	}
+	defer e.mu.Unlock()
+	if other := e.lookup(newName); other != nil && other.name == newName && other != c {
+		return wrap("container", id, conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". "+
+			"You have to remove (or rename) that container to be able to reuse that name.", newName, other.id))
+	}
+	c.name = newName
+	e.emitLocked(c, engine.Event{Action: engine.EventRename})
+	return nil
+}
+
 // PauseContainer freezes a running container.
 func (e *Engine) PauseContainer(ctx context.Context, id string) error {
 	return e.setPaused(ctx, "PauseContainer", id, true)

@@ -42,6 +42,9 @@ type Options struct {
 	// ImageSource is the engine the images come from: DOCKER_HOST (and
 	// the rest of the docker client's environment) when empty.
 	ImageSource string
+	// Config holds more daemon.json settings (for example
+	// "default-address-pools"); the engine's own keys win.
+	Config map[string]any
 	// StartTimeout bounds the wait for the daemon's /_ping (default 90s).
 	StartTimeout time.Duration
 	// Log receives progress lines (timings); nil: none.
@@ -171,7 +174,11 @@ func (e *Engine) prepare() error {
 	}
 	// Its own config file: /etc/docker/daemon.json sets the shared engine's
 	// data-root, which must never be this engine's.
-	cfg := map[string]any{"cgroup-parent": "/" + e.Name}
+	cfg := map[string]any{}
+	for k, v := range e.opts.Config {
+		cfg[k] = v
+	}
+	cfg["cgroup-parent"] = "/" + e.Name
 	if e.opts.Runc != "" {
 		cfg["runtimes"] = map[string]any{"berth-runc": map[string]string{"path": e.opts.Runc}}
 		cfg["default-runtime"] = "berth-runc"

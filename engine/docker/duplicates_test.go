@@ -1,0 +1,45 @@
+package docker
+
+import (
+	"os"
+	"testing"
+
+	"github.com/moby/moby/client"
+
+	"berth/internal/testimages"
+	"berth/project"
+)
+
+// TestRemoveNetworkTakesDuplicates: two networks of one name (Engine 20.10
+// accepts two racing creates) are both removed by a removal by name.
+func TestRemoveNetworkTakesDuplicates(t *testing.T) {
+	testimages.NeedEngine(t)
+	e, err := New(t.Context(), os.Environ())
+	if err != nil {
+		t.Skip(err)
+	}
+	defer e.Close()
+	name := "berth-test-dup-" + t.Name()[len(t.Name())-10:]
+	labels := map[string]string{project.LabelProject: "berth-test-dup"}
+	var ids []string
+	for range 2 {
+		res, err := e.cli.NetworkCreate(t.Context(), name, client.NetworkCreateOptions{Labels: labels})
+		if err != nil {
+			t.Skipf("this engine refuses a duplicate name: %v", err)
+		}
+		ids = append(ids, res.ID)
+	}
+	t.Cleanup(func() {
+		for _, id := range ids {
+			_, _ = e.cli.NetworkRemove(t.Context(), id, client.NetworkRemoveOptions{})
+		}
+	})
+	if err := e.RemoveNetwork(t.Context(), name); err != nil {
+		t.Fatalf("remove two networks named %s: %v", name, err)
+	}
+	for _, id := range ids {
+		if _, err := e.cli.NetworkInspect(t.Context(), id, client.NetworkInspectOptions{}); err == nil {
+			t.Errorf("network %s is still there", id)
+		}
+	}
+}
