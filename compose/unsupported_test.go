@@ -84,8 +84,8 @@ func TestUnsupportedWarnings(t *testing.T) {
 			o: Options{Services: []string{"web"}}},
 		{name: "top-level models", files: map[string]string{"compose.yaml": "services:\n  web:\n    image: x\nmodels:\n  m:\n    model: ai/smollm2\n"},
 			want: []string{"compose.yaml:4:1: models: not applied by berth yet, ignored (models are not run)"}},
-		{name: "per-network keys", files: map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n    networks:\n      a: {gw_priority: 1}\n      b:\nnetworks: {a: {}, b: {}}\n"},
-			want: []string{"compose.yaml:5:11: services.web.networks.a.gw_priority: not applied by berth yet, ignored"}},
+		{name: "per-network keys", files: map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n    networks:\n      a: {link_local_ips: [169.254.8.8]}\n      b:\nnetworks: {a: {}, b: {}}\n"},
+			want: []string{"compose.yaml:5:11: services.web.networks.a.link_local_ips: not applied by berth yet, ignored"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := loadWarnings(t, c.files, c.o); !slices.Equal(got, c.want) {
