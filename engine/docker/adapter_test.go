@@ -220,10 +220,12 @@ func TestPublishedPortIsReported(t *testing.T) {
 	}
 }
 
+// The classic builder's words (its "Step 1/2" lines, "returned a non-zero
+// code") reach the error; BuildKit's are e2e/buildkit_test.go's.
 func TestBuildFailureKeepsEngineWords(t *testing.T) {
 	f := newFixture(t)
 	ref := "berth-test/adapter-" + randomHex(4) + ":latest"
-	req := imagebuild.Request{Service: "web", Tags: []string{ref},
+	req := imagebuild.Request{Service: "web", Tags: []string{ref}, Classic: true,
 		Context: tarOf(t, map[string]string{"Dockerfile": "FROM " + busybox + "\nRUN exit 3\n"})}
 	var lines []string
 	_, err := f.eng.BuildImage(f.ctx(t), req, func(m imagebuild.Message) {
