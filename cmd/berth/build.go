@@ -48,17 +48,14 @@ func newBuildCommand(a *app) *cobra.Command {
 	f.StringArrayVar(&o.secrets, "secret", nil, `Secret to expose to the builds ("id=mysecret,src=/local/secret" or "id=tok,env=TOKEN")`)
 	f.StringArrayVar(&o.ssh, "ssh", nil, `SSH agent socket or keys to expose to the builds ("default" or "id=/path/to/key")`)
 	f.StringVarP(&o.memory, "memory", "m", "", "Set memory limit for the build container")
-	f.BoolVar(&o.print, "print", false, "Print equivalent bake file (not supported by berth: it builds through the engine's build API, without bake)")
+	f.BoolVar(&o.print, "print", false, "Print the resolved build definitions (bake's JSON format) and build nothing")
 	f.BoolVar(&o.check, "check", false, "Check build configuration (not supported by berth: the engine's build API runs no build checks)")
 	return cmd
 }
 
 // runBuild builds the images of the named services (all by default).
 func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) error {
-	switch {
-	case o.print:
-		return errors.New("build --print: berth builds through the engine's build API and has no bake definition to print")
-	case o.check:
+	if o.check {
 		return errors.New("build --check: berth builds through the engine's build API, which runs no build checks")
 	}
 	memory, err := parseMemory(o.memory)
@@ -71,6 +68,9 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 	}
 	if o.withDeps && len(services) > 0 {
 		services = withDependencies(p, services)
+	}
+	if o.print {
+		return printBuilds(a.stdout, p, services, o)
 	}
 	opts := a.buildOptions()
 	opts.NoCache, opts.Pull, opts.Args = o.noCache, o.pull, parseBuildArgs(o.buildArgs)
