@@ -118,11 +118,16 @@ func emit(ds []Decision, handle func(Decision)) (code int, done bool) {
 
 // WatchedFrom describes an engine container for the supervisor. attached
 // says its output is streamed already. An exited container counts as
-// exited for good.
+// exited for good. A replacement still under its temporary name (a
+// recreate in flight) is named by the name it takes.
 func WatchedFrom(c engine.Container, attached bool) Watched {
+	name := c.Name
+	if final := c.Labels[project.LabelReplaces]; final != "" {
+		name = final
+	}
 	w := Watched{
 		ID:           c.ID,
-		Name:         c.Name,
+		Name:         name,
 		Service:      c.Labels[project.LabelService],
 		Restart:      c.RestartPolicy,
 		RestartCount: c.RestartCount,

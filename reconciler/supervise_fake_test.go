@@ -92,3 +92,19 @@ func TestSuperviseOnFakeStopEndsAlways(t *testing.T) {
 		t.Errorf("decisions %q code %d, want %q code 4", kinds, code, want)
 	}
 }
+
+// A replacement the supervisor meets under its temporary name (its create
+// event comes before the rename) is shown by the name it takes, so attached
+// output never carries the "<id>_" name.
+func TestWatchedFromNamesAReplacementByItsFinalName(t *testing.T) {
+	c := engine.Container{ID: "abc", Name: "f6fe5ae300f9_p-web-1",
+		Labels: map[string]string{project.LabelService: "web", project.LabelReplaces: "p-web-1"}}
+	if w := reconciler.WatchedFrom(c, false); w.Name != "p-web-1" || w.Service != "web" {
+		t.Errorf("watched %q of %q, want p-web-1 of web", w.Name, w.Service)
+	}
+	c.Labels = map[string]string{project.LabelService: "web"}
+	c.Name = "p-web-1"
+	if w := reconciler.WatchedFrom(c, false); w.Name != "p-web-1" {
+		t.Errorf("watched %q, want p-web-1", w.Name)
+	}
+}
