@@ -74,8 +74,8 @@ func TestBatcherSeparateSavesAreSeparateBatches(t *testing.T) {
 func TestQuietFor(t *testing.T) {
 	b := DefaultBatcher
 	for _, c := range []struct{ longest, left, want time.Duration }{
-		{0, time.Second, 50 * time.Millisecond},
-		{5 * time.Millisecond, time.Second, 50 * time.Millisecond},
+		{0, time.Second, 20 * time.Millisecond},
+		{5 * time.Millisecond, time.Second, 20 * time.Millisecond},
 		{40 * time.Millisecond, time.Second, 80 * time.Millisecond},
 		{time.Second, time.Second, 250 * time.Millisecond},
 		{time.Second, 50 * time.Millisecond, 50 * time.Millisecond},
