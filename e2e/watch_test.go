@@ -51,7 +51,7 @@ const watchSyncCompose = `
 services:
   app:
     image: berth-test/busybox:latest
-    command: ["sh", "-c", "echo started; exec sleep 1000"]
+    command: ["sh", "-c", "mkdir -p /app/src /var/linked && ln -s /var/linked /app/src/linked; echo started; exec sleep 1000"]
     develop:
       watch:
         - path: ./src
@@ -66,7 +66,8 @@ services:
 `
 
 // TestWatchSync: initial_sync, a save, ignore and include, a delete, a
-// burst of 200 files as one batch, the symlink refusal, then Ctrl-C stops
+// burst of 200 files as one batch, a directory synced through the
+// container's symlink, the symlink refusal, then Ctrl-C stops
 // the watch and leaves the service running.
 func TestWatchSync(t *testing.T) {
 	p := newProject(t, watchSyncCompose)
@@ -107,6 +108,24 @@ func TestWatchSync(t *testing.T) {
 	r.waitLine(`^ Watch app synced 200 files to /app/src \(\d+ ms\)$`)
 	if n, _ := p.inContainer("app", "ls /app/src/burst | wc -l"); n != "200" {
 		t.Errorf("%s burst files in the container, want 200", n)
+	}
+
+	// A directory moved in whole, where the container has a symlink: the
+	// files go through the symlink, which stays.
+	staged := filepath.Join(t.TempDir(), "staged")
+	if err := os.MkdirAll(staged, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(staged, "hello.txt"), []byte("through"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(staged, filepath.Join(p.dir, "src", "linked")); err != nil {
+		t.Fatal(err)
+	}
+	r.waitLine(`^ Watch app synced 1 file to /app/src \(\d+ ms\)$`)
+	p.wantFile("app", "/var/linked/hello.txt", "through")
+	if _, ok := p.inContainer("app", "test -L /app/src/linked"); !ok {
+		t.Error("/app/src/linked is no longer a symlink in the container")
 	}
 
 	// A symlink out of the watched path is refused, named with its rule.

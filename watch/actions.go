@@ -94,7 +94,11 @@ func (s *Session) syncTo(ctx context.Context, r Rule, c engine.Container, pl pay
 // send copies the tar and runs the deletes in one container.
 func (s *Session) send(ctx context.Context, id string, pl payload) error {
 	if pl.tar != nil {
-		if err := s.Engine.CopyTo(ctx, id, "/", bytes.NewReader(pl.tar), false); err != nil {
+		err := s.Engine.CopyTo(ctx, id, "/", bytes.NewReader(pl.tar), false)
+		if err != nil && pl.lean != nil && strings.Contains(err.Error(), "cannot overwrite non-directory") {
+			err = s.Engine.CopyTo(ctx, id, "/", bytes.NewReader(pl.lean), false)
+		}
+		if err != nil {
 			return err
 		}
 	}

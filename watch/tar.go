@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 // replica receives and the container paths to delete.
 type payload struct {
 	tar     []byte   // nil when nothing is to be copied
+	lean    []byte   // tar without the directories its files imply; nil when that is tar
 	copied  int      // files in the tar (directories are not counted)
 	deletes []string // container paths whose host path is gone
 	refused []refusal
@@ -27,6 +29,12 @@ type refusal struct {
 	err  error
 }
 
+// member is one tar entry: its header and content.
+type member struct {
+	h    *tar.Header
+	body []byte
+}
+
 // readPayload reads the action's files now. The tar's entries are named by
 // their container path (relative to /, extracted at /), so nothing lands
 // outside the rule's target: every name is Target joined with a path below
@@ -35,9 +43,7 @@ type refusal struct {
 // refused, since its target would reach the container through the sync.
 func readPayload(r Rule, files []File) (payload, error) {
 	var pl payload
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	entries := 0
+	var members []member
 	for _, f := range files {
 		h, body, err := entry(r, f)
 		switch {
@@ -50,24 +56,60 @@ func readPayload(r Rule, files []File) (payload, error) {
 		case err != nil:
 			return pl, fmt.Errorf("%s: %w", f.Host, err)
 		}
-		if err := tw.WriteHeader(h); err != nil {
-			return pl, err
-		}
-		if _, err := tw.Write(body); err != nil {
-			return pl, err
-		}
-		entries++
+		members = append(members, member{h, body})
 		if h.Typeflag != tar.TypeDir {
 			pl.copied++
 		}
 	}
-	if err := tw.Close(); err != nil {
+	if len(members) == 0 {
+		return pl, nil
+	}
+	var err error
+	if pl.tar, err = writeTar(members); err != nil {
 		return pl, err
 	}
-	if entries > 0 {
-		pl.tar = buf.Bytes()
+	if lean := withoutImpliedDirs(members); len(lean) < len(members) {
+		pl.lean, err = writeTar(lean)
 	}
-	return pl, nil
+	return pl, err
+}
+
+func writeTar(members []member) ([]byte, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, m := range members {
+		if err := tw.WriteHeader(m.h); err != nil {
+			return nil, err
+		}
+		if _, err := tw.Write(m.body); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// withoutImpliedDirs drops the directory entries that other entries lie
+// in: extracting a file creates its directories anyway. The full tar is
+// sent first, since its headers carry the host's modes; this one is the
+// retry when the engine refuses a directory header because the container
+// has a symlink at that path ("cannot overwrite non-directory"), so the
+// files go through the symlink as they would on the host.
+func withoutImpliedDirs(members []member) []member {
+	parents := map[string]bool{}
+	for _, m := range members {
+		parents[path.Dir(strings.TrimSuffix(m.h.Name, "/"))] = true
+	}
+	var kept []member
+	for _, m := range members {
+		if m.h.Typeflag == tar.TypeDir && parents[strings.TrimSuffix(m.h.Name, "/")] {
+			continue
+		}
+		kept = append(kept, m)
+	}
+	return kept
 }
 
 var errOutside = errors.New("symlink points outside the watched path: refused")
