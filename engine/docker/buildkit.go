@@ -58,23 +58,7 @@ func (e *Engine) buildKitImage(ctx context.Context, req imagebuild.Request, out 
 		defer s.Close()
 		opts.SessionID = s.ID()
 	}
-	res, err := e.cli.ImageBuild(ctx, body, opts)
-	if err != nil {
-		return "", wrap("build", name, err)
-	}
-	defer res.Body.Close()
-	id, err := readBuildKitStream(res.Body, out)
-	if err != nil {
-		return "", wrap("build", name, err)
-	}
-	if id == "" && len(req.Tags) > 0 {
-		img, err := e.InspectImage(ctx, req.Tags[0])
-		if err != nil {
-			return "", err
-		}
-		id = img.ID
-	}
-	return id, nil
+	return e.build(ctx, req, body, opts, readBuildKitStream, out)
 }
 
 // localSync serves a context directory and a Dockerfile berth wrote

@@ -51,13 +51,21 @@ func (e *Engine) BuildImage(ctx context.Context, req imagebuild.Request, out ima
 // classicImage runs a build on the classic builder, which every engine
 // has. Each line of the build's output goes to out.
 func (e *Engine) classicImage(ctx context.Context, req imagebuild.Request, out imagebuild.Output) (string, error) {
+	return e.build(ctx, req, req.Context, buildOptions(req), readBuildStream, out)
+}
+
+// build posts one build and reads its stream with read, which knows the
+// builder's message format. The image's ID comes from the stream, else
+// (an engine that does not send it) from its first tag.
+func (e *Engine) build(ctx context.Context, req imagebuild.Request, body io.Reader, opts client.ImageBuildOptions,
+	read func(io.Reader, imagebuild.Output) (string, error), out imagebuild.Output) (string, error) {
 	name := buildName(req)
-	res, err := e.cli.ImageBuild(ctx, req.Context, buildOptions(req))
+	res, err := e.cli.ImageBuild(ctx, body, opts)
 	if err != nil {
 		return "", wrap("build", name, err)
 	}
 	defer res.Body.Close()
-	id, err := readBuildStream(res.Body, out)
+	id, err := read(res.Body, out)
 	if err != nil {
 		return "", wrap("build", name, err)
 	}
