@@ -46,8 +46,9 @@ type applier struct {
 	reg      Registries
 	buildOpt imagebuild.Options
 
-	errMu sync.Mutex
-	errs  []error
+	errMu   sync.Mutex
+	errs    []error
+	toBuild []string // services whose image failed to pull but can be built
 }
 
 // Apply runs the plan against the engine, in parallel where the DAG allows.
@@ -77,6 +78,7 @@ func Apply(ctx context.Context, eng engine.Engine, plan Plan, progress Progress,
 		g.Go(func() error { a.run(ctx, i); return nil })
 	}
 	_ = g.Wait() // run records its errors
+	a.buildHint()
 	if err := ctx.Err(); err != nil && len(a.errs) == 0 {
 		return err
 	}
@@ -142,6 +144,7 @@ func optionalFailure(op Op) string {
 func (a *applier) fail(act Action, err error) {
 	if act.Optional || a.ignorable(act) {
 		a.warn(err.Error())
+		a.mustBuild(act)
 		return
 	}
 	a.event(act, true, err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"berth/engine"
@@ -20,6 +22,9 @@ type Registries struct {
 	IgnorePullFailures bool
 	// IgnorePushFailures does the same for pushes.
 	IgnorePushFailures bool
+	// BuildHint ends the run, when an image that failed to pull can be
+	// built, with a warning naming the build command (berth pull does).
+	BuildHint bool
 }
 
 // OpPush pushes one service's image.
@@ -73,6 +78,27 @@ func (a *applier) push(ctx context.Context, act Action) error {
 // Docker Compose's pull does.
 func (a *applier) ignorable(act Action) bool {
 	return act.Op == OpPull && (a.reg.IgnorePullFailures || a.buildable(act)) || act.Op == OpPush && a.reg.IgnorePushFailures
+}
+
+// mustBuild remembers the services of a failed pull that can build their
+// image instead, for the closing hint.
+func (a *applier) mustBuild(act Action) {
+	if act.Op != OpPull || !a.buildable(act) {
+		return
+	}
+	a.errMu.Lock()
+	a.toBuild = append(a.toBuild, act.Pull.Services...)
+	a.errMu.Unlock()
+}
+
+// buildHint is the closing warning of a pull whose failed images can be
+// built, in Docker Compose's words.
+func (a *applier) buildHint() {
+	if !a.reg.BuildHint || len(a.toBuild) == 0 {
+		return
+	}
+	slices.Sort(a.toBuild)
+	a.warn("WARNING: Some service image(s) must be built from source by running:\n    berth build " + strings.Join(slices.Compact(a.toBuild), " "))
 }
 
 // buildable says whether every service act pulls for has a build section.

@@ -204,3 +204,39 @@ func TestUpPullsBuildableFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestPullBuildHintAndSkips: a pull names the services it leaves out for
+// want of an image, and ends by naming the build that replaces a failed
+// pull; the hint is the pull command's (BuildHint), not up's.
+func TestPullBuildHintAndSkips(t *testing.T) {
+	p := load(t, `
+services:
+  only-built: {build: {context: .}}
+  built: {image: "reg.test:5000/built:1", build: {context: .}}
+`)
+	var skips events
+	if err := reconciler.PullSkips(p, reconciler.PullOptions{}, &skips); err != nil {
+		t.Fatal(err)
+	}
+	if got := skips.statuses(""); len(got) != 1 || got[0] != "only-built Skipped" || skips.all[0].Reason != "No image to be pulled" {
+		t.Errorf("skips: %+v", skips.all)
+	}
+	plan, err := reconciler.NewPullPlan(p, reconciler.Observed{}, reconciler.PullOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, hint := range []bool{true, false} {
+		var ev events
+		o := reconciler.ApplyOptions{Registries: reconciler.Registries{BuildHint: hint}}
+		if err := reconciler.Apply(t.Context(), fake.New(), plan, &ev, o); err != nil {
+			t.Fatal(err)
+		}
+		hinted := false
+		for _, e := range ev.all {
+			hinted = hinted || e.Kind == "Warning" && strings.HasSuffix(e.Line, "must be built from source by running:\n    berth build built")
+		}
+		if hinted != hint {
+			t.Errorf("BuildHint %v: hinted %v: %+v", hint, hinted, ev.all)
+		}
+	}
+}

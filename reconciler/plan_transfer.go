@@ -54,6 +54,22 @@ func NewPullPlan(p *types.Project, st Observed, o PullOptions) (Plan, error) {
 	return pl.plan, nil
 }
 
+// PullSkips reports, as Docker Compose does, each selected service a pull
+// leaves out because it names no image (it only builds one): Skipped, "No
+// image to be pulled".
+func PullSkips(p *types.Project, o PullOptions, progress Progress) error {
+	sel, err := selection(p, UpOptions{Services: o.Services, NoDeps: !o.IncludeDeps})
+	if err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(sel)) {
+		if p.Services[name].Image == "" {
+			orQuiet(progress).Event(ProgressEvent{Name: name, Service: name, Status: "Skipped", Reason: "No image to be pulled", Done: true})
+		}
+	}
+	return nil
+}
+
 // PushOptions are the choices of `berth push`.
 type PushOptions struct {
 	Services    []string // empty: all

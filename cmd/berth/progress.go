@@ -67,6 +67,9 @@ func (a *app) ansi() bool {
 // line words an event as Docker Compose does: "Container demo-web-1  Started",
 // with berth's reason appended where it explains a replacement or removal.
 func line(e reconciler.ProgressEvent) string {
+	if e.Status == "Skipped" { // Compose's words run on: "web Skipped No image to be pulled"
+		return strings.TrimSpace(e.Kind+" "+e.Name) + " Skipped " + e.Reason
+	}
 	s := e.Kind + " " + e.Name + "  " + e.Status
 	if e.Err != nil {
 		s += "  " + e.Err.Error()

@@ -63,6 +63,11 @@ func (a *app) runPull(ctx context.Context, o pullFlags) error {
 	}
 	ap := a.applyOptions()
 	ap.Registries.IgnorePullFailures = o.ignoreFailures
+	ap.Registries.BuildHint = true
+	if err := reconciler.PullSkips(p, o.PullOptions, r); err != nil {
+		r.Close()
+		return err
+	}
 	err = reconciler.Apply(ctx, eng, plan, r, ap)
 	r.Close()
 	return interrupted(ctx, err)
