@@ -255,6 +255,14 @@ func TestRegistryPullErrors(t *testing.T) {
 			t.Errorf("pull without --ignore-pull-failures: exit %d, want 1", exitCode(t, err))
 		}
 	})
+	t.Run("buildable and build-only services", func(t *testing.T) {
+		p := newProject(t, fmt.Sprintf("services:\n  local: {build: .}\n  web: {image: \"%s\", build: .}\n", missing))
+		_, stderr, err := p.berth("pull")
+		if err != nil || !strings.Contains(stderr, " local Skipped No image to be pulled") ||
+			!strings.Contains(stderr, "must be built from source by running:\n    berth build web") {
+			t.Errorf("pull: %v\n%s", err, stderr)
+		}
+	})
 	t.Run("digest reference", func(t *testing.T) {
 		_, digest := r.seed("berth-test/busybox:latest", "errs/digest:1")
 		byDigest := r.Addr + "/errs/digest@" + digest
