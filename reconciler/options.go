@@ -16,8 +16,8 @@ type UpOptions struct {
 	// the containers that mount it; its data is lost. Without it the volume
 	// is kept, with a warning.
 	RecreateVolumes bool
-	Build            bool // build images even when present
-	NoBuild          bool
+	Build           bool // build images even when present
+	NoBuild         bool
 	// AlwaysRecreateDeps recreates the dependencies of the named services
 	// too, changed or not.
 	AlwaysRecreateDeps bool
