@@ -20,7 +20,8 @@ const (
 // as Docker Compose does: each container on it is stopped and disconnected,
 // the network removed and created again, and the containers connected
 // again, keeping their identity. A container that was running starts again
-// (planReplica, through pl.reconnects). It returns the create of the
+// (planReplica, through pl.reconnects, for the services this run plans;
+// here for the others and for one-offs). It returns the create of the
 // network, which the creates of new containers wait for.
 func (pl *planner) planNetworkRecreate(key string, spec network.Spec, info network.Info, changed string) int {
 	why := "network " + key + " config changed"
@@ -43,7 +44,15 @@ func (pl *planner) planNetworkRecreate(key string, spec network.Spec, info netwo
 	created := pl.plan.add(Action{Op: OpCreateNetwork, Target: spec.Name, Reason: reason, Network: &spec, After: []int{removed}})
 	for _, c := range on {
 		ep := pl.endpointOn(c, spec.Name)
-		i := pl.plan.add(Action{Op: OpConnect, Target: c.Name, Service: c.Labels[project.LabelService], Reason: why, Endpoint: &ep, After: []int{created}})
+		svc := c.Labels[project.LabelService]
+		i := pl.plan.add(Action{Op: OpConnect, Target: c.Name, Service: svc, Reason: why, Endpoint: &ep, After: []int{created}})
+		if !pl.selected[svc] || c.Labels[project.LabelOneOff] == "True" {
+			// no replica plan of this run starts it again: start it here
+			if isRunning(c) {
+				pl.plan.add(Action{Op: OpStart, Target: c.Name, Service: svc, Reason: why, After: []int{i}})
+			}
+			continue
+		}
 		r := pl.reconnects[c.Name]
 		r.connects = append(r.connects, i)
 		r.reason = why

@@ -35,3 +35,20 @@ networks:
 #7 start demo-job-1 (not running) after #5
 #8 start demo-web-1 (network back config changed) after #6`)
 }
+
+// A container on the network whose service this run does not plan (up
+// web, with db beside it) starts again too, right after its reconnect.
+func TestPlanNetworkRecreateRestartsUnselectedServices(t *testing.T) {
+	const file = `
+services:
+  web: {image: busybox, networks: [back]}
+  db: {image: busybox, networks: [back]}
+networks:
+  back:
+    labels: {team: %s}
+`
+	st := afterUp(t, mustLoad(t, fmt.Sprintf(file, "a")), UpOptions{})
+	got := mustPlan(t, mustLoad(t, fmt.Sprintf(file, "b")), st, UpOptions{Services: []string{"web"}})
+	wantIn(t, got.String(), "start demo-db-1 (network back config changed) after #")
+	wantIn(t, got.String(), "start demo-web-1 (network back config changed) after #")
+}
