@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -40,21 +39,21 @@ func encode(m map[string]string) string {
 	return strings.Join(parts, ",")
 }
 
-// Drift says how the existing network info differs from spec, in Docker
-// Compose's words, or "" when it matches. A network created without
-// project.LabelNetworkFields (by an older berth, or by Docker Compose) is compared on its
-// driver and labels only.
-func Drift(spec Spec, info Info) string {
+// Changed names the setting in which the existing network info differs
+// from spec ("labels.team", "driver", "ipam"), or "" when it matches. A
+// network created without project.LabelNetworkFields (by an older berth, or
+// by Docker Compose) is compared on its driver and labels only.
+func Changed(spec Spec, info Info) string {
 	for _, k := range slices.Sorted(maps.Keys(spec.Labels)) {
 		if k == project.LabelVersion || k == project.LabelNetworkFields {
 			continue
 		}
 		if got, ok := info.Labels[k]; !ok || got != spec.Labels[k] {
-			return fmt.Sprintf("network %s was found but has incorrect label %s set to %q (expected: %q)", spec.Name, k, got, spec.Labels[k])
+			return "labels." + k
 		}
 	}
 	if spec.Driver != "" && info.Driver != spec.Driver {
-		return fmt.Sprintf("network %s was found but has incorrect driver %q (expected: %q)", spec.Name, info.Driver, spec.Driver)
+		return "driver"
 	}
 	old, ok := info.Labels[project.LabelNetworkFields]
 	if !ok {
@@ -64,7 +63,7 @@ func Drift(spec Spec, info Info) string {
 	want := fieldDigests(spec)
 	for _, k := range slices.Sorted(maps.Keys(want)) {
 		if have[k] != want[k] {
-			return fmt.Sprintf("network %s was found but its %s setting differs from the compose file", spec.Name, k)
+			return k
 		}
 	}
 	return ""

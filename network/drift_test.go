@@ -3,7 +3,6 @@ package network
 import (
 	"berth/project"
 	"maps"
-	"strings"
 	"testing"
 )
 
@@ -12,25 +11,31 @@ func TestDrift(t *testing.T) {
 		Labels: map[string]string{"com.docker.compose.network": "back", "com.docker.compose.version": "1", "team": "a"}}
 	spec.Labels[project.LabelNetworkFields] = encode(fieldDigests(spec))
 	info := Info{Name: spec.Name, Driver: "bridge", Labels: maps.Clone(spec.Labels)}
-	if d := Drift(spec, info); d != "" {
+	if d := Changed(spec, info); d != "" {
 		t.Fatalf("same network drifts: %s", d)
 	}
 	info.Labels["com.docker.compose.version"] = "0.9" // another berth or Compose version is no drift
-	if d := Drift(spec, info); d != "" {
+	if d := Changed(spec, info); d != "" {
 		t.Fatalf("version label drifts: %s", d)
 	}
 	changed := spec
 	changed.DriverOpts = map[string]string{"mtu": "9000"}
-	if d := Drift(changed, info); !strings.Contains(d, "network demo_back was found but its driver_opts setting differs") {
+	if d := Changed(changed, info); d != "driver_opts" {
 		t.Errorf("driver_opts: %q", d)
 	}
 	changed = spec
 	changed.Internal = true
-	if d := Drift(changed, info); !strings.Contains(d, "its internal setting differs") {
+	if d := Changed(changed, info); d != "internal" {
 		t.Errorf("internal: %q", d)
 	}
+	changed = spec
+	changed.Labels = maps.Clone(spec.Labels)
+	changed.Labels["team"] = "b"
+	if d := Changed(changed, info); d != "labels.team" {
+		t.Errorf("label: %q", d)
+	}
 	info.Driver = "macvlan"
-	if d := Drift(spec, info); d != `network demo_back was found but has incorrect driver "macvlan" (expected: "bridge")` {
+	if d := Changed(spec, info); d != "driver" {
 		t.Errorf("driver: %q", d)
 	}
 }

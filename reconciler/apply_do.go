@@ -55,6 +55,10 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return a.rename(ctx, act)
 	case OpRemoveNetwork:
 		return removeNetwork(ctx, a.eng, act.Target)
+	case OpDisconnect:
+		return ignore(failure(act, "disconnect from network "+act.Endpoint.Network, a.eng.DisconnectNetwork(ctx, act.Endpoint.Network, act.Target)), engine.ErrNotFound)
+	case OpConnect:
+		return failure(act, "connect to network "+act.Endpoint.Network, a.eng.ConnectNetwork(ctx, act.Endpoint.Network, act.Target, *act.Endpoint))
 	case OpRemoveVolume:
 		return ignore(failure(act, "remove volume", a.eng.RemoveVolume(ctx, act.Target)), engine.ErrNotFound)
 	case OpRemoveImage:

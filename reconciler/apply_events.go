@@ -28,14 +28,14 @@ var words = map[Op]wording{
 // shows a replacement as "Recreate" then "Recreated": the create of the
 // replacement says "Recreate" when it begins, its rename "Recreated" when it
 // ends, and the stop and remove of the old container stay silent, unless
-// one fails. An attach is silent too: the output itself shows it.
+// one fails. An attach, a connect and a disconnect are silent too.
 func (a *applier) event(act Action, done bool, err error) {
 	w := words[act.Op]
 	if err == nil && act.Recreate && recreateSilent(act.Op, done) {
 		return
 	}
-	if act.Op == OpAttach && err == nil { // the output itself shows it
-		return
+	if (act.Op == OpAttach || act.Op == OpConnect || act.Op == OpDisconnect) && err == nil {
+		return // the output shows an attach; a move between networks shows as the network's recreate
 	}
 	if act.Recreate && (act.Op == OpCreate || act.Op == OpRename) {
 		w.working, w.done = "Recreate", "Recreated"

@@ -40,6 +40,10 @@ type LifecycleOptions struct {
 	Stop     bool           // rm -s: stop running containers first
 	Volumes  bool           // rm -v: remove anonymous volumes
 	NoDeps   bool           // restart --no-deps: not the services that depend on them with restart: true
+	// Stopped makes a stop plan take the containers that are not running
+	// too (the `stop` command): the engine leaves them as they are, and
+	// each is reported Stopped, as Docker Compose reports it.
+	Stopped bool
 }
 
 // selectedContainers are the project's non-one-off containers of the
@@ -98,19 +102,32 @@ func NewStartPlan(p *types.Project, st Observed, o LifecycleOptions) (Plan, erro
 }
 
 // NewStopPlan plans `stop`, and the stop of attached `up` after Ctrl-C or
-// an abort: the running containers, dependents first.
+// an abort: the running containers (all of them with o.Stopped), dependents
+// first. The stop of a container that is not running says so.
 func NewStopPlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
 	plan := Plan{Project: p}
 	bySvc := selectedContainers(p, st, o.Services)
+	stopped := map[string]bool{}
 	for svc, cs := range bySvc {
-		bySvc[svc] = slices.DeleteFunc(slices.Clone(cs), func(c engine.Container) bool { return !isRunning(c) })
+		for _, c := range cs {
+			stopped[c.Name] = !isRunning(c)
+		}
+		if !o.Stopped {
+			bySvc[svc] = slices.DeleteFunc(slices.Clone(cs), func(c engine.Container) bool { return !isRunning(c) })
+		}
 	}
 	planStops(&plan, p, bySvc, o.Timeout)
+	for i, a := range plan.Actions {
+		if a.Op == OpStop && stopped[a.Target] {
+			plan.Actions[i].Reason = "not running"
+		}
+	}
 	return plan
 }
 
 // NewRestartPlan plans `restart`: every container of the services, running
-// or not, each after the restarts of the services it depends on. As in
+// or not, each once the services it depends on that restart too are back
+// as their depends_on condition asks (started, healthy, completed). As in
 // Docker Compose, naming a service also restarts the services that declare
 // `restart: true` on it (transitively), unless NoDeps.
 func NewRestartPlan(p *types.Project, st Observed, o LifecycleOptions) (Plan, error) {
@@ -118,23 +135,27 @@ func NewRestartPlan(p *types.Project, st Observed, o LifecycleOptions) (Plan, er
 	if err != nil {
 		return Plan{}, err
 	}
-	plan := Plan{Project: p}
 	services := o.Services
 	if len(services) > 0 && !o.NoDeps {
 		services = project.WithDependents(p, services, func(d types.ServiceDependency) bool { return d.Restart })
 	}
 	bySvc := selectedContainers(p, st, services)
-	restarts := map[string][]int{}
+	pl := newPlanner(p, st, UpOptions{})
 	for _, svc := range order {
 		var after []int
 		for _, dep := range project.Dependencies(p.Services[svc]) {
-			after = append(after, restarts[dep]...)
+			if len(pl.starts[dep]) > 0 { // restarted here: wait for its condition
+				cfg := p.Services[svc].DependsOn[dep]
+				after = append(after, pl.gateOn(dep, cfg.Condition, cfg.Required)...)
+			}
 		}
+		pl.starts[svc] = map[string]int{}
 		for _, c := range bySvc[svc] {
-			restarts[svc] = append(restarts[svc], planRestart(&plan, p, c, o.Timeout, uniqueSorted(after)))
+			pl.replicas[svc] = append(pl.replicas[svc], c.Name)
+			pl.starts[svc][c.Name] = planRestart(&pl.plan, p, c, o.Timeout, uniqueSorted(after))
 		}
 	}
-	return plan, nil
+	return pl.plan, nil
 }
 
 // NewKillPlan plans `kill`: the running containers. It, NewPausePlan and

@@ -62,6 +62,18 @@ func TestStopPlanStopsDependentsFirst(t *testing.T) {
 #0 stop demo-db-1`)
 }
 
+func TestStopPlanOfStopCommandTakesStoppedContainers(t *testing.T) {
+	p := mustLoad(t, webDB)
+	st := lifecycleState(t, engine.StateRunning, engine.StateExited)
+	// attached up's stop leaves what is not running alone
+	assertPlan(t, NewStopPlan(p, st, LifecycleOptions{}), `
+#0 stop demo-db-1`)
+	// the stop command reports every container Stopped, saying why one was
+	assertPlan(t, NewStopPlan(p, st, LifecycleOptions{Stopped: true}), `
+#0 stop demo-web-1 (not running)
+#1 stop demo-db-1 after #0`)
+}
+
 func TestRestartPlanRestartsInStartOrder(t *testing.T) {
 	p := mustLoad(t, webDB)
 	got, err := NewRestartPlan(p, lifecycleState(t, engine.StateExited), LifecycleOptions{})
@@ -145,4 +157,40 @@ func TestRestartPlanNoDeps(t *testing.T) {
 		}
 		assertPlan(t, got, c.want)
 	}
+}
+
+// TestRestartPlanWaitsForConditions: a service restarted with one it
+// depends on starts again once that one is back as its condition asks;
+// a dependency that does not restart gates nothing.
+func TestRestartPlanWaitsForConditions(t *testing.T) {
+	p := mustLoad(t, `
+services:
+  db:
+    image: busybox
+    healthcheck: {test: ["CMD", "true"]}
+  migrate:
+    image: busybox
+    depends_on: {db: {condition: service_healthy, restart: true}}
+  app:
+    image: busybox
+    depends_on:
+      db: {condition: service_healthy}
+      migrate: {condition: service_completed_successfully, restart: true}
+`)
+	st := afterUp(t, p, UpOptions{})
+	got, err := NewRestartPlan(p, st, LifecycleOptions{Services: []string{"db"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertPlan(t, got, `
+#0 restart demo-db-1
+#1 wait-healthy demo-db-1 after #0
+#2 restart demo-migrate-1 after #1
+#3 wait-exit demo-migrate-1 after #2
+#4 restart demo-app-1 after #1,#3`)
+	got, _ = NewRestartPlan(p, st, LifecycleOptions{Services: []string{"migrate"}})
+	assertPlan(t, got, `
+#0 restart demo-migrate-1
+#1 wait-exit demo-migrate-1 after #0
+#2 restart demo-app-1 after #1`)
 }

@@ -12,8 +12,12 @@ type UpOptions struct {
 	IgnoreOrphans    bool // COMPOSE_IGNORE_ORPHANS: no orphan warning
 	RenewAnonVolumes bool // -V: new anonymous volumes instead of the old ones
 	NoStart          bool
-	Build            bool // build images even when present
-	NoBuild          bool
+	// RecreateVolumes (-y) recreates a volume whose settings changed, with
+	// the containers that mount it; its data is lost. Without it the volume
+	// is kept, with a warning.
+	RecreateVolumes bool
+	Build           bool // build images even when present
+	NoBuild         bool
 	// AlwaysRecreateDeps recreates the dependencies of the named services
 	// too, changed or not.
 	AlwaysRecreateDeps bool

@@ -63,6 +63,7 @@ type Action struct {
 	Hooks     []Hook                // pre-start, post-start, pre-stop (plan_hooks.go)
 	Inject    []InjectedFile        // create: written in before the start
 	Network   *network.Spec         // create-network
+	Endpoint  *network.Endpoint     // connect, disconnect: the network (and how to join it)
 	Volume    *engine.VolumeSpec    // create-volume
 	Build     *BuildTarget          // build
 	Pull      *PullTarget           // pull (plan_pull.go)
@@ -106,6 +107,10 @@ func (p Plan) String() string {
 			b.WriteString(" as " + a.Temp)
 		case a.Temp != "" && a.Op == OpRename:
 			b.WriteString(" from " + a.Temp)
+		case a.Op == OpConnect:
+			b.WriteString(" to " + a.Endpoint.Network)
+		case a.Op == OpDisconnect:
+			b.WriteString(" from " + a.Endpoint.Network)
 		}
 		if a.Reason != "" {
 			fmt.Fprintf(&b, " (%s)", a.Reason)

@@ -149,28 +149,6 @@ func publishedPorts(s types.ServiceConfig) []hostPort {
 	return out
 }
 
-// checkNetworkDrift fails when a network the services use exists with
-// settings other than the file's. Recreating it would cut off every
-// container on it, so berth says what differs and changes nothing.
-func (pl *planner) checkNetworkDrift() error {
-	present := map[string]network.Info{}
-	for _, n := range pl.st.Networks {
-		present[n.Name] = n
-	}
-	var errs []error
-	for _, key := range pl.d.usedNetworks(pl.selectedNames()) {
-		spec, managed := pl.d.networks[key]
-		info, ok := present[spec.Name]
-		if !managed || !ok {
-			continue
-		}
-		if d := network.Drift(spec, info); d != "" {
-			errs = append(errs, errors.New(d+"; remove it (berth down) to recreate it"))
-		}
-	}
-	return errors.Join(errs...)
-}
-
 // checkFeatures names each key of d's service that needs a newer engine
 // than the one observed (engine.Feature): an error for what would change
 // what the container is (a subpath, an image mount, a MAC address on a

@@ -132,37 +132,29 @@ networks:
   default: {driver_opts: {com.docker.network.bridge.name: br-demo}, labels: {team: a}}
 `
 
+// A network whose settings changed is recreated; the plan names the
+// setting (plan_network_drift_test.go shows the whole recreate).
 func TestPlanNetworkDrift(t *testing.T) {
 	cases := []struct{ name, yaml, want string }{
-		{"label", strings.Replace(netYAML, "team: a", "team: b", 1),
-			`network demo_default was found but has incorrect label team set to "a" (expected: "b")`},
-		{"driver", strings.Replace(netYAML, "default: {", "default: {driver: macvlan, ", 1),
-			`network demo_default was found but has incorrect driver "bridge" (expected: "macvlan")`},
-		{"options", strings.Replace(netYAML, "br-demo", "br-other", 1),
-			"network demo_default was found but its driver_opts setting differs from the compose file"},
-		{"ipam", strings.Replace(netYAML, "default: {", "default: {ipam: {config: [{subnet: 10.9.0.0/24}]}, ", 1),
-			"network demo_default was found but its ipam setting differs from the compose file"},
+		{"label", strings.Replace(netYAML, "team: a", "team: b", 1), "labels.team"},
+		{"driver", strings.Replace(netYAML, "default: {", "default: {driver: macvlan, ", 1), "driver"},
+		{"options", strings.Replace(netYAML, "br-demo", "br-other", 1), "driver_opts"},
+		{"ipam", strings.Replace(netYAML, "default: {", "default: {ipam: {config: [{subnet: 10.9.0.0/24}]}, ", 1), "ipam"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			st := drifted(t, netYAML, func(*network.Info) {})
-			p := mustLoad(t, c.yaml)
-			plan, err := NewPlan(p, st, UpOptions{})
-			if err == nil {
-				t.Fatalf("no error; plan:\n%s", plan)
-			}
-			wantIn(t, err.Error(), c.want)
+			plan := mustPlan(t, mustLoad(t, c.yaml), st, UpOptions{})
+			wantIn(t, plan.String(), "remove-network demo_default (config changed: "+c.want+")")
+			wantIn(t, plan.String(), "create-network demo_default (config changed: "+c.want+")")
 		})
 	}
 }
 
 func TestPlanNetworkKeyLabelDrift(t *testing.T) {
 	st := drifted(t, netYAML, func(n *network.Info) { n.Labels["com.docker.compose.network"] = "other" })
-	_, err := NewPlan(mustLoad(t, netYAML), st, UpOptions{})
-	if err == nil {
-		t.Fatal("no error")
-	}
-	wantIn(t, err.Error(), `network demo_default was found but has incorrect label com.docker.compose.network set to "other" (expected: "default")`)
+	plan := mustPlan(t, mustLoad(t, netYAML), st, UpOptions{})
+	wantIn(t, plan.String(), "create-network demo_default (config changed: labels.com.docker.compose.network)")
 }
 
 func TestPlanNetworkWithoutFieldsLabelComparesDriverAndLabels(t *testing.T) {

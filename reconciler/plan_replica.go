@@ -18,7 +18,11 @@ func (pl *planner) planReplica(d *desired, n int, imageID string, c engine.Conta
 	name := project.ContainerName(pl.p.Name, s, n)
 	pl.replicas[s.Name] = append(pl.replicas[s.Name], name)
 	if !exists {
-		create := pl.create(d, n, imageID, nil, "not found", nil)
+		reason := "not found"
+		if why, ok := pl.gone[name]; ok {
+			reason = why
+		}
+		create := pl.create(d, n, imageID, nil, reason, nil)
 		pl.creates[s.Name] = append(pl.creates[s.Name], create)
 		pl.start(s, name, "", create)
 		return
@@ -39,6 +43,9 @@ func (pl *planner) planReplica(d *desired, n int, imageID string, c engine.Conta
 		renamed := pl.replace(d, n, imageID, c, reason)
 		pl.creates[s.Name] = append(pl.creates[s.Name], renamed)
 		pl.start(s, name, "", renamed)
+		return
+	}
+	if pl.startAfterReconnect(d, name) {
 		return
 	}
 	if dep := pl.restartingDependency(s); dep != "" && isRunning(c) {
@@ -72,6 +79,24 @@ func (pl *planner) divergence(d *desired, c engine.Container, imageID string) st
 	if s.NetworkMode == "" && !slices.Equal(d.networkNames, sortedCopy(c.Networks)) {
 		return "networks changed"
 	}
+	return mountedVolumeChanged(d.template().Mounts, c.Mounts)
+}
+
+// mountedVolumeChanged names the mount point where container c has another
+// named volume than the service now mounts there (an external volume's
+// name changed, say), or "". The config hash does not see it: it holds the
+// volume's key, not the engine's name.
+func mountedVolumeChanged(want, have []engine.Mount) string {
+	for _, w := range want {
+		if w.Type != types.VolumeTypeVolume || w.Source == "" {
+			continue
+		}
+		for _, h := range have {
+			if h.Target == w.Target && h.Type == types.VolumeTypeVolume && h.Source != w.Source {
+				return "volume at " + w.Target + " changed: " + h.Source + " -> " + w.Source
+			}
+		}
+	}
 	return ""
 }
 
@@ -99,7 +124,8 @@ func (pl *planner) restartingDependency(s types.ServiceConfig) string {
 // project.LabelReplaces, so a run interrupted before the rename leaves a
 // container the next plan finds by label (planLeftovers).
 func (pl *planner) replace(d *desired, n int, imageID string, old engine.Container, reason string) int {
-	create := pl.create(d, n, imageID, &old, reason, pl.leftovers[d.service.Name])
+	after := append(slices.Clone(pl.leftovers[d.service.Name]), pl.reconnects[old.Name].connects...) // a recreated network holds old again first
+	create := pl.create(d, n, imageID, &old, reason, after)
 	spec := pl.plan.Actions[create].Container
 	final := spec.Name
 	spec.Name = tempName(old.ID, final)

@@ -10,6 +10,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth/engine"
+	"berth/network"
 	"berth/project"
 )
 
@@ -33,6 +34,12 @@ type planner struct {
 	byName    map[string]engine.Container
 	replicas  map[string][]string // service → desired container names
 	leftovers map[string][]int    // service → removes of replacements an interrupted recreate left
+	// reconnects are the containers a network recreate moves off and back
+	// on, by name (plan_network_drift.go).
+	reconnects map[string]reconnect
+	// gone are the containers a volume recreate removes, with why: their
+	// replicas are created anew (plan_volume_drift.go).
+	gone map[string]string
 }
 
 // NewPlan compares the project with the observed state and returns the
@@ -48,9 +55,6 @@ func NewPlan(p *types.Project, st Observed, o UpOptions) (Plan, error) {
 		return Plan{}, err
 	}
 	if err := pl.preflight(); err != nil {
-		return Plan{}, err
-	}
-	if err := pl.checkNetworkDrift(); err != nil {
 		return Plan{}, err
 	}
 	if err := pl.planPulls(); err != nil {
@@ -79,7 +83,7 @@ func newPlanner(p *types.Project, st Observed, o UpOptions) *planner {
 		nets: map[string]int{}, vols: map[string]int{}, builds: map[string]int{},
 		creates: map[string][]int{}, starts: map[string]map[string]int{}, waits: map[string]int{},
 		recreated: map[string]bool{}, byName: map[string]engine.Container{}, replicas: map[string][]string{},
-		leftovers: map[string][]int{}}
+		leftovers: map[string][]int{}, reconnects: map[string]reconnect{}, gone: map[string]string{}}
 	for _, c := range st.Containers {
 		pl.byName[c.Name] = c
 	}
@@ -123,24 +127,34 @@ func (pl *planner) selectedNames() []string {
 	return slices.Sorted(maps.Keys(pl.selected))
 }
 
+// planNetworks creates the networks the selected services use that are
+// missing, and recreates those whose settings changed.
 func (pl *planner) planNetworks() {
-	present := map[string]bool{}
+	present := map[string]network.Info{}
 	for _, n := range pl.st.Networks {
-		present[n.Name] = true
+		present[n.Name] = n
 	}
 	for _, key := range pl.d.usedNetworks(pl.selectedNames()) {
 		spec, managed := pl.d.networks[key]
-		if !managed || present[spec.Name] {
-			continue
+		info, found := present[spec.Name]
+		switch {
+		case !managed:
+		case !found:
+			pl.nets[key] = pl.plan.add(Action{Op: OpCreateNetwork, Target: spec.Name, Reason: "not found", Network: &spec})
+		default:
+			if changed := network.Changed(spec, info); changed != "" {
+				pl.nets[key] = pl.planNetworkRecreate(key, spec, info, changed)
+			}
 		}
-		pl.nets[key] = pl.plan.add(Action{Op: OpCreateNetwork, Target: spec.Name, Reason: "not found", Network: &spec})
 	}
 }
 
+// planVolumes creates the volumes the selected services mount that are
+// missing, and recreates those whose settings changed when allowed to.
 func (pl *planner) planVolumes() {
-	present := map[string]bool{}
+	present := map[string]engine.Volume{}
 	for _, v := range pl.st.Volumes {
-		present[v.Name] = true
+		present[v.Name] = v
 	}
 	used := map[string]bool{}
 	for _, name := range pl.selectedNames() {
@@ -153,11 +167,19 @@ func (pl *planner) planVolumes() {
 	for _, key := range slices.Sorted(maps.Keys(used)) {
 		v := pl.p.Volumes[key]
 		name := project.VolumeName(pl.p, key)
-		if bool(v.External) || present[name] {
+		if bool(v.External) {
 			continue
 		}
 		spec := engine.VolumeSpec{Name: name, Driver: v.Driver, DriverOpts: maps.Clone(map[string]string(v.DriverOpts)), Labels: project.VolumeLabels(pl.p, key)}
-		pl.vols[key] = pl.plan.add(Action{Op: OpCreateVolume, Target: name, Reason: "not found", Volume: &spec})
+		have, found := present[name]
+		switch {
+		case !found:
+			pl.vols[key] = pl.plan.add(Action{Op: OpCreateVolume, Target: name, Reason: "not found", Volume: &spec})
+		default:
+			if changed := volumeChanged(spec, have); changed != "" {
+				pl.planVolumeRecreate(key, spec, changed)
+			}
+		}
 	}
 }
 

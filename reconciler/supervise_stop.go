@@ -13,11 +13,14 @@ import (
 
 // projectStop ends an attached project (Ctrl-C, --abort-on-container-exit)
 // through the plans `stop` and `kill` make, applied like theirs: it stops
-// once, dependents first, and kills what still runs when asked again.
+// once, dependents first, and kills what still runs when asked again. As
+// in Docker Compose, it ends the services named on the command line (all
+// when none is): their dependencies keep running, as `up -d` left them.
 type projectStop struct {
 	ctx      context.Context // the attached run's: outlives the first Ctrl-C
 	eng      engine.Engine
 	p        *types.Project
+	services []string       // named on the command line; nil: all
 	grace    *time.Duration // -t; nil: each container's own stop timeout
 	progress Progress
 
@@ -28,8 +31,8 @@ type projectStop struct {
 	done   chan struct{}
 }
 
-func newProjectStop(ctx context.Context, eng engine.Engine, p *types.Project, grace *time.Duration, progress Progress) *projectStop {
-	return &projectStop{ctx: ctx, eng: eng, p: p, grace: grace, progress: progress, done: make(chan struct{})}
+func newProjectStop(ctx context.Context, eng engine.Engine, p *types.Project, services []string, grace *time.Duration, progress Progress) *projectStop {
+	return &projectStop{ctx: ctx, eng: eng, p: p, services: services, grace: grace, progress: progress, done: make(chan struct{})}
 }
 
 // applyWith sets the options the stop and the kill are applied with: up's.
@@ -85,9 +88,9 @@ func (s *projectStop) apply(ctx context.Context, command string) error {
 		return fmt.Errorf("list containers of project %q: %w", s.p.Name, err)
 	}
 	st := Observed{Containers: cs}
-	plan := NewStopPlan(s.p, st, LifecycleOptions{Timeout: s.grace})
+	plan := NewStopPlan(s.p, st, LifecycleOptions{Services: s.services, Timeout: s.grace})
 	if command == "kill" {
-		plan = NewKillPlan(s.p, st, LifecycleOptions{Signal: "SIGKILL"})
+		plan = NewKillPlan(s.p, st, LifecycleOptions{Services: s.services, Signal: "SIGKILL"})
 	}
 	s.mu.Lock()
 	ap := s.ap

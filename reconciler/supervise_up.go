@@ -78,7 +78,7 @@ func NewAttachedUp(ctx context.Context, eng engine.Engine, p *types.Project, uo 
 		sv: Watch(runCtx, eng, SuperviseOptions{Project: p.Name, Services: services,
 			AbortOnExit: ao.AbortOnExit, AbortOnFailure: ao.AbortOnFailure, ExitCodeFrom: ao.ExitCodeFrom,
 			UntilStopped: ao.UntilStopped}),
-		stop: newProjectStop(runCtx, eng, p, uo.Timeout, out),
+		stop: newProjectStop(runCtx, eng, p, uo.Services, uo.Timeout, out),
 	}, nil
 }
 

@@ -194,6 +194,39 @@ services:
 	}
 }
 
+// Ctrl-C on `up web` stops web, the service named, and leaves db, which
+// only came up as its dependency, running.
+func TestAttachedUpInterruptStopsNamedServicesOnly(t *testing.T) {
+	eng := fake.New("busybox")
+	p := load(t, `
+services:
+  web: {image: busybox, command: [sleep, inf], depends_on: [db]}
+  db: {image: busybox, command: [sleep, inf]}
+`)
+	out := &output{}
+	u, err := reconciler.NewAttachedUp(t.Context(), eng, p, reconciler.UpOptions{Services: []string{"web"}}, reconciler.AttachOptions{}, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(u.Close)
+	if _, err := u.Up(t.Context(), reconciler.ApplyOptions{}, nil); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	if !u.Interrupt() {
+		t.Fatal("the first Ctrl-C did not begin a graceful stop")
+	}
+	supervised(t, u)
+	_, _, progress := out.snapshot()
+	if want := []string{"Container demo-web-1  Stopping", "Container demo-web-1  Stopped"}; !slices.Equal(progress, want) {
+		t.Errorf("stop progress %q, want %q", progress, want)
+	}
+	for name, want := range map[string]engine.State{"demo-web-1": engine.StateExited, "demo-db-1": engine.StateRunning} {
+		if c, err := eng.InspectContainer(t.Context(), name); err != nil || c.State != want {
+			t.Errorf("%s after Ctrl-C: %v %v, want %v", name, c.State, err, want)
+		}
+	}
+}
+
 // sortedExits sorts the exit reports, which two containers stopped in
 // parallel make in either order, keeping Done last.
 func sortedExits(ds []string) []string {

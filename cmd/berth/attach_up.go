@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -77,17 +78,23 @@ func (a *app) runUpAttached(ctx context.Context, eng engine.Engine, p *types.Pro
 	if err != nil {
 		return interrupted(ctx, err)
 	}
+	var attached []string
 	for _, svc := range u.Services() {
 		for _, name := range plan.Replicas[svc] {
-			printer.fit(shortName(p.Name, name))
+			attached = append(attached, shortName(p.Name, name))
 		}
 	}
+	printer.fit(attached...)
 	// Our own handler counts presses; it is in place before the first line
 	// is shown, so a Ctrl-C prompted by the output always reaches it.
 	sigc := make(chan os.Signal, 2)
 	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigc)
 	early := signalledBefore(ctx, sigc)
+	if len(attached) > 0 {
+		slices.Sort(attached)
+		printer.notice("Attaching to " + strings.Join(attached, ", "))
+	}
 	printer.release(a.useColor(o.noColor), !o.noPrefix, o.timestamps,
 		func(svc string) bool { return slices.Contains(u.Services(), svc) })
 	stopWatch := a.watchAttached(ctx, eng, p, uo, rules, printer)

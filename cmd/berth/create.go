@@ -10,7 +10,6 @@ import (
 // own flags.
 func newCreateCommand(a *app) *cobra.Command {
 	var o upOptions
-	var yes bool
 	cmd := &cobra.Command{
 		Use:               "create [OPTIONS] [SERVICE...]",
 		Short:             "Creates containers for a service",
@@ -34,6 +33,6 @@ func newCreateCommand(a *app) *cobra.Command {
 	f.BoolVar(&o.RemoveOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
 	f.StringArrayVar(&o.scale, "scale", nil, "Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.")
 	f.StringVar(&o.Pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never"|"build")`)
-	f.BoolVarP(&yes, "yes", "y", false, "Assume \"yes\" as answer to all prompts and run non-interactively")
+	f.BoolVarP(&o.RecreateVolumes, "yes", "y", false, "Assume \"yes\" as answer to all prompts and run non-interactively")
 	return cmd
 }

@@ -64,13 +64,24 @@ func (a *app) ansi() bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// line words an event as Docker Compose does: "Container demo-web-1  Started",
-// with berth's reason appended where it explains a replacement or removal.
+// line words an event as Docker Compose's tty display does: "Container
+// demo-web-1  Started", with berth's reason appended where it explains a
+// replacement or removal.
 func line(e reconciler.ProgressEvent) string {
+	return wordLine(e, "  ")
+}
+
+// plainLine words an event as Docker Compose's plain display does, its
+// words apart by one space: "Container demo-web-1 Started".
+func plainLine(e reconciler.ProgressEvent) string {
+	return wordLine(e, " ")
+}
+
+func wordLine(e reconciler.ProgressEvent, gap string) string {
 	if e.Status == "Skipped" { // Compose's words run on: "web Skipped No image to be pulled"
 		return strings.TrimSpace(e.Kind+" "+e.Name) + " Skipped " + e.Reason
 	}
-	s := e.Kind + " " + e.Name + "  " + e.Status
+	s := e.Kind + " " + e.Name + gap + e.Status
 	if e.Err != nil {
 		s += "  " + e.Err.Error()
 	} else if e.Reason != "" && e.Reason != "not found" && e.Done {
@@ -84,7 +95,7 @@ type quietRenderer struct{}
 func (quietRenderer) Event(reconciler.ProgressEvent) {}
 func (quietRenderer) Close()                         {}
 
-// plainRenderer prints one line per finished step.
+// plainRenderer prints one line per step begun and one per step ended.
 type plainRenderer struct {
 	mu sync.Mutex
 	w  io.Writer
@@ -99,13 +110,13 @@ func (r *plainRenderer) Event(e reconciler.ProgressEvent) {
 			fmt.Fprintln(r.w, l)
 		}
 	case e.Kind == "Image" && (e.Status == "Pulling" || e.Status == "Pushing") && e.Err == nil:
-		fmt.Fprintln(r.w, " "+line(e))
+		fmt.Fprintln(r.w, " "+plainLine(e))
 	case e.Kind == "Warning":
 		fmt.Fprintln(r.w, "WARN[0000] "+e.Line)
 	case e.Line != "":
 		fmt.Fprintln(r.w, e.Service+"  | "+strings.TrimRight(e.Line, "\n"))
-	case e.Done || e.Err != nil:
-		fmt.Fprintln(r.w, " "+line(e))
+	case e.Status != "" || e.Err != nil:
+		fmt.Fprintln(r.w, " "+plainLine(e)) // each step begun and ended, as Docker Compose prints them
 	}
 }
 

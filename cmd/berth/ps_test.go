@@ -68,13 +68,15 @@ func TestPsFiltersAndFormats(t *testing.T) {
 	}
 }
 
+// The plain renderer prints every step begun and ended, its words apart
+// by one space, as Docker Compose's plain display does.
 func TestPlainRenderer(t *testing.T) {
 	var b bytes.Buffer
 	r := &plainRenderer{w: &b}
 	r.Event(reconciler.ProgressEvent{Kind: "Container", Name: "demo-web-1", Status: "Starting"})
 	r.Event(reconciler.ProgressEvent{Kind: "Container", Name: "demo-web-1", Status: "Started", Done: true})
 	r.Event(reconciler.ProgressEvent{Kind: "Container", Name: "demo-web-1", Status: "Recreated", Done: true, Reason: "config changed: environment.FOO"})
-	want := " Container demo-web-1  Started\n Container demo-web-1  Recreated (config changed: environment.FOO)\n"
+	want := " Container demo-web-1 Starting\n Container demo-web-1 Started\n Container demo-web-1 Recreated (config changed: environment.FOO)\n"
 	if b.String() != want {
 		t.Errorf("got %q", b.String())
 	}

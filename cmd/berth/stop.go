@@ -13,7 +13,7 @@ func newStopCommand(a *app) *cobra.Command {
 		Short:             "Stop services",
 		ValidArgsFunction: a.completeServices,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runLifecycle(cmd.Context(), "stop", args, reconciler.LifecycleOptions{Timeout: timeout.value()})
+			return a.runLifecycle(cmd.Context(), "stop", args, reconciler.LifecycleOptions{Timeout: timeout.value(), Stopped: true})
 		},
 	}
 	timeout = addTimeoutFlag(cmd.Flags(), "Specify a shutdown timeout in seconds")

@@ -25,7 +25,6 @@ type upOptions struct {
 	quietPull   bool // no pull progress, only errors
 	quietBuild  bool // no build output, only errors
 	menu        bool // accepted: berth has no interactive menu
-	yes         bool // berth asks nothing: accepted for Compose's command lines
 	watch       bool // --watch: attached, and the develop.watch rules run meanwhile
 }
 
@@ -57,7 +56,7 @@ func newUpCommand(a *app) *cobra.Command {
 	f.BoolVar(&o.quietPull, "quiet-pull", false, "Pull without printing progress information")
 	f.BoolVar(&o.quietBuild, "quiet-build", false, "Suppress the build output")
 	f.BoolVar(&o.menu, "menu", a.envBool("COMPOSE_MENU"), "Enable interactive shortcuts when running attached (berth has none: accepted for Compose's command lines). Can also be set by COMPOSE_MENU")
-	f.BoolVarP(&o.yes, "yes", "y", false, `Assume "yes" as answer to all prompts and run non-interactively`)
+	f.BoolVarP(&o.RecreateVolumes, "yes", "y", false, `Assume "yes" as answer to all prompts and run non-interactively`)
 	f.StringArrayVar(&o.scale, "scale", nil, "Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.")
 	f.VarP(&o.timeout, "timeout", "t", "Use this timeout in seconds for container shutdown when attached or when containers are already running")
 	f.BoolVar(&o.Wait, "wait", false, "Wait for services to be running|healthy. Implies detached mode.")
