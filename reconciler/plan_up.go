@@ -10,6 +10,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"berth/engine"
+	"berth/network"
 	"berth/project"
 )
 
@@ -135,6 +136,17 @@ func (pl *planner) planNetworks() {
 		}
 		pl.nets[key] = pl.plan.add(Action{Op: OpCreateNetwork, Target: spec.Name, Reason: "not found", Network: &spec})
 	}
+	if !pl.o.AllResources {
+		return
+	}
+	for _, key := range slices.Sorted(maps.Keys(pl.p.Networks)) {
+		if _, planned := pl.nets[key]; planned || network.IsExternal(pl.p, key) {
+			continue
+		}
+		if spec := network.SpecOf(pl.p, key); !present[spec.Name] {
+			pl.nets[key] = pl.plan.add(Action{Op: OpCreateNetwork, Target: spec.Name, Reason: "not found", Network: &spec})
+		}
+	}
 }
 
 func (pl *planner) planVolumes() {
@@ -143,6 +155,11 @@ func (pl *planner) planVolumes() {
 		present[v.Name] = true
 	}
 	used := map[string]bool{}
+	if pl.o.AllResources {
+		for key := range pl.p.Volumes {
+			used[key] = true
+		}
+	}
 	for _, name := range pl.selectedNames() {
 		for _, v := range pl.p.Services[name].Volumes {
 			if _, ok := pl.p.Volumes[v.Source]; ok && v.Type == types.VolumeTypeVolume {
