@@ -38,7 +38,7 @@ func (a *app) rootCommand() *cobra.Command {
 		// The project flags belong to berth itself and come before the
 		// command, as with Docker Compose: `berth -f a.yaml logs -f` reads
 		// a.yaml and follows. So -f, -p … are free for the commands.
-		TraverseChildren:  true,
+		TraverseChildren: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.composeFromDotEnv(cmd); err != nil {
 				return err
