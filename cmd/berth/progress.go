@@ -64,12 +64,23 @@ func (a *app) ansi() bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// line words an event as Docker Compose does: "Container demo-web-1  Started",
-// with berth's reason appended where it explains a replacement or removal.
+// line words an event as Docker Compose's terminal display does:
+// "Container demo-web-1  Started", with berth's reason appended where it
+// explains a replacement or removal.
 func line(e reconciler.ProgressEvent) string {
-	s := e.Kind + " " + e.Name + "  " + e.Status
+	return lineSep(e, "  ")
+}
+
+// plainLine is line as Docker Compose's plain display words it, one space
+// apart: "Container demo-web-1 Started". Scripts grep for these.
+func plainLine(e reconciler.ProgressEvent) string {
+	return lineSep(e, " ")
+}
+
+func lineSep(e reconciler.ProgressEvent, sep string) string {
+	s := e.Kind + " " + e.Name + sep + e.Status
 	if e.Err != nil {
-		s += "  " + e.Err.Error()
+		s += sep + e.Err.Error()
 	} else if e.Reason != "" && e.Reason != "not found" && e.Done {
 		s += " (" + e.Reason + ")"
 	}
@@ -96,13 +107,13 @@ func (r *plainRenderer) Event(e reconciler.ProgressEvent) {
 			fmt.Fprintln(r.w, l)
 		}
 	case e.Kind == "Image" && (e.Status == "Pulling" || e.Status == "Pushing") && e.Err == nil:
-		fmt.Fprintln(r.w, " "+line(e))
+		fmt.Fprintln(r.w, " "+plainLine(e))
 	case e.Kind == "Warning":
 		fmt.Fprintln(r.w, "WARN[0000] "+e.Line)
 	case e.Line != "":
 		fmt.Fprintln(r.w, e.Service+"  | "+strings.TrimRight(e.Line, "\n"))
 	case e.Done || e.Err != nil:
-		fmt.Fprintln(r.w, " "+line(e))
+		fmt.Fprintln(r.w, " "+plainLine(e))
 	}
 }
 
