@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"berth/project"
 )
 
 // berth runs berth in-process and returns its exit code and streams.
@@ -367,5 +369,25 @@ func TestConfigImageDigestsRefused(t *testing.T) {
 			!strings.Contains(errOut, "not supported by berth") {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", flag, code, out, errOut)
 		}
+	}
+}
+
+// --compatibility and COMPOSE_COMPATIBILITY (also from .env) name built
+// images project_service, as Docker Compose v1 did.
+func TestConfigCompatibilityNames(t *testing.T) {
+	t.Cleanup(func() { project.Separator = "-" })
+	dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  web:\n    build: .\n"})
+	if _, out, _ := berth(t, nil, "--project-directory", dir, "config", "--images"); out != "shop-web\n" {
+		t.Errorf("default: %q", out)
+	}
+	if _, out, _ := berth(t, nil, "--project-directory", dir, "--compatibility", "config", "--images"); out != "shop_web\n" {
+		t.Errorf("--compatibility: %q", out)
+	}
+	project.Separator = "-"
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("COMPOSE_COMPATIBILITY=true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, _ := berth(t, nil, "--project-directory", dir, "config", "--images"); out != "shop_web\n" {
+		t.Errorf("COMPOSE_COMPATIBILITY in .env: %q", out)
 	}
 }
