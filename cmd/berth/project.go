@@ -197,6 +197,7 @@ func (a *app) composeOptions(services []string) compose.Options {
 func (a *app) completeServices(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	o := a.composeOptions(nil)
 	o.Profiles = append(o.Profiles, "*") // any service can be named
+	o.SkipEnvFiles = true                // a missing env_file hides no name
 	p, _, err := compose.Load(cmd.Context(), o)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
