@@ -3,7 +3,12 @@
 // working directory or its parents, with their overrides), merges -f files,
 // interpolates, applies profiles, extends and include, and picks the project
 // name; compose-go does the loading. Services named on the command line are
-// selected, their profiles enabled, before env_file and label_file are read.
+// selected, their profiles enabled, before env_file and label_file are read;
+// a caller may have them read for some services only (Options.EnvFilesOf)
+// or none (Options.SkipEnvFiles), so a missing env file fails only what
+// acts on its service. env_file's `format: raw` is registered here
+// (rawenv.go). LoadModel gives the raw, undecoded model instead, for
+// `config --no-interpolate` and `--variables`; it uses neither cache.
 // Its errors name the file, line and column; keys berth accepts but does
 // not apply are reported as warnings, never dropped silently.
 //

@@ -57,7 +57,7 @@ func Load(ctx context.Context, o Options) (p *types.Project, warnings []Warning,
 	if p, err = selectServices(p, o.Services); err != nil {
 		return nil, nil, err
 	}
-	if p, err = resolveFiles(p); err != nil {
+	if p, err = resolveFilesOf(p, o); err != nil {
 		return nil, nil, src.explain(err)
 	}
 	return p, append(warnings, src.unsupportedWarnings(p)...), nil
@@ -189,6 +189,9 @@ func loaderOptions(o Options, dir string, env types.Mapping) []func(*loader.Opti
 				lo.SetProjectName(loader.NormalizeProjectName(filepath.Base(dir)), false)
 			}
 			lo.SkipInterpolation = o.NoInterpolate
+			lo.SkipNormalization = o.NoNormalize
+			lo.ResolvePaths = !o.NoResolvePaths
+			lo.SkipConsistencyCheck = o.NoConsistency
 			// resolveFiles reads env_file and label_file once the
 			// services are selected.
 			lo.SkipResolveEnvironment, lo.SkipResolveLabels = true, true
@@ -218,6 +221,34 @@ func selectServices(p *types.Project, names []string) (*types.Project, error) {
 		return nil, err
 	}
 	return p.WithSelectedServices(names)
+}
+
+// resolveFilesOf is resolveFiles for the services o asks it for: all, none
+// (SkipEnvFiles) or EnvFilesOf and what they depend on.
+func resolveFilesOf(p *types.Project, o Options) (*types.Project, error) {
+	switch {
+	case o.SkipEnvFiles:
+		return p, nil
+	case len(o.EnvFilesOf) == 0:
+		return resolveFiles(p)
+	}
+	// A name that is no service is for the caller to word; here it only
+	// reads no file.
+	names := slices.DeleteFunc(slices.Clone(o.EnvFilesOf), func(n string) bool { _, ok := p.Services[n]; return !ok })
+	if len(names) == 0 {
+		return p, nil
+	}
+	some, err := p.WithSelectedServices(names)
+	if err != nil {
+		return nil, err
+	}
+	if some, err = resolveFiles(some); err != nil {
+		return nil, err
+	}
+	out := *p
+	out.Services = maps.Clone(p.Services)
+	maps.Copy(out.Services, some.Services)
+	return &out, nil
 }
 
 // resolveFiles reads the env_file and label_file of the enabled services,

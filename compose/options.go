@@ -21,6 +21,21 @@ type Options struct {
 	// depend on; empty means all. Naming a service enables it even when
 	// its profile is not active, as Docker Compose does.
 	Services []string
+
+	// SkipEnvFiles leaves env_file unread: the services keep it as
+	// declared. For the commands that create no container (ps, logs,
+	// exec, down …), so a missing env file of any service does not stop
+	// them, as with Docker Compose.
+	SkipEnvFiles bool
+	// EnvFilesOf, when not empty, reads the env_file of these services and
+	// of what they depend on only; the others keep theirs unread. A
+	// missing env file fails only the commands that act on its service.
+	EnvFilesOf []string
+
+	// The `config` switches, as compose-go's loader names them.
+	NoNormalize    bool // no default network, no build defaults …
+	NoResolvePaths bool // relative paths stay relative
+	NoConsistency  bool // no check that references resolve
 }
 
 // Warning is something berth accepted but will not act on, located where

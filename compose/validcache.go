@@ -73,8 +73,9 @@ func validCacheFile(environ []string) string {
 // selected after validation.
 func inputKey(o Options, dir string, configs []types.ConfigFile) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%q %q %q %q %q %q %q %v %d\x00", binaryIdentity(), o.Files, o.ProjectName,
-		o.ProjectDirectory, o.EnvFiles, o.Profiles, o.WorkingDir, dir, o.NoInterpolate, logrus.GetLevel())
+	fmt.Fprintf(h, "%s\x00%q %q %q %q %q %q %q %v %v %v %v %d\x00", binaryIdentity(), o.Files, o.ProjectName,
+		o.ProjectDirectory, o.EnvFiles, o.Profiles, o.WorkingDir, dir, o.NoInterpolate,
+		o.NoNormalize, o.NoResolvePaths, o.NoConsistency, logrus.GetLevel())
 	for _, c := range configs {
 		fmt.Fprintf(h, "%q %d\x00", c.Filename, len(c.Content))
 		h.Write(c.Content)

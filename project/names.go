@@ -8,8 +8,14 @@ import (
 )
 
 // Separator joins project, service and number in container names, as Docker
-// Compose v2 does ("visits-web-1").
-const Separator = "-"
+// Compose v2 does ("visits-web-1"), and project and service in the names of
+// built images. UseCompatibilityNames makes it the underscore of Compose v1.
+var Separator = "-"
+
+// UseCompatibilityNames names containers and built images as Docker Compose
+// v1 did ("visits_web_1"), for --compatibility and COMPOSE_COMPATIBILITY.
+// It holds for the whole invocation: one berth command names one way.
+func UseCompatibilityNames() { Separator = "_" }
 
 // ContainerName is the name of replica n (1-based) of service s.
 // container_name wins when set; it allows one replica only.

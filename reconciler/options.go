@@ -4,8 +4,11 @@ import "time"
 
 // UpOptions are the choices of `up` that shape its plan.
 type UpOptions struct {
-	Services         []string // only these (and what they depend on); empty: all
-	NoDeps           bool     // only the named services, not what they depend on
+	Services []string // only these (and what they depend on); empty: all
+	NoDeps   bool     // only the named services, not what they depend on
+	// AllResources creates every network and volume the project declares,
+	// also those no service uses (--all-resources).
+	AllResources     bool
 	ForceRecreate    bool
 	NoRecreate       bool
 	RemoveOrphans    bool

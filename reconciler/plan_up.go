@@ -147,6 +147,18 @@ func (pl *planner) planNetworks() {
 			}
 		}
 	}
+	if !pl.o.AllResources {
+		return
+	}
+	for _, key := range slices.Sorted(maps.Keys(pl.p.Networks)) {
+		if _, planned := pl.nets[key]; planned || network.IsExternal(pl.p, key) {
+			continue
+		}
+		spec := network.SpecOf(pl.p, key)
+		if _, found := present[spec.Name]; !found {
+			pl.nets[key] = pl.plan.add(Action{Op: OpCreateNetwork, Target: spec.Name, Reason: "not found", Network: &spec})
+		}
+	}
 }
 
 // planVolumes creates the volumes the selected services mount that are
@@ -157,6 +169,11 @@ func (pl *planner) planVolumes() {
 		present[v.Name] = v
 	}
 	used := map[string]bool{}
+	if pl.o.AllResources {
+		for key := range pl.p.Volumes {
+			used[key] = true
+		}
+	}
 	for _, name := range pl.selectedNames() {
 		for _, v := range pl.p.Services[name].Volumes {
 			if _, ok := pl.p.Volumes[v.Source]; ok && v.Type == types.VolumeTypeVolume {

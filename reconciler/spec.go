@@ -76,16 +76,12 @@ func primaryMac(spec *engine.ContainerSpec) {
 	}
 }
 
-// environment renders the resolved environment sorted as "K=V"; a
-// variable declared without a value and not found is left out.
+// environment renders the resolved environment sorted as "K=V". A
+// variable declared without a value and found nowhere is passed as its bare
+// name, which the engine reads as "unset": the image's ENV of that name is
+// removed, as Docker Compose does.
 func environment(s types.ServiceConfig) []string {
-	var env []string
-	for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
-		if v := s.Environment[k]; v != nil {
-			env = append(env, k+"="+*v)
-		}
-	}
-	return env
+	return envOf(s.Environment)
 }
 
 // mounts translates volumes:, and the secrets and configs read from host

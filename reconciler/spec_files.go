@@ -61,7 +61,10 @@ func injectedFiles(p *types.Project, service string, refs []fileRef) ([]Injected
 			continue
 		}
 		content := r.content
-		if r.env != "" {
+		// compose-go fills content from environment: while loading, from
+		// the environment of the file that declares the secret: an
+		// included file's env_file holds its variables, not the project's.
+		if r.env != "" && content == "" {
 			v, ok := p.Environment[r.env]
 			if !ok {
 				return nil, fmt.Errorf("service %q: environment variable %q required by %s %q is not set", service, r.env, r.kind, r.name)

@@ -39,6 +39,8 @@ func TestTemplateResolvesFallbacks(t *testing.T) {
 			func(s engine.ContainerSpec) any { return []any{s.Ports, s.Expose} },
 			[]any{[]engine.PortBinding{{Target: 80, Protocol: "tcp", HostIP: "127.0.0.1", Published: "8080"}, {Target: 53, Protocol: "udp", Published: "53"}, {Target: 9000, Protocol: "tcp"}},
 				[]string{"7000/tcp", "7100-7101/udp"}}},
+		{"a variable set nowhere unsets the image's", `{image: a, environment: [UNSET, "SET=1", "EMPTY="]}`,
+			func(s engine.ContainerSpec) any { return s.Environment }, []string{"EMPTY=", "SET=1", "UNSET"}},
 		{"extra hosts sorted", `{image: a, extra_hosts: {zed: 10.0.0.2, alpha: 10.0.0.1}}`,
 			func(s engine.ContainerSpec) any { return s.ExtraHosts }, []string{"alpha:10.0.0.1", "zed:10.0.0.2"}},
 		{"tmpfs list", `{image: a, tmpfs: [/run, "/tmp:size=64m"]}`,

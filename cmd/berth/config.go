@@ -3,16 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
 	"slices"
 	"strings"
+	"text/tabwriter"
 
+	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"berth/compose"
 	"berth/project"
 )
 
@@ -25,10 +30,18 @@ type configOptions struct {
 	services      bool
 	volumes       bool
 	networks      bool
+	models        bool
 	profiles      bool
 	images        bool
-	noInterpolate bool
+	variables     bool
 	environment   bool
+	noInterpolate bool
+	noNormalize   bool
+	noPaths       bool
+	noConsistency bool
+	noEnvFiles    bool
+	resolveDigest bool
+	lockDigests   bool
 }
 
 func newConfigCommand(a *app) *cobra.Command {
@@ -43,35 +56,56 @@ func newConfigCommand(a *app) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.format, "format", "yaml", `Format the output. Values: [yaml | json]`)
+	f.StringVar(&opts.format, "format", "", `Format the output. Values: [yaml | json]`)
 	f.StringVarP(&opts.output, "output", "o", "", "Save to file (default to stdout)")
 	f.StringVar(&opts.hash, "hash", "", `Print the service config hash, one per line ("*" for all services)`)
 	f.BoolVarP(&opts.quiet, "quiet", "q", false, "Only validate the configuration, don't print anything")
 	f.BoolVar(&opts.services, "services", false, "Print the service names, one per line")
 	f.BoolVar(&opts.volumes, "volumes", false, "Print the volume names, one per line")
 	f.BoolVar(&opts.networks, "networks", false, "Print the network names, one per line")
+	f.BoolVar(&opts.models, "models", false, "Print the model names, one per line")
 	f.BoolVar(&opts.profiles, "profiles", false, "Print the profile names, one per line")
 	f.BoolVar(&opts.images, "images", false, "Print the image names, one per line")
-	f.BoolVar(&opts.noInterpolate, "no-interpolate", false, "Don't interpolate environment variables")
+	f.BoolVar(&opts.variables, "variables", false, "Print model variables and default values")
 	f.BoolVar(&opts.environment, "environment", false, "Print environment used for interpolation.")
+	f.BoolVar(&opts.noInterpolate, "no-interpolate", false, "Don't interpolate environment variables")
+	f.BoolVar(&opts.noNormalize, "no-normalize", false, "Don't normalize compose model")
+	f.BoolVar(&opts.noPaths, "no-path-resolution", false, "Don't resolve file paths")
+	f.BoolVar(&opts.noConsistency, "no-consistency", false, "Don't check model consistency - warning: may produce invalid Compose output")
+	f.BoolVar(&opts.noEnvFiles, "no-env-resolution", false, "Don't resolve service env files")
+	f.BoolVar(&opts.resolveDigest, "resolve-image-digests", false, "Pin image tags to digests (not supported by berth)")
+	f.BoolVar(&opts.lockDigests, "lock-image-digests", false, "Produces an override file with image digests (not supported by berth)")
 	return cmd
 }
 
 func (a *app) runConfig(ctx context.Context, opts configOptions, services []string) error {
-	if opts.format != "yaml" && opts.format != "json" {
+	switch opts.format {
+	case "", "yaml", "json":
+	default:
 		return fmt.Errorf("config: unsupported format %q: use yaml or json", opts.format)
+	}
+	if opts.resolveDigest || opts.lockDigests {
+		return errors.New("config: --resolve-image-digests and --lock-image-digests are not supported by berth: " +
+			"it does not ask registries for digests; pin images by digest in the compose file instead")
+	}
+	if a.global.compatibility || a.envBool("COMPOSE_COMPATIBILITY") {
+		opts.noNormalize = true // as Docker Compose renders in compatibility mode
 	}
 	o := a.composeOptions(services)
 	o.NoInterpolate = opts.noInterpolate
-	p, err := a.load(ctx, o)
-	if err != nil {
-		return err
+	o.NoNormalize, o.NoResolvePaths, o.NoConsistency = opts.noNormalize, opts.noPaths, opts.noConsistency
+	o.SkipEnvFiles = opts.noEnvFiles
+	var out []byte
+	var err error
+	switch {
+	case opts.variables:
+		out, err = a.configVariables(ctx, o, opts.format)
+	case opts.noInterpolate && !opts.lists():
+		out, err = a.configModel(ctx, o, opts.format)
+	default:
+		out, err = a.configProject(ctx, o, opts)
 	}
-	if opts.quiet {
-		return nil
-	}
-	out, err := renderConfig(p, opts)
-	if err != nil {
+	if err != nil || opts.quiet {
 		return err
 	}
 	if opts.output != "" {
@@ -82,6 +116,85 @@ func (a *app) runConfig(ctx context.Context, opts configOptions, services []stri
 	}
 	_, err = a.stdout.Write(out)
 	return err
+}
+
+// lists says whether config prints one of its lists rather than the model.
+func (opts configOptions) lists() bool {
+	return opts.services || opts.volumes || opts.networks || opts.models || opts.profiles ||
+		opts.images || opts.hash != "" || opts.environment
+}
+
+// configProject loads the project and renders it, or the list asked for.
+// The lists of names read no env_file (a missing one is no error there);
+// --hash reads those of the services it hashes only, as up would.
+func (a *app) configProject(ctx context.Context, o compose.Options, opts configOptions) ([]byte, error) {
+	switch {
+	case opts.services || opts.volumes || opts.networks || opts.models:
+		o.SkipEnvFiles = true
+	case opts.hash != "":
+		o.Services = nil // the hash of a service is the same in any selection
+		if opts.hash != "*" {
+			o.EnvFilesOf = splitList(opts.hash, ",")
+		}
+	}
+	p, err := a.load(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return renderConfig(p, opts)
+}
+
+// configModel renders the raw model: with --no-interpolate, the values
+// keep their ${VAR} expressions. The model is always the whole project.
+func (a *app) configModel(ctx context.Context, o compose.Options, format string) ([]byte, error) {
+	if len(o.Services) > 0 {
+		fmt.Fprintln(a.stderr, "WARN service filtering is not applied when --no-interpolate is set, the full model will be rendered")
+	}
+	model, err := compose.LoadModel(ctx, o, false)
+	if err != nil {
+		return nil, err
+	}
+	if format == "json" {
+		return json.MarshalIndent(model, "", "  ")
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(model); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
+}
+
+// configVariables lists the variables the files use, with their default
+// (${X:-d}), alternate (${X:+a}) values and whether they are required
+// (${X:?}); as a table, or in the format asked for.
+func (a *app) configVariables(ctx context.Context, o compose.Options, format string) ([]byte, error) {
+	if len(o.Services) > 0 {
+		fmt.Fprintln(a.stderr, "WARN service filtering is not applied when --variables is set, variables from the full model will be rendered")
+	}
+	o.NoInterpolate, o.SkipEnvFiles = true, true
+	model, err := compose.LoadModel(ctx, o, true)
+	if err != nil {
+		return nil, err
+	}
+	vars := template.ExtractVariables(model, template.DefaultPattern)
+	switch format {
+	case "json":
+		out, err := json.MarshalIndent(vars, "", "    ")
+		return append(out, '\n'), err
+	case "yaml":
+		return yaml.Marshal(vars)
+	}
+	var buf bytes.Buffer
+	w := tabwriter.NewWriter(&buf, 0, 0, 3, ' ', 0)
+	fmt.Fprintln(w, "NAME\tREQUIRED\tDEFAULT VALUE\tALTERNATE VALUE")
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
+		v := vars[name]
+		fmt.Fprintf(w, "%s\t%t\t%s\t%s\n", name, v.Required, v.DefaultValue, v.PresenceValue)
+	}
+	err = w.Flush()
+	return buf.Bytes(), err
 }
 
 // renderConfig is what config prints: one of the lists, or the whole
@@ -95,6 +208,8 @@ func renderConfig(p *types.Project, opts configOptions) ([]byte, error) {
 		return lines(slices.Sorted(maps.Keys(p.Volumes))), nil
 	case opts.networks:
 		return lines(slices.Sorted(maps.Keys(p.Networks))), nil
+	case opts.models:
+		return lines(models(p)), nil
 	case opts.profiles:
 		return lines(allProfiles(p)), nil
 	case opts.images:
@@ -114,12 +229,20 @@ func renderConfig(p *types.Project, opts configOptions) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	if opts.noInterpolate {
-		return sortedKeys(out, opts.format)
-	}
 	// The model holds interpolated values: a literal $ is written $$ so
 	// that the output loads again to the same project.
 	return bytes.ReplaceAll(out, []byte("$"), []byte("$$")), nil
+}
+
+// models lists the AI models the project declares, by model reference.
+func models(p *types.Project) []string {
+	var out []string
+	for _, key := range slices.Sorted(maps.Keys(p.Models)) {
+		if m := p.Models[key].Model; m != "" {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // allProfiles lists every profile a service of the project names, also the
@@ -165,23 +288,4 @@ func lines(items []string) []byte {
 		return nil
 	}
 	return []byte(strings.Join(items, "\n") + "\n")
-}
-
-// sortedKeys renders a marshalled project with every mapping's keys in
-// order, as Docker Compose prints the raw model of --no-interpolate.
-func sortedKeys(out []byte, format string) ([]byte, error) {
-	if format == "json" {
-		return out, nil // encoding/json writes maps sorted already
-	}
-	var model map[string]any
-	if err := yaml.Unmarshal(out, &model); err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(model); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), enc.Close()
 }

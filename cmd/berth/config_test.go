@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"berth/project"
 )
 
 // berth runs berth in-process and returns its exit code and streams.
@@ -266,5 +268,126 @@ func TestConfigEnvironment(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("--environment lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// A port that still holds its variable cannot be decoded: --no-interpolate
+// renders the raw model, whole even when a service is named.
+func TestConfigNoInterpolateRawModel(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n    ports: [\"${PORT:-8080}:80\"]\n    cpus: ${CPUS:-1}\n  db:\n    image: y\n"})
+	code, out, errOut := berth(t, nil, "--project-directory", dir, "config", "--no-interpolate", "web")
+	for _, want := range []string{"- ${PORT:-8080}:80", "cpus: ${CPUS:-1}", "  db:\n"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("exit %d, stderr %q; want %q in:\n%s", code, errOut, want, out)
+		}
+	}
+	if !strings.Contains(errOut, "service filtering is not applied when --no-interpolate is set") {
+		t.Errorf("no warning that web alone was not selected: %q", errOut)
+	}
+	_, js, _ := berth(t, nil, "--project-directory", dir, "config", "--no-interpolate", "--format", "json")
+	if !strings.Contains(js, `"${PORT:-8080}:80"`) {
+		t.Errorf("json:\n%s", js)
+	}
+}
+
+func TestConfigVariables(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  web:\n    image: nginx:${TAG:-latest}\n    ports: [\"${PORT:?give a port}:80\"]\n    environment:\n      DEBUG: ${DEBUG:+on}\n"})
+	_, table, _ := berth(t, nil, "--project-directory", dir, "config", "--variables")
+	want := "NAME    REQUIRED   DEFAULT VALUE   ALTERNATE VALUE\n" +
+		"DEBUG   false                      on\n" +
+		"PORT    true                       \n" +
+		"TAG     false      latest          \n"
+	if table != want {
+		t.Errorf("table:\n%q\nwant\n%q", table, want)
+	}
+	_, js, _ := berth(t, nil, "--project-directory", dir, "config", "--variables", "--format", "json")
+	var vars map[string]struct {
+		Name, DefaultValue, PresenceValue string
+		Required                          bool
+	}
+	if err := json.Unmarshal([]byte(js), &vars); err != nil || vars["TAG"].DefaultValue != "latest" || !vars["PORT"].Required || vars["DEBUG"].PresenceValue != "on" {
+		t.Errorf("json %v: %+v\n%s", err, vars, js)
+	}
+	_, y, _ := berth(t, nil, "--project-directory", dir, "config", "--variables", "--format", "yaml")
+	if !strings.Contains(y, "TAG:\n    name: TAG\n    defaultvalue: latest\n") {
+		t.Errorf("yaml:\n%s", y)
+	}
+}
+
+// --no-consistency lists what a model that fails its checks declares.
+func TestConfigNoConsistency(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  half:\n    volumes: [\"data:/data\"]\n    networks: [back]\n" +
+		"volumes:\n  data: {}\nnetworks:\n  back: {}\nmodels:\n  llm:\n    model: ai/smollm2\n"})
+	if code, _, errOut := berth(t, nil, "--project-directory", dir, "config", "--services"); code == 0 ||
+		!strings.Contains(errOut, `service "half" has neither an image nor a build context specified`) {
+		t.Errorf("without --no-consistency: exit %d, %q", code, errOut)
+	}
+	for flag, want := range map[string]string{"--services": "half\n", "--volumes": "data\n", "--networks": "back\n", "--models": "ai/smollm2\n"} {
+		if code, out, errOut := berth(t, nil, "--project-directory", dir, "config", "--no-consistency", flag); code != 0 || out != want {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %q", flag, code, out, errOut, want)
+		}
+	}
+	if _, out, _ := berth(t, nil, "--project-directory", dir, "config", "--no-consistency", "--hash", "*"); !strings.HasPrefix(out, "half ") {
+		t.Errorf("--hash: %q", out)
+	}
+}
+
+func TestConfigPathsAndNormalization(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  web:\n    build: ./app\n"})
+	_, out, _ := berth(t, nil, "--project-directory", dir, "config", "--no-path-resolution", "--no-normalize")
+	if !strings.Contains(out, "context: ./app") || strings.Contains(out, "networks:") || strings.Contains(out, "dockerfile:") {
+		t.Errorf("relative context kept, no default network or dockerfile added; got:\n%s", out)
+	}
+	_, out, _ = berth(t, nil, "--project-directory", dir, "config")
+	if !strings.Contains(out, "context: "+filepath.Join(dir, "app")) || !strings.Contains(out, "dockerfile: Dockerfile") {
+		t.Errorf("resolved and normalized; got:\n%s", out)
+	}
+}
+
+// A missing env_file fails what reads it only: the lists, the hash of
+// another service and --no-env-resolution do not.
+func TestConfigMissingEnvFile(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  a:\n    image: x\n  b:\n    image: x\n    env_file: [gone.env]\n"})
+	ok := [][]string{{"--services"}, {"--hash", "a"}, {"--no-env-resolution", "--hash", "b"}, {"--no-env-resolution"}}
+	for _, args := range ok {
+		if code, _, errOut := berth(t, nil, append([]string{"--project-directory", dir, "config"}, args...)...); code != 0 {
+			t.Errorf("config %v: exit %d, %s", args, code, errOut)
+		}
+	}
+	for _, args := range [][]string{{"--hash", "b"}, {"--hash", "*"}, {}} {
+		code, _, errOut := berth(t, nil, append([]string{"--project-directory", dir, "config"}, args...)...)
+		if code == 0 || !strings.Contains(errOut, "env file "+filepath.Join(dir, "gone.env")+" not found") {
+			t.Errorf("config %v: exit %d, %q", args, code, errOut)
+		}
+	}
+}
+
+func TestConfigImageDigestsRefused(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  a:\n    image: x\n"})
+	for _, flag := range []string{"--resolve-image-digests", "--lock-image-digests"} {
+		if code, out, errOut := berth(t, nil, "--project-directory", dir, "config", flag); code == 0 || out != "" ||
+			!strings.Contains(errOut, "not supported by berth") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", flag, code, out, errOut)
+		}
+	}
+}
+
+// --compatibility and COMPOSE_COMPATIBILITY (also from .env) name built
+// images project_service, as Docker Compose v1 did.
+func TestConfigCompatibilityNames(t *testing.T) {
+	t.Cleanup(func() { project.Separator = "-" })
+	dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  web:\n    build: .\n"})
+	if _, out, _ := berth(t, nil, "--project-directory", dir, "config", "--images"); out != "shop-web\n" {
+		t.Errorf("default: %q", out)
+	}
+	if _, out, _ := berth(t, nil, "--project-directory", dir, "--compatibility", "config", "--images"); out != "shop_web\n" {
+		t.Errorf("--compatibility: %q", out)
+	}
+	project.Separator = "-"
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("COMPOSE_COMPATIBILITY=true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, _ := berth(t, nil, "--project-directory", dir, "config", "--images"); out != "shop_web\n" {
+		t.Errorf("COMPOSE_COMPATIBILITY in .env: %q", out)
 	}
 }

@@ -44,7 +44,7 @@ func (a *app) runDown(ctx context.Context, o reconciler.DownOptions) error {
 	if o.RemoveImages != "" && o.RemoveImages != "local" && o.RemoveImages != "all" {
 		return fmt.Errorf("invalid --rmi %q: want \"local\" or \"all\"", o.RemoveImages)
 	}
-	p, eng, err := a.openAll(ctx, o.Services)
+	p, eng, err := a.openAll(ctx, o.Services, false)
 	if gone := (*goneServicesError)(nil); errors.As(err, &gone) {
 		// Known by name only: the services without containers are done.
 		o.Services = slices.DeleteFunc(o.Services, func(s string) bool { return slices.Contains(gone.names, s) })
@@ -52,7 +52,7 @@ func (a *app) runDown(ctx context.Context, o reconciler.DownOptions) error {
 			fmt.Fprintf(a.stderr, "Any of the services %v not running in project %q\n", gone.names, a.nameWithoutFile())
 			return nil
 		}
-		p, eng, err = a.openAll(ctx, o.Services)
+		p, eng, err = a.openAll(ctx, o.Services, false)
 	}
 	if err != nil {
 		return err

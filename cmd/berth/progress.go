@@ -77,13 +77,13 @@ func plainLine(e reconciler.ProgressEvent) string {
 	return wordLine(e, " ")
 }
 
-func wordLine(e reconciler.ProgressEvent, gap string) string {
+func wordLine(e reconciler.ProgressEvent, sep string) string {
 	if e.Status == "Skipped" { // Compose's words run on: "web Skipped No image to be pulled"
 		return strings.TrimSpace(e.Kind+" "+e.Name) + " Skipped " + e.Reason
 	}
-	s := e.Kind + " " + e.Name + gap + e.Status
+	s := e.Kind + " " + e.Name + sep + e.Status
 	if e.Err != nil {
-		s += "  " + e.Err.Error()
+		s += sep + e.Err.Error()
 	} else if e.Reason != "" && e.Reason != "not found" && e.Done {
 		s += " (" + e.Reason + ")"
 	}

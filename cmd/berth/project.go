@@ -29,8 +29,14 @@ import (
 // COMPOSE_PROJECT_NAME), the project is the one the engine's objects
 // carry the labels of, as Docker Compose does for these commands.
 func (a *app) open(ctx context.Context, services ...string) (*types.Project, engine.Engine, error) {
+	return a.openWith(ctx, a.composeOptions(services))
+}
+
+// openWith is open with the loader's options given.
+func (a *app) openWith(ctx context.Context, o compose.Options) (*types.Project, engine.Engine, error) {
+	services := o.Services
 	go func() { _, _ = a.engine(ctx) }() // a.engine below waits for this same connection
-	p, err := a.load(ctx, a.composeOptions(services))
+	p, err := a.load(ctx, o)
 	name := a.nameWithoutFile()
 	if errors.Is(err, compose.ErrNoConfig) && name != "" {
 		return a.openByName(ctx, name, services)
@@ -74,8 +80,14 @@ func (a *app) openByName(ctx context.Context, name string, services []string) (*
 // services that depend on it, restart those that asked with restart: true,
 // start what it depends on), so the project keeps every service. The names
 // are checked, and a named service whose profile is off has it activated.
-func (a *app) openAll(ctx context.Context, services []string) (*types.Project, engine.Engine, error) {
-	p, eng, err := a.open(ctx)
+//
+// With envFiles, the named services (all when none is named) and what they
+// depend on have their env_file read: a missing one of another service is
+// no error. Without, none is read (down creates nothing).
+func (a *app) openAll(ctx context.Context, services []string, envFiles bool) (*types.Project, engine.Engine, error) {
+	o := a.composeOptions(nil)
+	o.EnvFilesOf, o.SkipEnvFiles = services, !envFiles
+	p, eng, err := a.openWith(ctx, o)
 	if err != nil || len(services) == 0 {
 		return p, eng, err
 	}
@@ -112,7 +124,6 @@ func (a *app) openAll(ctx context.Context, services []string) (*types.Project, e
 		}
 	}
 	if len(profiles) > 0 {
-		o := a.composeOptions(nil)
 		o.Profiles = append(o.Profiles, profiles...)
 		if p, _, err = compose.Load(ctx, o); err != nil { // its warnings were printed once
 			return nil, nil, err
@@ -122,9 +133,12 @@ func (a *app) openAll(ctx context.Context, services []string) (*types.Project, e
 }
 
 // openReader is open for the commands that only read: the engine they get
-// cannot change anything.
+// cannot change anything. They create no container, so no env_file is
+// read: a missing one is no error for them, as with Docker Compose.
 func (a *app) openReader(ctx context.Context, services ...string) (*types.Project, engine.Reader, error) {
-	p, eng, err := a.open(ctx, services...)
+	o := a.composeOptions(services)
+	o.SkipEnvFiles = true
+	p, eng, err := a.openWith(ctx, o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -183,6 +197,7 @@ func (a *app) composeOptions(services []string) compose.Options {
 func (a *app) completeServices(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	o := a.composeOptions(nil)
 	o.Profiles = append(o.Profiles, "*") // any service can be named
+	o.SkipEnvFiles = true                // a missing env_file hides no name
 	p, _, err := compose.Load(cmd.Context(), o)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp

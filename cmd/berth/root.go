@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"berth/project"
 )
 
 // globalFlags are the flags every command shares, as Docker Compose has them.
@@ -18,6 +20,8 @@ type globalFlags struct {
 	ansi             string
 	parallel         int
 	dryRun           bool
+	compatibility    bool
+	allResources     bool
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -34,8 +38,17 @@ func (a *app) rootCommand() *cobra.Command {
 		// The project flags belong to berth itself and come before the
 		// command, as with Docker Compose: `berth -f a.yaml logs -f` reads
 		// a.yaml and follows. So -f, -p … are free for the commands.
-		TraverseChildren:  true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.composeFromDotEnv(cmd) },
+		TraverseChildren: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.composeFromDotEnv(cmd); err != nil {
+				return err
+			}
+			// COMPOSE_COMPATIBILITY may come from .env, so it is read after it.
+			if a.global.compatibility || a.envBool("COMPOSE_COMPATIBILITY") {
+				project.UseCompatibilityNames()
+			}
+			return nil
+		},
 	}
 	root.SetVersionTemplate("berth version {{.Version}}\n")
 	f := root.Flags()
@@ -44,6 +57,8 @@ func (a *app) rootCommand() *cobra.Command {
 	f.StringVar(&a.global.projectDirectory, "project-directory", "", "Specify an alternate working directory\n(default: the path of the, first specified, Compose file)")
 	f.StringArrayVar(&a.global.envFiles, "env-file", nil, "Specify an alternate environment file")
 	f.StringArrayVar(&a.global.profiles, "profile", nil, "Specify a profile to enable")
+	f.BoolVar(&a.global.compatibility, "compatibility", false, "Run compose in backward compatibility mode")
+	f.BoolVar(&a.global.allResources, "all-resources", false, "Include all resources, even those not used by services")
 	// The output and dry-run flags are also accepted after the command
 	// (`berth up --dry-run`); they have no shorthand to clash with.
 	f = root.PersistentFlags()

@@ -80,6 +80,12 @@ func TestCompleteServices(t *testing.T) {
 	if want := "db\ndebug\n:4\n"; !strings.HasPrefix(out, want) {
 		t.Errorf("got %q, want prefix %q", out, want)
 	}
+	// A missing env_file does not hide the names.
+	dir = writeProject(t, map[string]string{"compose.yaml": "services:\n  a: {image: x}\n  b: {image: x, env_file: [gone.env]}\n"})
+	_, out, _ = berth(t, nil, "__complete", "-f", filepath.Join(dir, "compose.yaml"), "exec", "")
+	if want := "a\nb\n:4\n"; !strings.HasPrefix(out, want) {
+		t.Errorf("with a missing env_file: got %q, want prefix %q", out, want)
+	}
 }
 
 // The project flags come before the command, as with Docker Compose, which

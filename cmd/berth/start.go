@@ -60,7 +60,7 @@ func (a *app) runLifecycle(ctx context.Context, command string, services []strin
 
 // planLifecycle loads the project and plans the command.
 func (a *app) planLifecycle(ctx context.Context, command string, services []string, o reconciler.LifecycleOptions) (*types.Project, engine.Engine, reconciler.Plan, error) {
-	p, eng, err := a.openAll(ctx, services)
+	p, eng, err := a.openAll(ctx, services, true)
 	if err != nil {
 		return nil, nil, reconciler.Plan{}, err
 	}

@@ -72,7 +72,7 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 	if err := o.validate(); err != nil {
 		return err
 	}
-	p, eng, err := a.openAll(ctx, services)
+	p, eng, err := a.openAll(ctx, services, true)
 	if err != nil {
 		return err
 	}
@@ -80,6 +80,7 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 	if err != nil {
 		return err
 	}
+	uo.AllResources = a.global.allResources
 	if uo.IgnoreOrphans = ignoreOrphans(p); uo.IgnoreOrphans && uo.RemoveOrphans {
 		return errors.New("cannot combine COMPOSE_IGNORE_ORPHANS and --remove-orphans")
 	}
