@@ -59,12 +59,12 @@ func TestLifecycleCommands(t *testing.T) {
 	p.mustBerth("create")
 	p.wantStates(map[string]string{"db-1": "created", "web-1": "created"})
 	_, stderr := p.mustBerth("start")
-	if strings.Index(stderr, "db-1  Started") > strings.Index(stderr, "web-1  Started") {
+	if strings.Index(stderr, "db-1 Started") > strings.Index(stderr, "web-1 Started") {
 		t.Errorf("start order:\n%s", stderr)
 	}
 	p.wantStates(map[string]string{"db-1": "running", "web-1": "running"})
 	_, stderr = p.mustBerth("stop", "-t", "0")
-	if strings.Index(stderr, "web-1  Stopped") > strings.Index(stderr, "db-1  Stopped") {
+	if strings.Index(stderr, "web-1 Stopped") > strings.Index(stderr, "db-1 Stopped") {
 		t.Errorf("stop order:\n%s", stderr)
 	}
 	// unless-stopped: the engine leaves a stopped container stopped.

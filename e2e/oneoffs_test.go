@@ -34,7 +34,7 @@ func TestKillRemoveOrphans(t *testing.T) {
 	p.mustBerth("up", "-d")
 	p.write(twoSleepers)
 	_, stderr := p.mustBerth("kill", "--remove-orphans", "a")
-	if !strings.Contains(stderr, "Container "+p.name+"-gone-1  Removed (orphan)") {
+	if !strings.Contains(stderr, "Container "+p.name+"-gone-1 Removed (orphan)") {
 		t.Errorf("kill --remove-orphans output:\n%s", stderr)
 	}
 	want := map[string]string{p.name + "-a-1": "exited", p.name + "-b-1": "running"}

@@ -117,7 +117,7 @@ services:
 `, ref, ref))
 	t0 := time.Now().Add(-time.Second)
 	_, stderr := p.mustBerth("up", "-d")
-	for _, want := range []string{" Image " + ref + "  Pulling", " Image " + ref + "  Pulled"} {
+	for _, want := range []string{" Image " + ref + " Pulling", " Image " + ref + " Pulled"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("up output lacks %q:\n%s", want, stderr)
 		}
@@ -248,7 +248,7 @@ func TestRegistryPullErrors(t *testing.T) {
 	t.Run("ignore pull failures", func(t *testing.T) {
 		p := newProject(t, fmt.Sprintf("services:\n  web: {image: \"%s\"}\n  ok: {image: \"%s\"}\n", missing, ref))
 		_, stderr, err := p.berth("pull", "--ignore-pull-failures")
-		if err != nil || !strings.Contains(stderr, "WARN") || !strings.Contains(stderr, " Image "+ref+"  Pulled") {
+		if err != nil || !strings.Contains(stderr, "WARN") || !strings.Contains(stderr, " Image "+ref+" Pulled") {
 			t.Errorf("pull --ignore-pull-failures: %v\n%s", err, stderr)
 		}
 		if _, _, err := p.berth("pull"); exitCode(t, err) != 1 {

@@ -237,7 +237,7 @@ services:
 	if code := r.wait(60 * time.Second); code != 130 {
 		t.Fatalf("exit code after Ctrl-C twice: %d, want 130\n%s\nstderr:\n%s", code, r.output(), r.rest.String())
 	}
-	if !strings.Contains(r.rest.String(), "Container "+p.name+"-stubborn-1  Killed") {
+	if !strings.Contains(r.rest.String(), "Container "+p.name+"-stubborn-1 Killed") {
 		t.Errorf("no kill shown:\n%s", r.rest.String())
 	}
 	p.wantState("stubborn", "exited", "after Ctrl-C twice")

@@ -33,7 +33,7 @@ volumes:
 func TestUpPsDown(t *testing.T) {
 	p := newProject(t, upPsDown)
 	_, stderr := p.mustBerth("up", "-d")
-	for _, want := range []string{"Network " + p.name + "_default  Created", "Container " + p.name + "-web-1  Started"} {
+	for _, want := range []string{"Network " + p.name + "_default Created", "Container " + p.name + "-web-1 Started"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("up output lacks %q:\n%s", want, stderr)
 		}
@@ -89,7 +89,7 @@ func TestConfigChangeRecreatesOneService(t *testing.T) {
 		t.Error("--dry-run changed something")
 	}
 	_, stderr := p.mustBerth("up", "-d")
-	if !strings.Contains(stderr, "Container "+p.name+"-web-1  Recreated (config changed: environment.FOO)") {
+	if !strings.Contains(stderr, "Container "+p.name+"-web-1 Recreated (config changed: environment.FOO)") {
 		t.Errorf("up output:\n%s", stderr)
 	}
 	if p.id(p.name+"-db-1") != db || p.id(p.name+"-web-1") == web {
@@ -226,7 +226,7 @@ services:
 func TestCtrlCDuringUpThenConverge(t *testing.T) {
 	p := newProject(t, slowDB)
 	r := p.background("up", "-d")
-	r.waitLine(regexp.QuoteMeta("Container " + p.name + "-db-1  Started"))
+	r.waitLine(regexp.QuoteMeta("Container " + p.name + "-db-1 Started"))
 	r.signal(os.Interrupt)
 	if code := r.wait(10 * time.Second); code != 130 {
 		t.Errorf("exit code %d after Ctrl-C, want 130", code)

@@ -47,7 +47,7 @@ func TestUpBuildRecreatesOnlyWhatChangedAndDownRemovesImages(t *testing.T) {
 	if before["other"] != after["other"] || before["plain"] != after["plain"] {
 		t.Errorf("up --build recreated what did not change: before %v, after %v\n%s", before, after, stderr)
 	}
-	if !strings.Contains(stderr, "Container "+p.name+"-app-1  Recreated") || !strings.Contains(stderr, "image changed") {
+	if !strings.Contains(stderr, "Container "+p.name+"-app-1 Recreated") || !strings.Contains(stderr, "image changed") {
 		t.Errorf("up --build does not say app was recreated for its image:\n%s", stderr)
 	}
 

@@ -46,7 +46,7 @@ func TestBuildDryRunChecksContexts(t *testing.T) {
 	})
 	f := filepath.Join(dir, "compose.yaml")
 	code, _, errOut := berth(t, nil, "-f", f, "--dry-run", "--progress", "plain", "build", "web")
-	if code != 0 || !strings.Contains(errOut, "Service web  Built") {
+	if code != 0 || !strings.Contains(errOut, "Service web Built") {
 		t.Errorf("dry run of web: exit %d\n%s", code, errOut)
 	}
 	code, _, errOut = berth(t, nil, "-f", f, "--dry-run", "--progress", "plain", "build")

@@ -40,7 +40,7 @@ func (a *app) progressRenderer() renderer {
 			return &ttyRenderer{w: w, index: map[string]int{}}
 		}
 	}
-	return &plainRenderer{w: w}
+	return &plainRenderer{w: w, out: a.stdout}
 }
 
 // statusWriter is where progress goes: stderr, or stdout when
@@ -64,12 +64,24 @@ func (a *app) ansi() bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// line words an event as Docker Compose does: "Container demo-web-1  Started",
-// with berth's reason appended where it explains a replacement or removal.
+// line words an event as Docker Compose's tty shows it: "Container
+// demo-web-1  Started", with berth's reason appended where it explains a
+// replacement or removal.
 func line(e reconciler.ProgressEvent) string {
-	s := e.Kind + " " + e.Name + "  " + e.Status
+	return words(e, "  ")
+}
+
+// plainLine words an event as Docker Compose's plain progress prints it,
+// the words one space apart ("Container demo-web-1 Started"): what logs
+// and scripts that grep them read.
+func plainLine(e reconciler.ProgressEvent) string {
+	return words(e, " ")
+}
+
+func words(e reconciler.ProgressEvent, gap string) string {
+	s := e.Kind + " " + e.Name + gap + e.Status
 	if e.Err != nil {
-		s += "  " + e.Err.Error()
+		s += gap + e.Err.Error()
 	} else if e.Reason != "" && e.Reason != "not found" && e.Done {
 		s += " (" + e.Reason + ")"
 	}
@@ -81,10 +93,12 @@ type quietRenderer struct{}
 func (quietRenderer) Event(reconciler.ProgressEvent) {}
 func (quietRenderer) Close()                         {}
 
-// plainRenderer prints one line per finished step.
+// plainRenderer prints one line per finished step on w, and the output of
+// builds and hooks on out (stdout), where Docker Compose prints it.
 type plainRenderer struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu  sync.Mutex
+	w   io.Writer
+	out io.Writer
 }
 
 func (r *plainRenderer) Event(e reconciler.ProgressEvent) {
@@ -96,13 +110,17 @@ func (r *plainRenderer) Event(e reconciler.ProgressEvent) {
 			fmt.Fprintln(r.w, l)
 		}
 	case e.Kind == "Image" && (e.Status == "Pulling" || e.Status == "Pushing") && e.Err == nil:
-		fmt.Fprintln(r.w, " "+line(e))
+		fmt.Fprintln(r.w, " "+plainLine(e))
 	case e.Kind == "Warning":
 		fmt.Fprintln(r.w, "WARN[0000] "+e.Line)
 	case e.Line != "":
-		fmt.Fprintln(r.w, e.Service+"  | "+strings.TrimRight(e.Line, "\n"))
+		w := r.w
+		if r.out != nil {
+			w = r.out
+		}
+		fmt.Fprintln(w, e.Service+"  | "+strings.TrimRight(e.Line, "\n"))
 	case e.Done || e.Err != nil:
-		fmt.Fprintln(r.w, " "+line(e))
+		fmt.Fprintln(r.w, " "+plainLine(e))
 	}
 }
 

@@ -91,7 +91,7 @@ func TestPlainRendersRecordedPull(t *testing.T) {
 	for _, e := range recordedPull(t, ref) {
 		r.Event(e)
 	}
-	want := ` Image 127.0.0.1:5000/rec/app:1  Pulling
+	want := ` Image 127.0.0.1:5000/rec/app:1 Pulling
  8a54d323b375 Already exists
  2585c8987f12 Pulling fs layer
  61374aa32864 Pulling fs layer
@@ -99,7 +99,7 @@ func TestPlainRendersRecordedPull(t *testing.T) {
  61374aa32864 Download complete
  2585c8987f12 Pull complete
  61374aa32864 Pull complete
- Image 127.0.0.1:5000/rec/app:1  Pulled
+ Image 127.0.0.1:5000/rec/app:1 Pulled
 `
 	if out.String() != want {
 		t.Errorf("plain output:\n%s\nwant:\n%s", out.String(), want)

@@ -74,7 +74,7 @@ func TestPlainRenderer(t *testing.T) {
 	r.Event(reconciler.ProgressEvent{Kind: "Container", Name: "demo-web-1", Status: "Starting"})
 	r.Event(reconciler.ProgressEvent{Kind: "Container", Name: "demo-web-1", Status: "Started", Done: true})
 	r.Event(reconciler.ProgressEvent{Kind: "Container", Name: "demo-web-1", Status: "Recreated", Done: true, Reason: "config changed: environment.FOO"})
-	want := " Container demo-web-1  Started\n Container demo-web-1  Recreated (config changed: environment.FOO)\n"
+	want := " Container demo-web-1 Started\n Container demo-web-1 Recreated (config changed: environment.FOO)\n"
 	if b.String() != want {
 		t.Errorf("got %q", b.String())
 	}
