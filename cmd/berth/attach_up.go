@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -62,6 +64,7 @@ func (o attachedOutput) Decision(d reconciler.Decision) {
 // foreground until every attached container has exited for good.
 func (a *app) runUpAttached(ctx context.Context, eng engine.Engine, p *types.Project, uo reconciler.UpOptions, o attachOptions, quiet quietOutput, rules []watch.Rule) error {
 	printer := newLogPrinter(a.stdout, false, true, false)
+	printer.errOut = a.stderr // each container stream to its own, as Docker Compose relays them
 	printer.held = true
 	f := &follower{printer: printer, project: p.Name, statuses: true}
 	out := attachedOutput{renderer: a.progressRenderer(), f: f}
@@ -77,10 +80,16 @@ func (a *app) runUpAttached(ctx context.Context, eng engine.Engine, p *types.Pro
 	if err != nil {
 		return interrupted(ctx, err)
 	}
+	var attached []string
 	for _, svc := range u.Services() {
 		for _, name := range plan.Replicas[svc] {
 			printer.fit(shortName(p.Name, name))
+			attached = append(attached, shortName(p.Name, name))
 		}
+	}
+	if len(attached) > 0 { // the line scripts wait for before they act on a running up
+		slices.Sort(attached)
+		fmt.Fprintf(a.stdout, "Attaching to %s\n", strings.Join(attached, ", "))
 	}
 	// Our own handler counts presses; it is in place before the first line
 	// is shown, so a Ctrl-C prompted by the output always reaches it.
