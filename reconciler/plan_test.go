@@ -324,3 +324,17 @@ func TestPlanExitedOneOffsAreOrphans(t *testing.T) {
 	assertPlan(t, mustPlan(t, p, st, UpOptions{RemoveOrphans: true}), `
 #0 remove demo-web-run-1 (orphan)`)
 }
+
+// TestPlanImageByID: a service's image named by its ID is used as it is
+// when present, and never pulled.
+func TestPlanImageByID(t *testing.T) {
+	id := strings.Repeat("ab", 32)
+	p := mustLoad(t, "services: {web: {image: "+id+"}}")
+	assertPlan(t, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}), `
+#0 create-network demo_default (not found)
+#1 create demo-web-1 (not found) after #0
+#2 start demo-web-1 after #1`)
+	if _, err := NewPlan(p, Observed{}, UpOptions{}); err == nil || !strings.Contains(err.Error(), "no such image: "+id) {
+		t.Errorf("absent image ID: %v", err)
+	}
+}
