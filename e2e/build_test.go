@@ -310,3 +310,33 @@ services:
 		t.Errorf("/app holds %v, want %v (no log, no generated Dockerfile)", got, want)
 	}
 }
+
+// TestBuildRunHeredoc: a RUN here-document builds on an engine whose own
+// Dockerfile front-end does not read them, with BuildKit and the classic
+// builder alike, and a $$ in the file reaches the script as one $.
+func TestBuildRunHeredoc(t *testing.T) {
+	p := newBuildProject(t, map[string]string{
+		"compose.yaml": `
+services:
+  app:
+    build:
+      dockerfile_inline: |
+        FROM berth-test/busybox:latest
+        RUN <<'EOF'
+        echo $$(seq 3) > /out
+        EOF
+        CMD ["cat", "/out"]
+`,
+	})
+	img := p.name + "-app"
+	for _, env := range []string{"DOCKER_BUILDKIT=1", "DOCKER_BUILDKIT=0"} {
+		p.env = append(p.env, env)
+		out := p.build("--no-cache")
+		if !strings.Contains(out, "Service app Built") {
+			t.Errorf("%s: no Built line in:\n%s", env, out)
+		}
+		if got := strings.TrimSpace(p.run(img)); got != "1 2 3" {
+			t.Errorf("%s: the script wrote %q, want 1 2 3", env, got)
+		}
+	}
+}

@@ -308,3 +308,21 @@ configs:
 		t.Errorf("files read %q", got)
 	}
 }
+
+// TestUpAttachedStreams: attached up says which containers it attaches to
+// and relays each container stream to its own.
+func TestUpAttachedStreams(t *testing.T) {
+	p := newProject(t, `
+services:
+  talk:
+    image: berth-test/busybox:latest
+    command: sh -c 'echo to-stdout; echo to-stderr >&2'
+`)
+	stdout, stderr := p.mustBerth("up")
+	if !strings.HasPrefix(stdout, "Attaching to talk-1\n") || !strings.Contains(stdout, "talk-1  | to-stdout") || strings.Contains(stdout, "to-stderr") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	if !strings.Contains(stderr, "talk-1  | to-stderr") || !strings.Contains(stderr, "Container "+p.name+"-talk-1 Started") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+}

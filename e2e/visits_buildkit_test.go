@@ -10,10 +10,10 @@ import (
 // which berth builds on the engine's built-in BuildKit, with no plugin.
 func TestVisitsAppBuildsWithCacheMount(t *testing.T) {
 	v := newVisitsApp(t)
-	_, stderr := v.p.mustBerth("up", "-d", "--build", "--wait")
+	stdout, stderr := v.p.mustBerth("up", "-d", "--build", "--wait")
 	for _, want := range []string{"building with BuildKit", "RUN --mount=type=cache,target=/root/.npm npm install"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("no %q in the up output:\n%s", want, stderr)
+		if !strings.Contains(stdout, want) { // the build's output is on stdout, the progress on stderr
+			t.Errorf("no %q in the up output:\n%s\n%s", want, stdout, stderr)
 		}
 	}
 	v.expect(1)

@@ -287,18 +287,29 @@ func dockerfileLabel(b types.BuildConfig) string {
 }
 
 // contextWithStages is the context's spec, its Dockerfile given the
-// stages of the additional contexts, sent as berth's own Dockerfile.
+// stages of the additional contexts and its RUN here-documents in a form
+// every builder reads, sent as berth's own Dockerfile when it changed.
 func contextWithStages(dir string, b types.BuildConfig, stages []contextStage) (contextSpec, lineShift, error) {
 	spec, err := newContextSpec(dir, b)
-	if err != nil || len(stages) == 0 {
+	if err != nil {
 		return spec, lineShift{}, err
 	}
 	src := spec.dockerfileText()
+	heredocs, rewrite := rewriteRunHeredocs(src)
+	if rewrite {
+		src = heredocs
+	}
+	if len(stages) == 0 && !rewrite {
+		return spec, lineShift{}, nil
+	}
 	if src == nil {
 		return spec, lineShift{}, fmt.Errorf("dockerfile %q cannot be read", spec.dockerfile)
 	}
-	rewritten, shift := withContextStages(src, stages)
-	b.DockerfileInline = string(rewritten)
+	var shift lineShift
+	if len(stages) > 0 {
+		src, shift = withContextStages(src, stages)
+	}
+	b.DockerfileInline = string(src)
 	spec, err = newContextSpec(dir, b)
 	return spec, shift, err
 }

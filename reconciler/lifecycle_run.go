@@ -99,6 +99,7 @@ func (pl *planner) runAfter(s types.ServiceConfig) []int {
 func oneOffSpec(p *types.Project, d *desired, imageID string, o RunOptions) engine.ContainerSpec {
 	spec := d.replica(p, 1, imageID, nil, false, o.InjectKey)
 	spec.Labels[project.LabelOneOff] = "True"
+	delete(spec.Labels, project.LabelNumber) // a one-off is no replica: exec --index never picks it
 	spec.Labels[project.LabelSlug] = o.Slug
 	spec.Name = o.Name
 	if spec.Name == "" {

@@ -59,6 +59,12 @@ func (pl *planner) planPullsFor(names []string, keepOwnMissing bool) error {
 	wants := map[pullKey]*Action{}
 	for _, name := range names {
 		s := pl.p.Services[name]
+		if registry.IsImageID(s.Image) {
+			if !pl.local(s).Present {
+				return fmt.Errorf("service %q: no such image: %s (an image ID is never pulled)", name, s.Image)
+			}
+			continue
+		}
 		if _, err := registry.ParseRef(s.Image); err != nil {
 			return fmt.Errorf("service %q: %w", name, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"berth/engine"
+	"berth/project"
 )
 
 const webDB = `
@@ -298,5 +299,42 @@ func TestPlanRestartPolicies(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: %+v, want %+v", yaml, got, want)
 		}
+	}
+}
+
+// TestPlanExitedOneOffsAreOrphans: an exited one-off is an orphan whatever
+// its service (named in the warning, removed by --remove-orphans); a running
+// one-off of a service still in the file is not.
+func TestPlanExitedOneOffsAreOrphans(t *testing.T) {
+	p := mustLoad(t, "services: {web: {image: busybox}}")
+	st := afterUp(t, p, UpOptions{})
+	oneOff := func(name string, state engine.State) engine.Container {
+		return engine.Container{Name: name, State: state, Labels: map[string]string{
+			project.LabelProject: "demo", project.LabelService: "web", project.LabelOneOff: "True"}}
+	}
+	st.Containers = append(st.Containers, oneOff("demo-web-run-1", engine.StateExited), oneOff("demo-web-run-2", engine.StateRunning))
+	got := mustPlan(t, p, st, UpOptions{})
+	assertPlan(t, got, ``)
+	if len(got.Warnings) != 1 || !strings.Contains(got.Warnings[0], "Found orphan containers ([demo-web-run-1])") {
+		t.Errorf("warnings: %q", got.Warnings)
+	}
+	if got := mustPlan(t, p, st, UpOptions{IgnoreOrphans: true}); len(got.Warnings) != 0 {
+		t.Errorf("warnings with IgnoreOrphans: %q", got.Warnings)
+	}
+	assertPlan(t, mustPlan(t, p, st, UpOptions{RemoveOrphans: true}), `
+#0 remove demo-web-run-1 (orphan)`)
+}
+
+// TestPlanImageByID: a service's image named by its ID is used as it is
+// when present, and never pulled.
+func TestPlanImageByID(t *testing.T) {
+	id := strings.Repeat("ab", 32)
+	p := mustLoad(t, "services: {web: {image: "+id+"}}")
+	assertPlan(t, mustPlan(t, p, Observed{Images: images(p)}, UpOptions{}), `
+#0 create-network demo_default (not found)
+#1 create demo-web-1 (not found) after #0
+#2 start demo-web-1 after #1`)
+	if _, err := NewPlan(p, Observed{}, UpOptions{}); err == nil || !strings.Contains(err.Error(), "no such image: "+id) {
+		t.Errorf("absent image ID: %v", err)
 	}
 }

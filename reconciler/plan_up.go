@@ -332,19 +332,26 @@ func (pl *planner) planLeftovers() {
 	}
 }
 
+// planOrphans removes (--remove-orphans) or names in a warning the
+// project's orphans: the containers of services the file no longer has, and,
+// as Docker Compose counts them, the one-off containers that have exited,
+// whatever their service. A one-off still running is someone's session, and
+// a failed hook's container is kept to be read: they are left alone unless
+// their service left the file and --remove-orphans asks.
 func (pl *planner) planOrphans() {
 	var orphans []string
 	for _, c := range pl.st.Containers {
 		if project.IsLeftover(c.Name, c.Labels) && pl.selected[c.Labels[project.LabelService]] {
 			continue // a replacement a recreate left behind: planLeftovers has it
 		}
-		if !isOrphan(pl.p, c) {
-			continue
-		}
-		if c.Labels[project.LabelOneOff] == "True" {
-			if pl.o.RemoveOrphans { // a one-off of a service the file no longer has
+		gone := isOrphan(pl.p, c)
+		if c.Labels[project.LabelOneOff] == "True" && (c.Labels[project.LabelHook] != "" || c.State != engine.StateExited && c.State != engine.StateDead) {
+			if gone && pl.o.RemoveOrphans {
 				pl.stopRemove(c, "orphan", false)
 			}
+			continue
+		}
+		if !gone && c.Labels[project.LabelOneOff] != "True" {
 			continue
 		}
 		if pl.o.RemoveOrphans {

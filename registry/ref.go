@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/distribution/reference"
 )
@@ -53,4 +54,13 @@ func (r Ref) Tag() string {
 		return t.Tag()
 	}
 	return ""
+}
+
+var imageIDPattern = regexp.MustCompile(`^(sha256:)?[a-f0-9]{64}$`)
+
+// IsImageID reports whether s names an image by its ID ("sha256:…" or the
+// bare 64 hex digits) rather than a repository: the engine finds it
+// locally, no registry has it.
+func IsImageID(s string) bool {
+	return imageIDPattern.MatchString(s)
 }

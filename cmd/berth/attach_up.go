@@ -63,6 +63,7 @@ func (o attachedOutput) Decision(d reconciler.Decision) {
 // foreground until every attached container has exited for good.
 func (a *app) runUpAttached(ctx context.Context, eng engine.Engine, p *types.Project, uo reconciler.UpOptions, o attachOptions, quiet quietOutput, rules []watch.Rule) error {
 	printer := newLogPrinter(a.stdout, false, true, false)
+	printer.errOut = a.stderr // each container stream to its own, as Docker Compose relays them
 	printer.held = true
 	f := &follower{printer: printer, project: p.Name, statuses: true}
 	out := attachedOutput{renderer: a.progressRenderer(), f: f}

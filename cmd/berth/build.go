@@ -91,7 +91,7 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 	}
 	_, err = imagebuild.Images(ctx, b, p, services, opts, buildProgress(r))
 	if err != nil || !o.push || a.global.dryRun {
-		return err
+		return interrupted(ctx, err) // Ctrl-C cancels the builds: exit 130
 	}
 	eng, err := a.engine(ctx)
 	if err != nil {

@@ -117,7 +117,11 @@ func splitServicePath(arg string) (string, string, bool) {
 }
 
 func (a *app) cpContainer(ctx context.Context, service string, index int) (engine.Archive, string, error) {
-	eng, c, err := a.serviceContainer(ctx, service, index)
+	p, eng, err := a.open(ctx, service)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := findReplica(ctx, eng, p, service, index, false) // a one-off is not the service's
 	if err != nil {
 		return nil, "", err
 	}

@@ -98,44 +98,71 @@ func (a *app) runExec(ctx context.Context, o execOptions, service string, comman
 	return nil
 }
 
-// serviceContainer opens the project and finds replica index of the
-// service (0: the lowest numbered), for the commands that act on it.
+// serviceContainer opens the project and finds the service's container
+// for the commands that act on one (exec, attach, commit, export): replica
+// index, or with index 0 the lowest numbered running replica, else a running
+// one-off container of the service.
 func (a *app) serviceContainer(ctx context.Context, service string, index int) (engine.Engine, engine.Container, error) {
 	p, eng, err := a.open(ctx, service)
 	if err != nil {
 		return nil, engine.Container{}, err
 	}
-	c, err := findReplica(ctx, eng, p, service, index)
+	c, err := findReplica(ctx, eng, p, service, index, true)
 	if err != nil {
 		return nil, engine.Container{}, err
 	}
 	return eng, c, nil
 }
 
-// findReplica finds replica index of the service (0: the lowest numbered).
-func findReplica(ctx context.Context, r engine.Reader, p *types.Project, service string, index int) (engine.Container, error) {
-	oneOff := false
-	cs, err := r.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, Services: []string{service}, OneOff: &oneOff})
+// findReplica finds the service's container: replica index (one-off
+// containers have no index), or with index 0 the lowest numbered running
+// replica, then (with oneOffs) a running one-off container, then the lowest
+// numbered stopped replica, so that the caller can say which one is not
+// running.
+func findReplica(ctx context.Context, r engine.Reader, p *types.Project, service string, index int, oneOffs bool) (engine.Container, error) {
+	var only *bool
+	if !oneOffs {
+		only = new(bool)
+	}
+	cs, err := r.ListContainers(ctx, engine.ContainerFilter{Project: p.Name, Services: []string{service}, OneOff: only})
 	if err != nil {
 		return engine.Container{}, err
 	}
 	best := -1
 	for i, c := range cs {
-		n := atoiLabel(c)
-		if index > 0 && n == index {
-			return c, nil
+		if index > 0 {
+			if !isOneOff(c) && atoiLabel(c) == index {
+				return c, nil
+			}
+			continue
 		}
-		if index == 0 && (best < 0 || n < atoiLabel(cs[best])) {
+		if best < 0 || replicaBefore(c, cs[best]) {
 			best = i
 		}
 	}
-	if best < 0 {
+	if best < 0 || isOneOff(cs[best]) && cs[best].State != engine.StateRunning {
 		if index > 0 {
 			return engine.Container{}, fmt.Errorf("service %q is not running container #%d (it has no container with that index)", service, index)
 		}
 		return engine.Container{}, fmt.Errorf("service %q is not running", service)
 	}
 	return cs[best], nil
+}
+
+// replicaBefore orders the containers findReplica chooses from: running
+// before stopped, then numbered replicas (lowest first) before one-offs.
+func replicaBefore(x, y engine.Container) bool {
+	if rx, ry := x.State == engine.StateRunning, y.State == engine.StateRunning; rx != ry {
+		return rx
+	}
+	if ox, oy := isOneOff(x), isOneOff(y); ox != oy {
+		return oy
+	}
+	return atoiLabel(x) < atoiLabel(y)
+}
+
+func isOneOff(c engine.Container) bool {
+	return c.Labels[project.LabelOneOff] == "True"
 }
 
 func atoiLabel(c engine.Container) int {

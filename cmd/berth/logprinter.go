@@ -25,6 +25,7 @@ import (
 type logPrinter struct {
 	mu         sync.Mutex
 	out        io.Writer
+	errOut     io.Writer // where containers' stderr lines go; nil: out
 	color      bool
 	prefix     bool
 	timestamps bool // add the time a line was read (attached up); logs -t gets the engine's
@@ -41,6 +42,7 @@ type logPrinter struct {
 type heldLine struct {
 	name, service, text string
 	at                  time.Time
+	stderr              bool
 }
 
 // logColors are the prefix colors, given to services in the order they
@@ -70,13 +72,18 @@ func (p *logPrinter) fit(names ...string) {
 
 // line prints one line of a container's output.
 func (p *logPrinter) line(name, service, text string) {
+	p.emit(name, service, text, false)
+}
+
+// emit prints one line of a container's stdout, or of its stderr on errOut.
+func (p *logPrinter) emit(name, service, text string, stderr bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.held {
-		p.pending = append(p.pending, heldLine{name, service, text, p.now()})
+		p.pending = append(p.pending, heldLine{name, service, text, p.now(), stderr})
 		return
 	}
-	p.print(name, service, text, p.now())
+	p.print(name, service, text, p.now(), stderr)
 }
 
 // release prints the lines held back (of the services want accepts) and
@@ -86,13 +93,13 @@ func (p *logPrinter) release(color, prefix, timestamps bool, want func(service s
 	defer p.mu.Unlock()
 	p.color, p.prefix, p.timestamps, p.want, p.held = color, prefix, timestamps, want, false
 	for _, l := range p.pending {
-		p.print(l.name, l.service, l.text, l.at)
+		p.print(l.name, l.service, l.text, l.at, l.stderr)
 	}
 	p.pending = nil
 }
 
 // print writes one line whole; the caller holds mu.
-func (p *logPrinter) print(name, service, text string, at time.Time) {
+func (p *logPrinter) print(name, service, text string, at time.Time, stderr bool) {
 	if p.want != nil && !p.want(service) {
 		return
 	}
@@ -107,7 +114,11 @@ func (p *logPrinter) print(name, service, text string, at time.Time) {
 	}
 	b.WriteString(text)
 	b.WriteByte('\n')
-	io.WriteString(p.out, b.String())
+	w := p.out
+	if stderr && p.errOut != nil {
+		w = p.errOut
+	}
+	io.WriteString(w, b.String())
 }
 
 // status prints a line about a container: "web-1 exited with code 0".
@@ -141,11 +152,16 @@ func (p *logPrinter) paint(service, s string) string {
 // newline is printed whole too. It returns nil at the end of the stream or
 // when the stream is closed under it.
 func (p *logPrinter) copyLines(name, service string, r io.Reader) error {
+	return p.copyStream(name, service, r, false)
+}
+
+// copyStream is copyLines for a container's stdout or (stderr) its stderr.
+func (p *logPrinter) copyStream(name, service string, r io.Reader, stderr bool) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for {
 		text, err := br.ReadString('\n')
 		if text != "" {
-			p.line(name, service, strings.TrimSuffix(strings.TrimSuffix(text, "\n"), "\r"))
+			p.emit(name, service, strings.TrimSuffix(strings.TrimSuffix(text, "\n"), "\r"), stderr)
 		}
 		if err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe) {
@@ -173,9 +189,9 @@ type follower struct {
 func (f *follower) stream(name, service string, s engine.Stream) {
 	f.wg.Go(func() {
 		var inner sync.WaitGroup
-		for _, r := range []io.Reader{s.Stdout, s.Stderr} {
+		for i, r := range []io.Reader{s.Stdout, s.Stderr} {
 			if r != nil {
-				inner.Go(func() { _ = f.printer.copyLines(name, service, r) })
+				inner.Go(func() { _ = f.printer.copyStream(name, service, r, i == 1) })
 			}
 		}
 		inner.Wait()

@@ -94,3 +94,21 @@ func TestLogPrinterHoldsUntilRelease(t *testing.T) {
 		t.Errorf("got %q, want %q", out.String(), want)
 	}
 }
+
+// TestLogPrinterStreams: a container's stderr lines go to the printer's
+// errOut, its stdout lines to out, held back alike until release.
+func TestLogPrinterStreams(t *testing.T) {
+	var out, errOut bytes.Buffer
+	p := newLogPrinter(&out, false, true, false)
+	p.errOut = &errOut
+	p.held = true
+	_ = p.copyStream("web-1", "web", strings.NewReader("to stdout\n"), false)
+	_ = p.copyStream("web-1", "web", strings.NewReader("to stderr\n"), true)
+	if out.Len()+errOut.Len() != 0 {
+		t.Fatalf("printed while held: %q %q", out.String(), errOut.String())
+	}
+	p.release(false, true, false, nil)
+	if out.String() != "web-1  | to stdout\n" || errOut.String() != "web-1  | to stderr\n" {
+		t.Errorf("stdout %q, stderr %q", out.String(), errOut.String())
+	}
+}

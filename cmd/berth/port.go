@@ -36,7 +36,7 @@ func (a *app) runPort(ctx context.Context, service string, port uint16, protocol
 	if err != nil {
 		return err
 	}
-	c, err := findReplica(ctx, r, p, service, index)
+	c, err := findReplica(ctx, r, p, service, index, true)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func (a *app) progressRenderer() renderer {
 			return &ttyRenderer{w: w, index: map[string]int{}}
 		}
 	}
-	return &plainRenderer{w: w}
+	return &plainRenderer{w: w, out: a.stdout}
 }
 
 // statusWriter is where progress goes: stderr, or stdout when
@@ -95,10 +95,13 @@ type quietRenderer struct{}
 func (quietRenderer) Event(reconciler.ProgressEvent) {}
 func (quietRenderer) Close()                         {}
 
-// plainRenderer prints one line per step begun and one per step ended.
+// plainRenderer prints one line per step begun and one per step ended on
+// w, and the output of builds and hooks on out (stdout), where Docker
+// Compose prints it.
 type plainRenderer struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu  sync.Mutex
+	w   io.Writer
+	out io.Writer
 }
 
 func (r *plainRenderer) Event(e reconciler.ProgressEvent) {
@@ -114,7 +117,11 @@ func (r *plainRenderer) Event(e reconciler.ProgressEvent) {
 	case e.Kind == "Warning":
 		fmt.Fprintln(r.w, "WARN[0000] "+e.Line)
 	case e.Line != "":
-		fmt.Fprintln(r.w, e.Service+"  | "+strings.TrimRight(e.Line, "\n"))
+		w := r.w
+		if r.out != nil {
+			w = r.out
+		}
+		fmt.Fprintln(w, e.Service+"  | "+strings.TrimRight(e.Line, "\n"))
 	case e.Status != "" || e.Err != nil:
 		fmt.Fprintln(r.w, " "+plainLine(e)) // each step begun and ended, as Docker Compose prints them
 	}

@@ -67,7 +67,7 @@ unless --no-deps. The service's ports are not published unless
 	f.BoolVar(&o.quietPull, "quiet-pull", false, "Pull without printing progress information")
 	f.BoolVar(&o.removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
 	f.BoolVar(&o.useAliases, "use-aliases", false, "Use the service's network aliases in the network(s) the container connects to (berth always does)")
-	f.SetNormalizeFunc(legacyNoTTY)
+	f.SetNormalizeFunc(runFlagSpellings)
 	f.BoolVarP(&o.interactive, "interactive", "i", true, "Keep STDIN open even if not attached")
 	f.BoolVar(&o.build, "build", false, "Build image before starting container")
 	f.StringVar(&o.pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never")`)
@@ -96,6 +96,18 @@ func (a *app) runOptions(o runFlags, service string, command []string) (reconcil
 		Command: command, Env: append(env, o.env...), User: o.user, Workdir: o.workdir,
 		ServicePorts: o.servicePorts, Publish: o.publish, Volumes: o.volumes, Labels: o.labels,
 		CapAdd: o.capAdd, CapDrop: o.capDrop, RemoveOrphans: o.removeOrphans}, nil
+}
+
+// runFlagSpellings accepts the plural spellings Docker Compose takes for
+// run's flags (--volumes, --labels) and --no-TTY.
+func runFlagSpellings(f *pflag.FlagSet, name string) pflag.NormalizedName {
+	switch name {
+	case "volumes":
+		name = "volume"
+	case "labels":
+		name = "label"
+	}
+	return legacyNoTTY(f, name)
 }
 
 // legacyNoTTY accepts -no-TTY, the flag's old spelling, as Docker Compose does.

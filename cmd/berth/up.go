@@ -178,7 +178,7 @@ func (a *app) printPlan(plan reconciler.Plan, err error) error {
 
 // interrupted maps a cancelled run (Ctrl-C) to exit code 130.
 func interrupted(ctx context.Context, err error) error {
-	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+	if ctx.Err() != nil && err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.Cause(ctx))) {
 		return &exitError{code: 130, err: errors.New("canceled")}
 	}
 	return err
