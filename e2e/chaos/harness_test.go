@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -26,15 +27,27 @@ import (
 // Gate is the variable that runs the suite: BERTH_CHAOS=short or full.
 const Gate = "BERTH_CHAOS"
 
+// Runs sets every fault's count (BERTH_CHAOS_RUNS=3): a full run that
+// fits a time budget, or one fault tried many times.
+const Runs = "BERTH_CHAOS_RUNS"
+
 // runs is how often a fault is repeated: short under BERTH_CHAOS=short,
-// full under BERTH_CHAOS=full. Without the variable the test skips.
+// full under BERTH_CHAOS=full, BERTH_CHAOS_RUNS when that is set.
+// Without BERTH_CHAOS the test skips.
 func runs(t *testing.T, short, full int) int {
 	t.Helper()
+	n := -1
 	switch os.Getenv(Gate) {
 	case "short":
-		return short
+		n = short
 	case "full":
-		return full
+		n = full
+	}
+	if n >= 0 {
+		if c, err := strconv.Atoi(os.Getenv(Runs)); err == nil && c > 0 {
+			n = c
+		}
+		return n
 	}
 	t.Skip("the fault suite runs with " + Gate + "=short or " + Gate + "=full (make chaos)")
 	return 0
