@@ -26,7 +26,7 @@ func (pl *planner) planReplica(d *desired, n int, imageID string, c engine.Conta
 	reason := pl.divergence(d, c, imageID)
 	switch {
 	case pl.o.staleTasks[name] != "":
-		reason = "the engine kept a stale task after a crash (" + pl.o.staleTasks[name] + ")"
+		reason = pl.o.staleTasks[name]
 	case pl.o.NoRecreate:
 		reason = ""
 	case reason == "" && pl.o.ForceRecreate:

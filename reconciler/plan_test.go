@@ -300,3 +300,21 @@ func TestPlanRestartPolicies(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanRemovesDuplicateNetworks: a network name the engine holds twice
+// (racing creates on Engine 20.10) keeps its oldest network; the younger
+// ones are removed, the plan saying why, and their failure only warns.
+func TestPlanRemovesDuplicateNetworks(t *testing.T) {
+	p := mustLoad(t, webDB)
+	st := afterUp(t, p, UpOptions{})
+	for i := range st.Networks {
+		st.Networks[i].ID = "0123456789abcdef"
+		st.Networks[i].Duplicates = []string{"fedcba9876543210"}
+	}
+	got := mustPlan(t, p, st, UpOptions{})
+	assertPlan(t, got, `
+#0 remove-network fedcba9876543210 (a second network named demo_default (two runs created it at once); the oldest, 0123456789ab, stays)`)
+	if !got.Actions[0].Optional {
+		t.Error("the duplicate's removal fails the run when the network is still in use")
+	}
+}

@@ -135,6 +135,28 @@ func (pl *planner) planNetworks() {
 		}
 		pl.nets[key] = pl.plan.add(Action{Op: OpCreateNetwork, Target: spec.Name, Reason: "not found", Network: &spec})
 	}
+	pl.planDuplicateNetworks()
+}
+
+// planDuplicateNetworks removes the younger networks of a name the engine
+// holds twice (two runs created it at once, on an engine before API 1.44):
+// containers join the oldest. One still in use stays, with a warning, until
+// it is empty (down removes every network of the name).
+func (pl *planner) planDuplicateNetworks() {
+	for _, n := range pl.st.Networks {
+		for _, id := range n.Duplicates {
+			pl.plan.add(Action{Op: OpRemoveNetwork, Target: id, Optional: true,
+				Reason: fmt.Sprintf("a second network named %s (two runs created it at once); the oldest, %s, stays", n.Name, shortID(n.ID))})
+		}
+	}
+}
+
+// shortID is an engine ID as the docker CLI shows it.
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
 }
 
 func (pl *planner) planVolumes() {

@@ -177,3 +177,27 @@ func TestExhaustedPoolsNameTheFix(t *testing.T) {
 		t.Errorf("%d containers created", n)
 	}
 }
+
+// TestContainerWhoseNetworkIsGoneIsReplaced: a created container whose
+// network a racing down removed cannot start ("network <id> not found");
+// up replaces it, says why in the plan, and converges.
+func TestContainerWhoseNetworkIsGoneIsReplaced(t *testing.T) {
+	eng := fake.New("busybox")
+	p := recreateProject(t, "1")
+	mustUp(t, eng, p)
+	old := only(t, eng, p)
+	if err := eng.StopContainer(t.Context(), old.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	eng.FailNextOn("StartContainer", "demo-web-1", errors.New("network ba2fec8b2148 not found"))
+	plan, err := reconciler.Up(t.Context(), eng, p, reconciler.UpOptions{}, reconciler.ApplyOptions{}, nil)
+	if err != nil {
+		t.Fatalf("up over a container whose network is gone: %v", err)
+	}
+	if !strings.Contains(plan.String(), "(its network is gone (network ba2fec8b2148 not found))") {
+		t.Errorf("plan does not say the network is gone:\n%s", plan)
+	}
+	if got := only(t, eng, p); got.ID == old.ID || got.State != engine.StateRunning {
+		t.Errorf("after up: %s %s, want a new running container", got.ID, got.State)
+	}
+}

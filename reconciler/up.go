@@ -66,8 +66,9 @@ func Up(ctx context.Context, eng engine.Engine, p *types.Project, o UpOptions, a
 // engine cannot start for a task a crash left behind.
 const staleTaskRounds = 3
 
-// applyUp applies plan. When the engine refuses starts for stale tasks
-// (Engine 20.10 after a crash: "task <id>: already exists"), it observes
+// applyUp applies plan. When the engine refuses starts that only a new
+// container clears (stale.go: Engine 20.10's "task <id>: already exists"
+// after a crash, a network removed under a created container), it observes
 // again and applies a plan that replaces those containers, saying why.
 func applyUp(ctx context.Context, eng engine.Engine, p *types.Project, plan Plan, o UpOptions, ap ApplyOptions, progress Progress) (Plan, error) {
 	for round := 0; ; round++ {
