@@ -27,6 +27,8 @@ func (pl *planner) planReplica(d *desired, n int, imageID string, c engine.Conta
 	switch {
 	case pl.o.staleTasks[name] != "":
 		reason = pl.o.staleTasks[name]
+	case pl.onDuplicateNetwork(c) != "":
+		reason = pl.onDuplicateNetwork(c)
 	case pl.o.NoRecreate:
 		reason = ""
 	case reason == "" && pl.o.ForceRecreate:
