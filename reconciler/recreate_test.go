@@ -201,3 +201,17 @@ func TestContainerWhoseNetworkIsGoneIsReplaced(t *testing.T) {
 		t.Errorf("after up: %s %s, want a new running container", got.ID, got.State)
 	}
 }
+
+// TestDownNamesTheFixForActiveEndpoints: a network removal refused for
+// active endpoints says how to clear them, also the miscount Engine 20.10
+// keeps after a crash, which only its restart clears.
+func TestDownNamesTheFixForActiveEndpoints(t *testing.T) {
+	eng := fake.New("busybox")
+	p := recreateProject(t, "1")
+	mustUp(t, eng, p)
+	eng.FailNext("RemoveNetwork", errors.New("error while removing network: network demo_default id 0a1b has active endpoints"))
+	_, err := reconciler.Down(t.Context(), eng, p, reconciler.DownOptions{}, reconciler.ApplyOptions{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "docker network inspect") || !strings.Contains(err.Error(), "restarting the engine clears the count") {
+		t.Fatalf("down over a network with active endpoints: %v, want the cause and the fix", err)
+	}
+}
