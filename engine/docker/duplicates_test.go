@@ -1,8 +1,11 @@
 package docker
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/moby/moby/client"
 
@@ -29,9 +32,9 @@ func TestRemoveNetworkTakesDuplicates(t *testing.T) {
 		}
 		ids = append(ids, res.ID)
 	}
-	t.Cleanup(func() {
+	t.Cleanup(func() { // t.Context() is over by now
 		for _, id := range ids {
-			_, _ = e.cli.NetworkRemove(t.Context(), id, client.NetworkRemoveOptions{})
+			_, _ = e.cli.NetworkRemove(context.Background(), id, client.NetworkRemoveOptions{})
 		}
 	})
 	if err := e.RemoveNetwork(t.Context(), name); err != nil {
@@ -53,7 +56,7 @@ func TestListNetworksFoldsDuplicates(t *testing.T) {
 		t.Skip(err)
 	}
 	defer e.Close()
-	proj := "berth-test-duplist-" + t.Name()[len(t.Name())-6:]
+	proj := fmt.Sprintf("berth-test-duplist-%d", time.Now().UnixNano())
 	name := proj + "_default"
 	labels := map[string]string{project.LabelProject: proj}
 	var ids []string
@@ -64,9 +67,9 @@ func TestListNetworksFoldsDuplicates(t *testing.T) {
 		}
 		ids = append(ids, res.ID)
 	}
-	t.Cleanup(func() {
+	t.Cleanup(func() { // t.Context() is over by now
 		for _, id := range ids {
-			_, _ = e.cli.NetworkRemove(t.Context(), id, client.NetworkRemoveOptions{})
+			_, _ = e.cli.NetworkRemove(context.Background(), id, client.NetworkRemoveOptions{})
 		}
 	})
 	got, err := e.ListNetworks(t.Context(), proj)
