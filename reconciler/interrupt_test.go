@@ -71,3 +71,40 @@ func TestInterruptedDownWaitsForItsStop(t *testing.T) {
 		t.Errorf("after the interrupt: %v, want web stopped (its stop was sent) and db running", got)
 	}
 }
+
+// racingEngine runs race once, at the first stop, as an up started beside
+// a down would create containers after the down observed.
+type racingEngine struct {
+	*fake.Engine
+	once sync.Once
+	race func()
+}
+
+func (r *racingEngine) StopContainer(ctx context.Context, id string, grace *time.Duration) error {
+	r.once.Do(r.race)
+	return r.Engine.StopContainer(ctx, id, grace)
+}
+
+// TestDownTakesContainersCreatedWhileItRuns: a container an up creates
+// after down observed is removed too: down racing ups leaves nothing.
+func TestDownTakesContainersCreatedWhileItRuns(t *testing.T) {
+	f := fake.New("busybox")
+	p := load(t, twoServices)
+	if err := up(t, f, p, reconciler.UpOptions{Services: []string{"db"}}); err != nil {
+		t.Fatal(err)
+	}
+	eng := &racingEngine{Engine: f, race: func() {
+		if err := up(t, f, p, reconciler.UpOptions{Services: []string{"web"}, NoDeps: true}); err != nil {
+			t.Errorf("the racing up: %v", err)
+		}
+	}}
+	if _, err := reconciler.Down(t.Context(), eng, p, reconciler.DownOptions{}, reconciler.ApplyOptions{}, nil); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	if got := states(t, f, p); len(got) != 0 {
+		t.Errorf("containers after down: %v", got)
+	}
+	if nets, _ := f.ListNetworks(t.Context(), p.Name); len(nets) != 0 {
+		t.Errorf("networks after down: %v", nets)
+	}
+}

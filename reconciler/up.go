@@ -97,7 +97,39 @@ func Down(ctx context.Context, eng engine.Engine, p *types.Project, o DownOption
 		return plan, err
 	}
 	warn(progress, plan.Warnings)
-	return plan, Apply(ctx, eng, plan, progress, ap)
+	for round := 0; ; round++ {
+		err = Apply(ctx, eng, plan, progress, ap)
+		if ctx.Err() != nil || round == downRounds {
+			return plan, err
+		}
+		next, perr := PlanDown(ctx, eng, p, o)
+		if perr != nil || !removesOthers(next, plan) {
+			return plan, err
+		}
+		plan = next
+	}
+}
+
+// downRounds bounds how often down plans again for containers that runs
+// racing it (an up started at the same time) created after it observed.
+const downRounds = 3
+
+// removesOthers says whether next removes a container plan did not know:
+// one created after plan's observation, which down takes too, so that a
+// down racing ups leaves nothing rather than what they made meanwhile.
+func removesOthers(next, plan Plan) bool {
+	known := map[string]bool{}
+	for _, a := range plan.Actions {
+		if a.Op == OpRemove {
+			known[a.Target] = true
+		}
+	}
+	for _, a := range next.Actions {
+		if a.Op == OpRemove && !known[a.Target] {
+			return true
+		}
+	}
+	return false
 }
 
 // PlanDown observes the engine and plans `down`.
