@@ -215,3 +215,26 @@ func TestDownNamesTheFixForActiveEndpoints(t *testing.T) {
 		t.Fatalf("down over a network with active endpoints: %v, want the cause and the fix", err)
 	}
 }
+
+// TestContainerMarkedForRemovalIsReplaced: a container a racing down was
+// removing cannot start; up replaces it and converges.
+func TestContainerMarkedForRemovalIsReplaced(t *testing.T) {
+	eng := fake.New("busybox")
+	p := recreateProject(t, "1")
+	mustUp(t, eng, p)
+	old := only(t, eng, p)
+	if err := eng.StopContainer(t.Context(), old.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	eng.FailNextOn("StartContainer", "demo-web-1", errors.New("container is marked for removal and cannot be started"))
+	plan, err := reconciler.Up(t.Context(), eng, p, reconciler.UpOptions{}, reconciler.ApplyOptions{}, nil)
+	if err != nil {
+		t.Fatalf("up over a container marked for removal: %v", err)
+	}
+	if !strings.Contains(plan.String(), "(a down was removing it (container is marked for removal and cannot be started))") {
+		t.Errorf("plan does not say why:\n%s", plan)
+	}
+	if got := only(t, eng, p); got.ID == old.ID || got.State != engine.StateRunning {
+		t.Errorf("after up: %s %s, want a new running container", got.ID, got.State)
+	}
+}

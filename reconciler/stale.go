@@ -21,6 +21,9 @@ var unstartable = []struct {
 	// (a down racing the up that created it) names the network by ID, and
 	// no start finds it again.
 	{regexp.MustCompile(`network [0-9a-f]{12,64} not found`), "its network is gone"},
+	// A container a racing down is removing: once that removal ends, only
+	// a new container serves the replica.
+	{regexp.MustCompile(`container is marked for removal and cannot be started`), "a down was removing it"},
 }
 
 // StaleTaskError is a start refused for one of those reasons.
