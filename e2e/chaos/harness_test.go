@@ -153,7 +153,11 @@ func privateEngine(t *testing.T, config map[string]any) *testengine.Engine {
 	if err := testimages.Ensure(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	return testengine.StartWith(context.Background(), t, testengine.Options{Dockerd: dockerd, Images: []string{testimages.Busybox}, Config: config})
+	// Several engines start and restart at once here, and every dockerd
+	// takes the machine's one xtables lock to set up its iptables rules: on
+	// a busy machine a restart outlasted the default 90 s.
+	return testengine.StartWith(context.Background(), t, testengine.Options{Dockerd: dockerd, Images: []string{testimages.Busybox}, Config: config,
+		StartTimeout: 4 * time.Minute})
 }
 
 // stack is one compose project driven by berth, on the machine's engine
