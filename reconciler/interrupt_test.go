@@ -9,6 +9,8 @@ import (
 
 	"berth/engine"
 	"berth/engine/fake"
+	"berth/network"
+	"berth/project"
 	"berth/reconciler"
 )
 
@@ -103,6 +105,35 @@ func TestDownTakesContainersCreatedWhileItRuns(t *testing.T) {
 	}
 	if got := states(t, f, p); len(got) != 0 {
 		t.Errorf("containers after down: %v", got)
+	}
+	if nets, _ := f.ListNetworks(t.Context(), p.Name); len(nets) != 0 {
+		t.Errorf("networks after down: %v", nets)
+	}
+}
+
+// netRacingEngine creates the network again right after down removed it,
+// as an up started beside the down would.
+type netRacingEngine struct {
+	*fake.Engine
+	once sync.Once
+}
+
+func (r *netRacingEngine) RemoveNetwork(ctx context.Context, name string) error {
+	err := r.Engine.RemoveNetwork(ctx, name)
+	r.once.Do(func() {
+		_, _ = r.Engine.CreateNetwork(ctx, network.Spec{Name: name, Labels: map[string]string{project.LabelProject: "demo", project.LabelNetwork: "default"}})
+	})
+	return err
+}
+
+// TestDownTakesANetworkCreatedAgain: a network a racing up creates again
+// after down removed it goes too.
+func TestDownTakesANetworkCreatedAgain(t *testing.T) {
+	f := fake.New("busybox")
+	p := load(t, twoServices)
+	mustUp(t, f, p)
+	if _, err := reconciler.Down(t.Context(), &netRacingEngine{Engine: f}, p, reconciler.DownOptions{}, reconciler.ApplyOptions{}, nil); err != nil {
+		t.Fatalf("down: %v", err)
 	}
 	if nets, _ := f.ListNetworks(t.Context(), p.Name); len(nets) != 0 {
 		t.Errorf("networks after down: %v", nets)

@@ -103,15 +103,18 @@ func Down(ctx context.Context, eng engine.Engine, p *types.Project, o DownOption
 			return plan, err
 		}
 		next, perr := PlanDown(ctx, eng, p, o)
-		if perr != nil || !removesOthers(next, plan) {
+		// After a clean round anything left to do was made meanwhile (a
+		// network an up created again); after a failed one only
+		// containers the round did not know count, not its failures.
+		if perr != nil || !(err == nil && len(next.Actions) > 0 || removesOthers(next, plan)) {
 			return plan, err
 		}
 		plan = next
 	}
 }
 
-// downRounds bounds how often down plans again for containers that runs
-// racing it (an up started at the same time) created after it observed.
+// downRounds bounds how often down plans again for what runs racing it
+// (an up started at the same time) created after it observed.
 const downRounds = 3
 
 // removesOthers says whether next removes a container plan did not know:
