@@ -164,10 +164,14 @@ type Container struct {
 	Health   Health
 	ExitCode int
 	// Status is the engine's human status ("Up 3 seconds", "Exited (0) 2 minutes ago").
-	Status        string
-	Labels        map[string]string
-	Ports         []Port
-	Networks      []string // names of the networks it is attached to, sorted
+	Status   string
+	Labels   map[string]string
+	Ports    []Port
+	Networks []string // names of the networks it is attached to, sorted
+	// NetworkIDs are those networks' IDs, sorted, where the engine lists
+	// them: they tell apart two networks of one name (network.Info's
+	// Duplicates).
+	NetworkIDs    []string
 	Mounts        []Mount
 	RestartPolicy RestartPolicy
 	RestartCount  int

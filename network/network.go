@@ -31,6 +31,10 @@ type Info struct {
 	Name   string
 	Driver string
 	Labels map[string]string
+	// Duplicates are the IDs of younger networks of the same name, which
+	// an engine that accepts two racing creates of one name (Engine 20.10,
+	// before API 1.44) may hold; ID is then the oldest, the one that stays.
+	Duplicates []string
 }
 
 // Endpoint is how a container joins a network.

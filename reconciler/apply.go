@@ -89,7 +89,9 @@ func Apply(ctx context.Context, eng engine.Engine, plan Plan, progress Progress,
 func (a *applier) run(ctx context.Context, i int) {
 	defer close(a.done[i])
 	act := a.plan.Actions[i]
-	if !a.awaitDeps(ctx, act) {
+	// A cancellation starts nothing new, also when it and the last
+	// dependency's end arrive together (awaitDeps may see either first).
+	if !a.awaitDeps(ctx, act) || ctx.Err() != nil {
 		a.failed[i] = true
 		return
 	}

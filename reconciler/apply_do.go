@@ -24,6 +24,9 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return err
 	}
 	defer a.release()
+	if landsAnyway[act.Op] {
+		ctx = context.WithoutCancel(ctx)
+	}
 	switch act.Op {
 	case OpCreateNetwork:
 		_, err := ensureNetwork(ctx, a.eng, *act.Network)
@@ -65,6 +68,19 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return ignore(failure(act, "remove image", a.eng.RemoveImage(ctx, act.Target, act.Force)), engine.ErrNotFound)
 	}
 	return a.doLifecycle(ctx, act) // restart, kill, pause, unpause (lifecycle_apply.go)
+}
+
+// landsAnyway are the operations the engine carries out to the end once
+// their call is sent, whether or not the client still listens: a stop
+// sent by an interrupted down completes after berth exits, behind the
+// next run's observation, and that run then plans from a container that
+// is about to stop. An interrupted Apply therefore starts nothing new but
+// waits for these calls' answers (each still bounded by the engine
+// deadline, engine/docker/deadline.go), so nothing it sent lands after it
+// exits.
+var landsAnyway = map[Op]bool{
+	OpStop: true, OpRemove: true, OpRename: true, OpKill: true,
+	OpRemoveNetwork: true, OpRemoveVolume: true,
 }
 
 // ignore drops err when it is the outcome the caller wants anyway (removing

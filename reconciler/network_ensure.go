@@ -52,7 +52,21 @@ func poolHint(err error) string {
 func removeNetwork(ctx context.Context, api engine.Networks, name string) error {
 	err := api.RemoveNetwork(ctx, name)
 	if err != nil && !errors.Is(err, engine.ErrNotFound) {
-		return fmt.Errorf("remove network %q: %w", name, err)
+		return fmt.Errorf("remove network %q: %w%s", name, err, endpointsHint(err))
 	}
 	return nil
+}
+
+// endpointsHint explains a removal refused for active endpoints. Besides
+// the plain case (a container outside the project still attached), Engine
+// 20.10 can count an endpoint no container holds after it was killed: its
+// API offers no way to clear that count, a restart of the engine does
+// (it recounts at start), and the network can be used meanwhile.
+func endpointsHint(err error) string {
+	if !strings.Contains(err.Error(), "has active endpoints") {
+		return ""
+	}
+	return " (disconnect the containers still attached to it, `docker network inspect` lists them; " +
+		"if it lists none, the engine miscounts its endpoints, as Docker Engine 20.10 can after a crash: " +
+		"restarting the engine clears the count)"
 }

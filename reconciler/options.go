@@ -53,8 +53,9 @@ type UpOptions struct {
 	// pulled is set by Up once the pulls ran, for the same reason.
 	pulled bool
 	// staleTasks are the containers whose start the engine refused for a
-	// task a crash left behind (container → the engine's words): Up plans
-	// again with them, and the plan replaces them.
+	// reason only a new container clears, a task a crash left behind or a
+	// network gone (container → the reason, with the engine's words,
+	// stale.go): Up plans again with them, and the plan replaces them.
 	staleTasks map[string]string
 }
 

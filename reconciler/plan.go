@@ -44,8 +44,9 @@ type Action struct {
 	// action (depends_on with required: false): it still waits for them,
 	// then goes on with a warning.
 	Soft []int
-	// Optional marks a wait only optional dependents need: its failure is
-	// a warning, not an error of the run.
+	// Optional marks an action whose failure is a warning, not an error of
+	// the run: a wait only optional dependents need, the removal of a
+	// duplicate network (planDuplicateNetworks).
 	Optional bool
 
 	// Recreate marks the stop, remove and create of a replacement, so

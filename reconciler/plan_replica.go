@@ -30,7 +30,9 @@ func (pl *planner) planReplica(d *desired, n int, imageID string, c engine.Conta
 	reason := pl.divergence(d, c, imageID)
 	switch {
 	case pl.o.staleTasks[name] != "":
-		reason = "the engine kept a stale task after a crash (" + pl.o.staleTasks[name] + ")"
+		reason = pl.o.staleTasks[name]
+	case pl.onDuplicateNetwork(c) != "":
+		reason = pl.onDuplicateNetwork(c)
 	case pl.o.NoRecreate:
 		reason = ""
 	case reason == "" && pl.o.ForceRecreate:

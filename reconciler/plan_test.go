@@ -338,3 +338,45 @@ func TestPlanImageByID(t *testing.T) {
 		t.Errorf("absent image ID: %v", err)
 	}
 }
+
+// TestPlanRemovesDuplicateNetworks: a network name the engine holds twice
+// (racing creates on Engine 20.10) keeps its oldest network; the younger
+// ones are removed, the plan saying why, and their failure only warns.
+func TestPlanRemovesDuplicateNetworks(t *testing.T) {
+	p := mustLoad(t, webDB)
+	st := afterUp(t, p, UpOptions{})
+	for i := range st.Networks {
+		st.Networks[i].ID = "0123456789abcdef"
+		st.Networks[i].Duplicates = []string{"fedcba9876543210"}
+	}
+	got := mustPlan(t, p, st, UpOptions{})
+	assertPlan(t, got, `
+#0 remove-network fedcba9876543210 (a second network named demo_default (two runs created it at once); the oldest, 0123456789ab, stays)`)
+	if !got.Actions[0].Optional {
+		t.Error("the duplicate's removal fails the run when the network is still in use")
+	}
+}
+
+// TestPlanReplacesContainersOnDuplicateNetwork: a replica attached to the
+// younger of two networks of one name is replaced (its replacement joins
+// the oldest), and that network goes once the old container is gone.
+func TestPlanReplacesContainersOnDuplicateNetwork(t *testing.T) {
+	p := mustLoad(t, "services: {web: {image: busybox}}")
+	st := afterUp(t, p, UpOptions{})
+	for i := range st.Networks {
+		st.Networks[i].ID = "0123456789abcdef"
+		st.Networks[i].Duplicates = []string{"fedcba9876543210"}
+	}
+	for i := range st.Containers {
+		st.Containers[i].ID = "c0ffee0000000000"
+		st.Containers[i].NetworkIDs = []string{"fedcba9876543210"}
+	}
+	got := mustPlan(t, p, st, UpOptions{})
+	assertPlan(t, got, `
+#0 create demo-web-1 as c0ffee000000_demo-web-1 (attached to a second network named demo_default (two runs created it at once))
+#1 stop demo-web-1 (attached to a second network named demo_default (two runs created it at once)) after #0
+#2 remove demo-web-1 (attached to a second network named demo_default (two runs created it at once)) after #1
+#3 rename demo-web-1 from c0ffee000000_demo-web-1 (attached to a second network named demo_default (two runs created it at once)) after #2
+#4 start demo-web-1 after #3
+#5 remove-network fedcba9876543210 (a second network named demo_default (two runs created it at once); the oldest, 0123456789ab, stays) after #2`)
+}

@@ -71,6 +71,7 @@ func NewPlan(p *types.Project, st Observed, o UpOptions) (Plan, error) {
 		}
 	}
 	pl.planOrphans()
+	pl.planDuplicateNetworks()
 	pl.planAttaches()
 	pl.plan.Replicas = pl.replicas
 	return pl.plan, nil
@@ -159,6 +160,48 @@ func (pl *planner) planNetworks() {
 			pl.nets[key] = pl.plan.add(Action{Op: OpCreateNetwork, Target: spec.Name, Reason: "not found", Network: &spec})
 		}
 	}
+}
+
+// planDuplicateNetworks removes the younger networks of a name the engine
+// holds twice (two runs created it at once, on an engine before API 1.44):
+// containers join the oldest, and the replicas on a younger one are
+// replaced (onDuplicateNetwork) before it goes. One still in use by
+// anything else stays, with a warning, until it is empty (down removes
+// every network of the name).
+func (pl *planner) planDuplicateNetworks() {
+	for _, n := range pl.st.Networks {
+		for _, id := range n.Duplicates {
+			var after []int
+			for i, act := range pl.plan.Actions {
+				if act.Op == OpRemove && slices.Contains(pl.byName[act.Target].NetworkIDs, id) {
+					after = append(after, i)
+				}
+			}
+			pl.plan.add(Action{Op: OpRemoveNetwork, Target: id, Optional: true, After: after,
+				Reason: fmt.Sprintf("a second network named %s (two runs created it at once); the oldest, %s, stays", n.Name, shortID(n.ID))})
+		}
+	}
+}
+
+// onDuplicateNetwork says why container c must be replaced when it is
+// attached to a younger network of a name the engine holds twice.
+func (pl *planner) onDuplicateNetwork(c engine.Container) string {
+	for _, n := range pl.st.Networks {
+		for _, id := range n.Duplicates {
+			if slices.Contains(c.NetworkIDs, id) {
+				return fmt.Sprintf("attached to a second network named %s (two runs created it at once)", n.Name)
+			}
+		}
+	}
+	return ""
+}
+
+// shortID is an engine ID as the docker CLI shows it.
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
 }
 
 // planVolumes creates the volumes the selected services mount that are

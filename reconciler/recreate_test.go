@@ -177,3 +177,64 @@ func TestExhaustedPoolsNameTheFix(t *testing.T) {
 		t.Errorf("%d containers created", n)
 	}
 }
+
+// TestContainerWhoseNetworkIsGoneIsReplaced: a created container whose
+// network a racing down removed cannot start ("network <id> not found");
+// up replaces it, says why in the plan, and converges.
+func TestContainerWhoseNetworkIsGoneIsReplaced(t *testing.T) {
+	eng := fake.New("busybox")
+	p := recreateProject(t, "1")
+	mustUp(t, eng, p)
+	old := only(t, eng, p)
+	if err := eng.StopContainer(t.Context(), old.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	eng.FailNextOn("StartContainer", "demo-web-1", errors.New("network ba2fec8b2148 not found"))
+	plan, err := reconciler.Up(t.Context(), eng, p, reconciler.UpOptions{}, reconciler.ApplyOptions{}, nil)
+	if err != nil {
+		t.Fatalf("up over a container whose network is gone: %v", err)
+	}
+	if !strings.Contains(plan.String(), "(its network is gone (network ba2fec8b2148 not found))") {
+		t.Errorf("plan does not say the network is gone:\n%s", plan)
+	}
+	if got := only(t, eng, p); got.ID == old.ID || got.State != engine.StateRunning {
+		t.Errorf("after up: %s %s, want a new running container", got.ID, got.State)
+	}
+}
+
+// TestDownNamesTheFixForActiveEndpoints: a network removal refused for
+// active endpoints says how to clear them, also the miscount Engine 20.10
+// keeps after a crash, which only its restart clears.
+func TestDownNamesTheFixForActiveEndpoints(t *testing.T) {
+	eng := fake.New("busybox")
+	p := recreateProject(t, "1")
+	mustUp(t, eng, p)
+	eng.FailNext("RemoveNetwork", errors.New("error while removing network: network demo_default id 0a1b has active endpoints"))
+	_, err := reconciler.Down(t.Context(), eng, p, reconciler.DownOptions{}, reconciler.ApplyOptions{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "docker network inspect") || !strings.Contains(err.Error(), "restarting the engine clears the count") {
+		t.Fatalf("down over a network with active endpoints: %v, want the cause and the fix", err)
+	}
+}
+
+// TestContainerMarkedForRemovalIsReplaced: a container a racing down was
+// removing cannot start; up replaces it and converges.
+func TestContainerMarkedForRemovalIsReplaced(t *testing.T) {
+	eng := fake.New("busybox")
+	p := recreateProject(t, "1")
+	mustUp(t, eng, p)
+	old := only(t, eng, p)
+	if err := eng.StopContainer(t.Context(), old.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	eng.FailNextOn("StartContainer", "demo-web-1", errors.New("container is marked for removal and cannot be started"))
+	plan, err := reconciler.Up(t.Context(), eng, p, reconciler.UpOptions{}, reconciler.ApplyOptions{}, nil)
+	if err != nil {
+		t.Fatalf("up over a container marked for removal: %v", err)
+	}
+	if !strings.Contains(plan.String(), "(a down was removing it (container is marked for removal and cannot be started))") {
+		t.Errorf("plan does not say why:\n%s", plan)
+	}
+	if got := only(t, eng, p); got.ID == old.ID || got.State != engine.StateRunning {
+		t.Errorf("after up: %s %s, want a new running container", got.ID, got.State)
+	}
+}

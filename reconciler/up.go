@@ -66,8 +66,9 @@ func Up(ctx context.Context, eng engine.Engine, p *types.Project, o UpOptions, a
 // engine cannot start for a task a crash left behind.
 const staleTaskRounds = 3
 
-// applyUp applies plan. When the engine refuses starts for stale tasks
-// (Engine 20.10 after a crash: "task <id>: already exists"), it observes
+// applyUp applies plan. When the engine refuses starts that only a new
+// container clears (stale.go: Engine 20.10's "task <id>: already exists"
+// after a crash, a network removed under a created container), it observes
 // again and applies a plan that replaces those containers, saying why.
 func applyUp(ctx context.Context, eng engine.Engine, p *types.Project, plan Plan, o UpOptions, ap ApplyOptions, progress Progress) (Plan, error) {
 	for round := 0; ; round++ {
@@ -96,7 +97,42 @@ func Down(ctx context.Context, eng engine.Engine, p *types.Project, o DownOption
 		return plan, err
 	}
 	warn(progress, plan.Warnings)
-	return plan, Apply(ctx, eng, plan, progress, ap)
+	for round := 0; ; round++ {
+		err = Apply(ctx, eng, plan, progress, ap)
+		if ctx.Err() != nil || round == downRounds {
+			return plan, err
+		}
+		next, perr := PlanDown(ctx, eng, p, o)
+		// After a clean round anything left to do was made meanwhile (a
+		// network an up created again); after a failed one only
+		// containers the round did not know count, not its failures.
+		if perr != nil || !(err == nil && len(next.Actions) > 0 || removesOthers(next, plan)) {
+			return plan, err
+		}
+		plan = next
+	}
+}
+
+// downRounds bounds how often down plans again for what runs racing it
+// (an up started at the same time) created after it observed.
+const downRounds = 3
+
+// removesOthers says whether next removes a container plan did not know:
+// one created after plan's observation, which down takes too, so that a
+// down racing ups leaves nothing rather than what they made meanwhile.
+func removesOthers(next, plan Plan) bool {
+	known := map[string]bool{}
+	for _, a := range plan.Actions {
+		if a.Op == OpRemove {
+			known[a.Target] = true
+		}
+	}
+	for _, a := range next.Actions {
+		if a.Op == OpRemove && !known[a.Target] {
+			return true
+		}
+	}
+	return false
 }
 
 // PlanDown observes the engine and plans `down`.

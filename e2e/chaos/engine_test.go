@@ -65,13 +65,32 @@ func TestEngineKilledDuringUp(t *testing.T) {
 		}
 		lost := !s.hasMarker("data", "kept")
 		record("engine killed during up -d (30 services)", conv, lost, hung || uhung)
-		// Open: a network the crash left with a phantom endpoint.
+		// Engine 20.10, killed, can keep counting an endpoint no container
+		// holds (about one run in five): the network cannot be removed
+		// through its API until the engine restarts and recounts. down
+		// then names that cause and fix, and after the restart it leaves
+		// nothing.
 		dout, derr, dhung := s.berth("down", "-v")
 		empty := derr == nil && s.empty() == nil
-		if !empty {
-			open(t, "run %d: down after the crash: %v %v\n%s", i, derr, s.empty(), tail(dout, 600))
-		}
 		record("down after an engine crash leaves nothing", empty, false, dhung)
+		if !empty {
+			t.Logf("run %d: down after the crash: %v %v\n%s", i, derr, s.empty(), tail(dout, 600))
+			if !strings.Contains(dout, "the engine miscounts its endpoints") {
+				t.Errorf("run %d: down after the crash fails without naming the cause", i)
+			}
+			if err := e.StopDaemon(60 * time.Second); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.Restart(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			dout, derr, dhung = s.berth("down", "-v")
+			empty = derr == nil && s.empty() == nil
+			if !empty {
+				t.Errorf("run %d: down after the crash and a restart of the engine: %v %v\n%s", i, derr, s.empty(), tail(dout, 600))
+			}
+		}
+		record("down after an engine crash (restarted when it miscounts) leaves nothing", empty, false, dhung)
 	}
 }
 

@@ -29,8 +29,9 @@
 //     network of a name, so creators in this process take turns, a creator
 //     in another process is caught afterwards (the oldest network stays,
 //     the loser removes its own and reports ErrExists), an "ambiguous"
-//     inspect answers with the oldest, and containers join the survivor by
-//     ID (networkIDs). From 1.44 the engine refuses the duplicate itself
+//     inspect answers with the oldest, ListNetworks reports a name once
+//     (the oldest, the others as its Duplicates, which up removes), and
+//     containers join the survivor by ID (networkIDs). From 1.44 the engine refuses the duplicate itself
 //     ("network with name … already exists"): NetworkCreateTwiceExists and
 //     NetworkEnsureRace pass with a plain create, nothing is pinned.
 //   - Phantom endpoints (before 1.42, Engine 23): a stop returned before

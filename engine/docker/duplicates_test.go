@@ -1,8 +1,11 @@
 package docker
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/moby/moby/client"
 
@@ -29,9 +32,9 @@ func TestRemoveNetworkTakesDuplicates(t *testing.T) {
 		}
 		ids = append(ids, res.ID)
 	}
-	t.Cleanup(func() {
+	t.Cleanup(func() { // t.Context() is over by now
 		for _, id := range ids {
-			_, _ = e.cli.NetworkRemove(t.Context(), id, client.NetworkRemoveOptions{})
+			_, _ = e.cli.NetworkRemove(context.Background(), id, client.NetworkRemoveOptions{})
 		}
 	})
 	if err := e.RemoveNetwork(t.Context(), name); err != nil {
@@ -41,5 +44,39 @@ func TestRemoveNetworkTakesDuplicates(t *testing.T) {
 		if _, err := e.cli.NetworkInspect(t.Context(), id, client.NetworkInspectOptions{}); err == nil {
 			t.Errorf("network %s is still there", id)
 		}
+	}
+}
+
+// TestListNetworksFoldsDuplicates: two networks of one name are listed
+// once, as the oldest, with the younger one's ID as its duplicate.
+func TestListNetworksFoldsDuplicates(t *testing.T) {
+	testimages.NeedEngine(t)
+	e, err := New(t.Context(), os.Environ())
+	if err != nil {
+		t.Skip(err)
+	}
+	defer e.Close()
+	proj := fmt.Sprintf("berth-test-duplist-%d", time.Now().UnixNano())
+	name := proj + "_default"
+	labels := map[string]string{project.LabelProject: proj}
+	var ids []string
+	for range 2 {
+		res, err := e.cli.NetworkCreate(t.Context(), name, client.NetworkCreateOptions{Labels: labels})
+		if err != nil {
+			t.Skipf("this engine refuses a duplicate name: %v", err)
+		}
+		ids = append(ids, res.ID)
+	}
+	t.Cleanup(func() { // t.Context() is over by now
+		for _, id := range ids {
+			_, _ = e.cli.NetworkRemove(context.Background(), id, client.NetworkRemoveOptions{})
+		}
+	})
+	got, err := e.ListNetworks(t.Context(), proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != ids[0] || len(got[0].Duplicates) != 1 || got[0].Duplicates[0] != ids[1] {
+		t.Errorf("networks of %s: %+v, want %s with duplicate %s", proj, got, ids[0], ids[1])
 	}
 }

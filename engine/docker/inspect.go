@@ -33,6 +33,7 @@ func fromInspect(c container.InspectResponse, now time.Time) engine.Container {
 	}
 	if c.NetworkSettings != nil {
 		out.Networks = sortedKeys(c.NetworkSettings.Networks)
+		out.NetworkIDs = networkIDsOf(c.NetworkSettings.Networks)
 		out.Ports = portsFrom(c.NetworkSettings)
 	}
 	if s := c.State; s != nil {

@@ -135,12 +135,7 @@ func (e *Engine) oldestNetwork(ctx context.Context, name string) (mnetwork.Netwo
 	if len(same) == 0 {
 		return mnetwork.Network{}, wrap("network", name, &engineError{sentinel: engine.ErrNotFound, err: fmt.Errorf("network %s not found", name)})
 	}
-	slices.SortFunc(same, func(a, b mnetwork.Network) int {
-		if c := a.Created.Compare(b.Created); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(same, olderFirst)
 	return same[0], nil
 }
 
@@ -222,19 +217,48 @@ func (e *Engine) removeDuplicates(ctx context.Context, name string) error {
 	return errors.Join(errs...)
 }
 
-// ListNetworks lists the project's networks, sorted by name.
+// ListNetworks lists the project's networks, sorted by name. Two networks
+// of one name (racing creates on an engine before API 1.44) are reported
+// once: the oldest, which berth keeps and joins by ID from then on, with
+// the others' IDs as its Duplicates. On such engines every listed network
+// is what this run joins from then on (see networkIDs).
 func (e *Engine) ListNetworks(ctx context.Context, projectName string) ([]network.Info, error) {
 	filters := make(client.Filters).Add("label", project.LabelProject+"="+projectName)
 	res, err := e.cli.NetworkList(ctx, client.NetworkListOptions{Filters: filters})
 	if err != nil {
 		return nil, wrap("project", projectName, err)
 	}
-	var out []network.Info
+	nets := make([]mnetwork.Network, 0, len(res.Items))
 	for _, n := range res.Items {
-		out = append(out, infoOf(n.Network))
+		nets = append(nets, n.Network)
 	}
-	slices.SortFunc(out, func(a, b network.Info) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(nets, func(a, b mnetwork.Network) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return olderFirst(a, b)
+	})
+	var out []network.Info
+	for _, n := range nets {
+		if k := len(out) - 1; k >= 0 && out[k].Name == n.Name {
+			out[k].Duplicates = append(out[k].Duplicates, n.ID)
+			continue
+		}
+		out = append(out, infoOf(n))
+	}
+	for _, n := range out {
+		e.settled(n) // also replaces a pin to a network removed meanwhile
+	}
 	return out, nil
+}
+
+// olderFirst orders networks by creation, then ID: every run agrees on
+// which of two networks of one name is the oldest.
+func olderFirst(a, b mnetwork.Network) int {
+	if c := a.Created.Compare(b.Created); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // ConnectNetwork joins the container to the network; joining twice is ErrExists.

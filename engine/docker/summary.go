@@ -10,6 +10,7 @@ import (
 	"berth/engine"
 
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
 )
 
 // fromSummary maps one entry of the engine's container list to a
@@ -32,6 +33,7 @@ func fromSummary(c container.Summary) engine.Container {
 	}
 	if c.NetworkSettings != nil {
 		out.Networks = slices.Sorted(maps.Keys(c.NetworkSettings.Networks))
+		out.NetworkIDs = networkIDsOf(c.NetworkSettings.Networks)
 	}
 	out.ExitCode = exitCodeFromStatus(c.Status)
 	out.Health = healthFromStatus(c.Status)
@@ -39,6 +41,18 @@ func fromSummary(c container.Summary) engine.Container {
 		out.Health = engine.Health(c.Health.Status) // newer engines say it outright
 	}
 	return out
+}
+
+// networkIDsOf lists the IDs of a container's networks, sorted.
+func networkIDsOf(nets map[string]*network.EndpointSettings) []string {
+	var ids []string
+	for _, es := range nets {
+		if es != nil && es.NetworkID != "" {
+			ids = append(ids, es.NetworkID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // canonicalName picks the container's own name among the list's names;

@@ -26,12 +26,25 @@ func (e *Engine) viewLocked(c *container) engine.Container {
 		Labels:        maps.Clone(c.spec.Labels),
 		Ports:         slices.Clone(c.ports),
 		Networks:      slices.Sorted(maps.Keys(c.networks)),
+		NetworkIDs:    e.networkIDsLocked(c),
 		Mounts:        slices.Clone(c.mounts),
 		RestartPolicy: c.spec.Restart,
 		RestartCount:  c.restartCount,
 		StartedAt:     c.startedAt,
 		FinishedAt:    c.finishedAt,
 	}
+}
+
+// networkIDsLocked lists the IDs of the networks c is attached to, sorted.
+func (e *Engine) networkIDsLocked(c *container) []string {
+	var ids []string
+	for name := range c.networks {
+		if n := e.lookupNetwork(name); n != nil {
+			ids = append(ids, n.id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // listViewLocked is the container as the engine's list reports it: no
