@@ -105,7 +105,8 @@ func NewStopPlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
 	for svc, cs := range bySvc {
 		bySvc[svc] = slices.DeleteFunc(slices.Clone(cs), func(c engine.Container) bool { return !isRunning(c) })
 	}
-	planStops(&plan, p, bySvc, o.Timeout)
+	stops := planStops(&plan, p, bySvc, o.Timeout)
+	planProviderHooks(&plan, p, o.Services, OpProviderStop, stops, nil)
 	return plan
 }
 

@@ -33,6 +33,7 @@ type planner struct {
 	byName    map[string]engine.Container
 	replicas  map[string][]string // service → desired container names
 	leftovers map[string][]int    // service → removes of replacements an interrupted recreate left
+	providers map[string]int      // provider service → its run (plan_provider.go)
 }
 
 // NewPlan compares the project with the observed state and returns the
@@ -79,7 +80,7 @@ func newPlanner(p *types.Project, st Observed, o UpOptions) *planner {
 		nets: map[string]int{}, vols: map[string]int{}, builds: map[string]int{},
 		creates: map[string][]int{}, starts: map[string]map[string]int{}, waits: map[string]int{},
 		recreated: map[string]bool{}, byName: map[string]engine.Container{}, replicas: map[string][]string{},
-		leftovers: map[string][]int{}}
+		leftovers: map[string][]int{}, providers: map[string]int{}}
 	for _, c := range st.Containers {
 		pl.byName[c.Name] = c
 	}
@@ -228,6 +229,10 @@ func (pl *planner) existing(s types.ServiceConfig) (map[int]engine.Container, []
 
 func (pl *planner) planService(d *desired) error {
 	s := d.service
+	if isProvider(s) {
+		pl.planProvider(s)
+		return nil
+	}
 	imageID, err := pl.planImage(s)
 	if err != nil {
 		return err
