@@ -22,6 +22,7 @@ var allowed = map[string][]string{
 	"berth/watch":                 {"berth/engine", "berth/project", "berth/network", "berth/imagebuild", "berth/registry", "berth/reconciler"},
 	"berth/reconciler":            {"berth/engine", "berth/project", "berth/network", "berth/imagebuild", "berth/registry", "berth/provider"},
 	"berth/provider":              {},
+	"berth/publish":               {},
 	"berth/internal/testimages":   {},
 	"berth/internal/testregistry": {},
 	"berth/registry":              {"berth/project"},
