@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -49,8 +50,12 @@ var errCanceled = &exitError{code: 130, err: errors.New("operation cancelled by 
 // may leak, and publishes it. Every refusal and question comes before
 // anything is pushed.
 func (a *app) runPublish(ctx context.Context, repo string, o publishOptions) error {
-	if _, err := registry.ParseRef(repo); err != nil {
+	ref, err := registry.ParseRef(repo)
+	if err != nil {
 		return fmt.Errorf("publish: %w", err)
+	}
+	if o.app || o.resolveDigests {
+		return errors.New("publish: --app and --resolve-image-digests are not supported by berth yet")
 	}
 	p, err := a.load(ctx, a.composeOptions(nil))
 	if err != nil {
@@ -86,13 +91,29 @@ func (a *app) runPublish(ctx context.Context, repo string, o publishOptions) err
 	if len(configs) > 0 && !ask(configsMessage(configs)) {
 		return errCanceled
 	}
+	artifact, err := publish.NewArtifact(ctx, p, o.ociVersion, time.Now())
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", repo, err)
+	}
 	w := a.statusWriter()
 	fmt.Fprintf(w, " %s publishing\n", repo)
 	if !a.global.dryRun {
-		return fmt.Errorf("publish %s: pushing the compose artifact to a registry is not implemented yet in berth (the checks passed; --dry-run runs them alone)", repo)
+		if err := a.pushArtifact(ctx, ref, o.insecure, artifact); err != nil {
+			fmt.Fprintf(w, " %s error\n", repo)
+			return err
+		}
 	}
 	fmt.Fprintf(w, " %s published\n", repo)
 	return nil
+}
+
+// pushArtifact pushes the artifact with the user's registry logins.
+func (a *app) pushArtifact(ctx context.Context, ref registry.Ref, insecure bool, art publish.Artifact) error {
+	blobs := make([]registry.Blob, len(art.Blobs))
+	for i, b := range art.Blobs {
+		blobs[i] = registry.Blob(b)
+	}
+	return registry.PushArtifact(ctx, ref, registry.NewCredentials(a.environ), insecure, blobs, registry.Blob(art.Manifest))
 }
 
 // asker asks a yes/no question on stdin, no by default; yes answers every
