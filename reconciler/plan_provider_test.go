@@ -60,3 +60,20 @@ func TestPlanProviderStopAndDown(t *testing.T) {
 #3 provider-down db after #0,#1
 #4 remove-network demo_default after #1`)
 }
+
+// TestPlanProviderRun: a one-off of a dependent runs the providers first
+// and takes their variables; a provider service has nothing to run.
+func TestPlanProviderRun(t *testing.T) {
+	p := mustLoad(t, withProviders)
+	plan, _, err := NewRunPlan(p, Observed{Images: images(p)}, RunOptions{Service: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	create := plan.Actions[len(plan.Actions)-1]
+	if create.Op != OpCreate || !slices.Equal(create.Providers, []string{"cache", "db"}) || plan.Count(OpProviderUp) != 2 {
+		t.Errorf("run:\n%s", plan)
+	}
+	if _, _, err := NewRunPlan(p, Observed{Images: images(p)}, RunOptions{Service: "db"}); err == nil {
+		t.Error("a provider service has no container to run")
+	}
+}
