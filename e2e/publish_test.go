@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -11,7 +13,7 @@ import (
 // TestPublishChecksThenPushes: publish refuses and asks before anything
 // reaches the registry; once accepted, the compose file is in the
 // registry (with a login from the docker CLI's config) as a compose
-// artifact.
+// artifact, its env file with --with-env.
 func TestPublishChecksThenPushes(t *testing.T) {
 	r := startRegistry(t, true)
 	p := newProject(t, `
@@ -19,7 +21,11 @@ services:
   web:
     image: berth-test/busybox:latest
     environment: [SERVICE_TOKEN=literal-token-value]
+    env_file: [web.env]
 `)
+	if err := os.WriteFile(filepath.Join(p.dir, "web.env"), []byte("MODE=demo\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	p.env = append(p.env, "DOCKER_CONFIG="+r.dockerCfg)
 	repo := r.Addr + "/berth/app:v1"
 
@@ -49,7 +55,8 @@ services:
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
-	for _, want := range []string{`"artifactType":"application/vnd.docker.compose.project"`, `"com.docker.compose.file":"compose.yaml"`} {
+	for _, want := range []string{`"artifactType":"application/vnd.docker.compose.project"`, `"com.docker.compose.file":"compose.yaml"`,
+		`"mediaType":"application/vnd.docker.compose.envfile"`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("manifest lacks %s:\n%s", want, body)
 		}

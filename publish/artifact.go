@@ -3,7 +3,6 @@ package publish
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -22,6 +21,9 @@ const (
 	ArtifactType          = "application/vnd.docker.compose.project"
 	FileMediaType         = "application/vnd.docker.compose.file+yaml"
 	EmptyConfigMediaType  = "application/vnd.docker.compose.config.empty.v1+json"
+	EnvFileMediaType      = "application/vnd.docker.compose.envfile"
+	envFileAnnotation     = "com.docker.compose.envfile"
+	extendsAnnotation     = "com.docker.compose.extends"
 	versionAnnotation     = "com.docker.compose.version"
 	fileAnnotation        = "com.docker.compose.file"
 	createdAnnotation     = "org.opencontainers.image.created"
@@ -41,25 +43,71 @@ type Artifact struct {
 	Manifest Blob
 }
 
-// NewArtifact packs the project's compose files, as written, into an
-// artifact of OCI version ociVersion ("1.1", the default, or "1.0"). A
-// file that names other local files (env_file, extends of a local file)
-// cannot be packed yet: the artifact would name files its users lack.
-func NewArtifact(ctx context.Context, p *types.Project, ociVersion string, now time.Time) (Artifact, error) {
+// ArtifactOptions shape an artifact.
+type ArtifactOptions struct {
+	OCIVersion string // "1.1" (the default) or "1.0"
+	WithEnv    bool   // carry the env files' contents too
+}
+
+// NewArtifact packs the project's compose files into an artifact: each
+// file as written, but for its env_file and local extends.file entries,
+// which name placeholders (a hash of the path); the local files it extends
+// (and theirs), packed the same way under their placeholders; with
+// WithEnv, the env files' contents under theirs.
+func NewArtifact(ctx context.Context, p *types.Project, o ArtifactOptions, now time.Time) (Artifact, error) {
 	var a Artifact
-	var layers []v1.Descriptor
-	for _, file := range p.ComposeFiles {
-		if err := selfContained(ctx, p, file); err != nil {
-			return Artifact{}, err
-		}
-		data, err := os.ReadFile(file)
+	envFiles, parents := map[string]string{}, map[string]string{}
+	add := func(file, name string, extends bool) error {
+		data, envs, more, err := rewritten(ctx, p, file)
 		if err != nil {
+			return err
+		}
+		maps.Copy(envFiles, envs)
+		for f, hash := range more {
+			if _, seen := parents[f]; !seen {
+				parents[f] = hash
+			}
+		}
+		ann := map[string]string{versionAnnotation: composeFormatsVersion, fileAnnotation: name}
+		if extends {
+			ann[extendsAnnotation] = "true"
+		}
+		a.Blobs = append(a.Blobs, blob(FileMediaType, data, ann))
+		return nil
+	}
+	for _, file := range p.ComposeFiles {
+		if err := add(file, filepath.Base(file), false); err != nil {
 			return Artifact{}, err
 		}
-		b := blob(FileMediaType, data, map[string]string{versionAnnotation: composeFormatsVersion, fileAnnotation: filepath.Base(file)})
-		a.Blobs = append(a.Blobs, b)
-		layers = append(layers, b.Desc)
 	}
+	for done := map[string]bool{}; len(done) < len(parents); {
+		for _, f := range slices.Sorted(maps.Keys(parents)) {
+			if !done[f] {
+				done[f] = true
+				if err := add(f, parents[f], true); err != nil {
+					return Artifact{}, err
+				}
+			}
+		}
+	}
+	if o.WithEnv {
+		for _, f := range slices.Sorted(maps.Keys(envFiles)) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return Artifact{}, err
+			}
+			a.Blobs = append(a.Blobs, blob(EnvFileMediaType, data, map[string]string{versionAnnotation: composeFormatsVersion, envFileAnnotation: envFiles[f]}))
+		}
+	}
+	layers := make([]v1.Descriptor, len(a.Blobs))
+	for i, b := range a.Blobs {
+		layers[i] = b.Desc
+	}
+	return a.withManifest(o.OCIVersion, layers, now)
+}
+
+// withManifest adds the config blob and the manifest naming layers.
+func (a Artifact) withManifest(ociVersion string, layers []v1.Descriptor, now time.Time) (Artifact, error) {
 	config, artifactType := v1.DescriptorEmptyJSON, ArtifactType
 	switch ociVersion {
 	case "", "1.1":
@@ -83,23 +131,4 @@ func NewArtifact(ctx context.Context, p *types.Project, ociVersion string, now t
 
 func blob(mediaType string, data []byte, annotations map[string]string) Blob {
 	return Blob{Desc: v1.Descriptor{MediaType: mediaType, Digest: digest.FromBytes(data), Size: int64(len(data)), Annotations: annotations}, Data: data}
-}
-
-// selfContained refuses a compose file whose services name env files or
-// extend local files.
-func selfContained(ctx context.Context, p *types.Project, file string) error {
-	pr, err := unresolved(ctx, p, file)
-	if err != nil {
-		return err
-	}
-	for _, name := range slices.Sorted(maps.Keys(pr.Services)) {
-		s := pr.Services[name]
-		switch {
-		case len(s.EnvFiles) > 0:
-			return errors.New(file + ": service \"" + name + "\": publishing env_file is not supported by berth yet")
-		case localParent(s) != "":
-			return errors.New(file + ": service \"" + name + "\": publishing extends of a local file is not supported by berth yet")
-		}
-	}
-	return nil
 }

@@ -140,7 +140,7 @@ services:
 func TestNewArtifact(t *testing.T) {
 	p := load(t, map[string]string{"compose.yaml": "services:\n  app: {image: busybox}\n"})
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	a, err := NewArtifact(context.Background(), p, "", now)
+	a, err := NewArtifact(context.Background(), p, ArtifactOptions{}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,12 +156,43 @@ func TestNewArtifact(t *testing.T) {
 	if len(a.Blobs) != 2 || string(a.Blobs[1].Data) != "services:\n  app: {image: busybox}\n" || a.Blobs[0].Desc.Digest != m.Config.Digest {
 		t.Errorf("blobs: %+v", a.Blobs)
 	}
-	old, err := NewArtifact(context.Background(), p, "1.0", now)
+	old, err := NewArtifact(context.Background(), p, ArtifactOptions{OCIVersion: "1.0"}, now)
 	if err != nil || !strings.Contains(string(old.Manifest.Data), EmptyConfigMediaType) || strings.Contains(string(old.Manifest.Data), "artifactType") {
 		t.Errorf("OCI 1.0: %v %s", err, old.Manifest.Data)
 	}
-	withEnvFile := load(t, map[string]string{"compose.yaml": "services:\n  app: {image: busybox, env_file: [a.env]}\n", "a.env": "A=1\n"})
-	if _, err := NewArtifact(context.Background(), withEnvFile, "", now); err == nil || !strings.Contains(err.Error(), "env_file is not supported by berth yet") {
-		t.Errorf("env_file: %v", err)
+}
+
+// TestNewArtifactLocalFiles: env_file and extends.file entries name
+// placeholders, not paths of this machine; the extended files are layers
+// of their own (rewritten alike), the env files' contents only WithEnv.
+func TestNewArtifactLocalFiles(t *testing.T) {
+	p := load(t, map[string]string{
+		"compose.yaml": "services:\n  app:\n    extends:\n      file: \"base.yaml\"\n      service: base\n    env_file:\n      - a.env\n      - path: ./b.env\n        required: false\n",
+		"base.yaml":    "services:\n  base: {image: busybox, env_file: a.env}\n",
+		"a.env":        "A=1\n",
+	})
+	dir := filepath.Dir(p.ComposeFiles[0])
+	hash := func(name, ext string) string { return placeholder(filepath.Join(dir, name), ext) }
+	a, err := NewArtifact(context.Background(), p, ArtifactOptions{WithEnv: true}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, b := range a.Blobs[1:] {
+		names = append(names, b.Desc.MediaType+" "+b.Desc.Annotations["com.docker.compose.file"]+b.Desc.Annotations["com.docker.compose.envfile"]+" "+b.Desc.Annotations["com.docker.compose.extends"])
+	}
+	want := []string{FileMediaType + " compose.yaml ", FileMediaType + " " + hash("base.yaml", ".yaml") + " true", EnvFileMediaType + " " + hash("a.env", ".env") + " "}
+	if !slices.Equal(names, want) {
+		t.Errorf("layers:\n%q\nwant\n%q", names, want)
+	}
+	wantMain := "services:\n  app:\n    extends:\n      file: " + hash("base.yaml", ".yaml") + "\n      service: base\n    env_file:\n      - " + hash("a.env", ".env") + "\n      - path: " + hash("b.env", ".env") + "\n        required: false\n"
+	if got := string(a.Blobs[1].Data); got != wantMain {
+		t.Errorf("compose.yaml as published:\n%s\nwant\n%s", got, wantMain)
+	}
+	if got, want := string(a.Blobs[2].Data), "services:\n  base: {image: busybox, env_file: "+hash("a.env", ".env")+"}\n"; got != want {
+		t.Errorf("base.yaml as published:\n%s\nwant\n%s", got, want)
+	}
+	if strings.Contains(string(a.Manifest.Data), dir) {
+		t.Errorf("the manifest names a local path: %s", a.Manifest.Data)
 	}
 }

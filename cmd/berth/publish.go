@@ -91,7 +91,7 @@ func (a *app) runPublish(ctx context.Context, repo string, o publishOptions) err
 	if len(configs) > 0 && !ask(configsMessage(configs)) {
 		return errCanceled
 	}
-	artifact, err := publish.NewArtifact(ctx, p, o.ociVersion, time.Now())
+	artifact, err := publish.NewArtifact(ctx, p, publish.ArtifactOptions{OCIVersion: o.ociVersion, WithEnv: o.withEnv}, time.Now())
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", repo, err)
 	}
