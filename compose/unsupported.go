@@ -23,7 +23,6 @@ var unsupported = []struct {
 }{
 	{"models", "models are not run"},
 	{"services.*.models", ""},
-	{"services.*.provider", "provider services are not run"},
 	{"services.*.gpus", ""},
 	{"services.*.deploy.placement", "placement applies to Swarm only"},
 	{"services.*.deploy.update_config", "applies to Swarm only"},

@@ -9,6 +9,7 @@ import (
 
 	"berth/engine"
 	"berth/imagebuild"
+	"berth/provider"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -49,6 +50,9 @@ type applier struct {
 	errMu   sync.Mutex
 	errs    []error
 	toBuild []string // services whose image failed to pull but can be built
+
+	provMu   sync.Mutex
+	provided map[string]provider.Vars // provider service → the variables its run set
 }
 
 // Apply runs the plan against the engine, in parallel where the DAG allows.
@@ -58,7 +62,8 @@ func Apply(ctx context.Context, eng engine.Engine, plan Plan, progress Progress,
 	progress = orQuiet(progress)
 	a := &applier{eng: eng, plan: plan, progress: progress,
 		done: make([]chan struct{}, len(plan.Actions)), failed: make([]bool, len(plan.Actions)),
-		exits: newExitWaits(plan), streams: o.streams, reg: o.Registries, buildOpt: o.Build}
+		exits: newExitWaits(plan), streams: o.streams, reg: o.Registries, buildOpt: o.Build,
+		provided: map[string]provider.Vars{}}
 	if o.Parallel > 0 {
 		a.sem = make(chan struct{}, o.Parallel)
 	}

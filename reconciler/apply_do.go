@@ -50,6 +50,8 @@ func (a *applier) do(ctx context.Context, act Action) error {
 		return a.preStart(ctx, act)
 	case OpPostStart, OpPreStop:
 		return a.execHooks(ctx, act)
+	case OpProviderUp, OpProviderStop, OpProviderDown:
+		return a.runProvider(ctx, act)
 	case OpStop:
 		return ignore(failure(act, "stop container", a.eng.StopContainer(ctx, act.Target, act.Grace)), engine.ErrNotFound)
 	case OpRemove:
@@ -96,7 +98,7 @@ func ignore(err, want error) error {
 // at once), the one that exists is the one to go on with.
 // A replacement is created under its temporary name (Container.Name).
 func (a *applier) create(ctx context.Context, act Action) error {
-	_, err := a.eng.CreateContainer(ctx, *act.Container)
+	_, err := a.eng.CreateContainer(ctx, a.withProviderEnv(act))
 	if errors.Is(err, engine.ErrExists) {
 		_, err = a.eng.InspectContainer(ctx, act.Container.Name)
 	}

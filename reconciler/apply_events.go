@@ -22,6 +22,9 @@ var words = map[Op]wording{
 	OpPreStart:      {"Container", "Running pre_start hooks", "pre_start hooks done"},
 	OpPostStart:     {"Container", "Running post_start hooks", "post_start hooks done"},
 	OpPreStop:       {"Container", "Running pre_stop hooks", "pre_stop hooks done"},
+	OpProviderUp:    {"Provider", "Creating", "Created"},
+	OpProviderStop:  {"Provider", "Stopping", "Stopped"},
+	OpProviderDown:  {"Provider", "Removing", "Removed"},
 }
 
 // event reports an action beginning (done false) or ending. Docker Compose

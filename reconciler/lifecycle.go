@@ -116,12 +116,13 @@ func NewStopPlan(p *types.Project, st Observed, o LifecycleOptions) Plan {
 			bySvc[svc] = slices.DeleteFunc(slices.Clone(cs), func(c engine.Container) bool { return !isRunning(c) })
 		}
 	}
-	planStops(&plan, p, bySvc, o.Timeout)
+	stops := planStops(&plan, p, bySvc, o.Timeout)
 	for i, a := range plan.Actions {
 		if a.Op == OpStop && stopped[a.Target] {
 			plan.Actions[i].Reason = "not running"
 		}
 	}
+	planProviderHooks(&plan, p, o.Services, OpProviderStop, stops, nil)
 	return plan
 }
 

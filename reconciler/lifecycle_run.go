@@ -24,6 +24,9 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 	if err != nil {
 		return Plan{}, engine.ContainerSpec{}, err
 	}
+	if isProvider(s) {
+		return Plan{}, engine.ContainerSpec{}, fmt.Errorf("service %q is a provider service (provider.type %q): it has no container to run", s.Name, s.Provider.Type)
+	}
 	pl := newPlanner(p, st, UpOptions{NoDeps: o.NoDeps, Pull: o.Pull, InjectKey: o.InjectKey,
 		RemoveOrphans: o.RemoveOrphans, IgnoreOrphans: o.IgnoreOrphans})
 	if pl.selected, err = selection(p, UpOptions{Services: []string{s.Name}, NoDeps: o.NoDeps}); err != nil {
@@ -58,7 +61,8 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 		return Plan{}, engine.ContainerSpec{}, fmt.Errorf("service %q: no key to label its secrets and configs from environment: or content: (RunOptions.InjectKey)", s.Name)
 	}
 	spec := oneOffSpec(p, d, imageID, o)
-	pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, After: pl.runAfter(s), Container: &spec, Inject: d.inject})
+	providers, _ := pl.providersOf(s) // runAfter waits for their runs
+	pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, After: pl.runAfter(s), Container: &spec, Inject: d.inject, Providers: providers})
 	pl.planOrphans()
 	pl.plan.Replicas = pl.replicas
 	return pl.plan, spec, nil

@@ -61,18 +61,22 @@ type Action struct {
 	PublishesPorts bool
 
 	Container *engine.ContainerSpec // create; pre-start: the hook container, but for its command
-	Hooks     []Hook                // pre-start, post-start, pre-stop (plan_hooks.go)
-	Inject    []InjectedFile        // create: written in before the start
-	Network   *network.Spec         // create-network
-	Endpoint  *network.Endpoint     // connect, disconnect: the network (and how to join it)
-	Volume    *engine.VolumeSpec    // create-volume
-	Build     *BuildTarget          // build
-	Pull      *PullTarget           // pull (plan_pull.go)
-	Grace     *time.Duration        // stop: nil means the container's own timeout
-	Remove    engine.RemoveOptions  // remove
-	Force     bool                  // remove-image
-	Timeout   time.Duration         // waits: 0 means no limit
-	Signal    string                // kill: "" means SIGKILL
+	// Providers (create) are the provider services whose variables the
+	// container gets, in order (plan_provider.go).
+	Providers []string
+	Provider  *types.ServiceProviderConfig // provider-up, -stop, -down
+	Hooks     []Hook                       // pre-start, post-start, pre-stop (plan_hooks.go)
+	Inject    []InjectedFile               // create: written in before the start
+	Network   *network.Spec                // create-network
+	Endpoint  *network.Endpoint            // connect, disconnect: the network (and how to join it)
+	Volume    *engine.VolumeSpec           // create-volume
+	Build     *BuildTarget                 // build
+	Pull      *PullTarget                  // pull (plan_pull.go)
+	Grace     *time.Duration               // stop: nil means the container's own timeout
+	Remove    engine.RemoveOptions         // remove
+	Force     bool                         // remove-image
+	Timeout   time.Duration                // waits: 0 means no limit
+	Signal    string                       // kill: "" means SIGKILL
 	// Disconnects (remove-network) are the IDs of the containers this run
 	// stops whose release from the network the removal awaits.
 	Disconnects []string

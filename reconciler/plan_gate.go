@@ -15,6 +15,9 @@ func (pl *planner) gate(dep, condition string) []int {
 // gateOn is gate for a dependency that may be optional: a wait only
 // optional dependents (required: false) need stays optional.
 func (pl *planner) gateOn(dep, condition string, required bool) []int {
+	if i, ok := pl.providers[dep]; ok { // a provider's run has no condition to wait for
+		return []int{i}
+	}
 	var out []int
 	for _, name := range pl.replicas[dep] {
 		var i int

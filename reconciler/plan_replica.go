@@ -171,8 +171,10 @@ func (pl *planner) create(d *desired, n int, imageID string, old *engine.Contain
 	for _, ref := range d.refs {
 		after = append(after, pl.creates[ref]...)
 	}
+	providers, runs := pl.providersOf(s)
+	after = append(after, runs...)
 	return pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, Reason: reason,
-		After: uniqueSorted(after), Recreate: old != nil, Container: &spec, Inject: d.inject})
+		After: uniqueSorted(after), Recreate: old != nil, Container: &spec, Inject: d.inject, Providers: providers})
 }
 
 // referencedServices are the services whose containers s names at create.

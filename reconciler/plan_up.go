@@ -39,7 +39,8 @@ type planner struct {
 	reconnects map[string]reconnect
 	// gone are the containers a volume recreate removes, with why: their
 	// replicas are created anew (plan_volume_drift.go).
-	gone map[string]string
+	gone      map[string]string
+	providers map[string]int // provider service → its run (plan_provider.go)
 }
 
 // NewPlan compares the project with the observed state and returns the
@@ -84,7 +85,7 @@ func newPlanner(p *types.Project, st Observed, o UpOptions) *planner {
 		nets: map[string]int{}, vols: map[string]int{}, builds: map[string]int{},
 		creates: map[string][]int{}, starts: map[string]map[string]int{}, waits: map[string]int{},
 		recreated: map[string]bool{}, byName: map[string]engine.Container{}, replicas: map[string][]string{},
-		leftovers: map[string][]int{}, reconnects: map[string]reconnect{}, gone: map[string]string{}}
+		leftovers: map[string][]int{}, reconnects: map[string]reconnect{}, gone: map[string]string{}, providers: map[string]int{}}
 	for _, c := range st.Containers {
 		pl.byName[c.Name] = c
 	}
@@ -310,6 +311,10 @@ func (pl *planner) existing(s types.ServiceConfig) (map[int]engine.Container, []
 
 func (pl *planner) planService(d *desired) error {
 	s := d.service
+	if isProvider(s) {
+		pl.planProvider(s)
+		return nil
+	}
 	imageID, err := pl.planImage(s)
 	if err != nil {
 		return err

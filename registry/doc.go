@@ -5,5 +5,7 @@
 // docker CLI finds them (DOCKER_CONFIG or ~/.docker/config.json: auths,
 // credsStore, credHelpers and the docker-credential-* helpers, read with
 // the docker CLI's own config packages). The reconciler plans pulls with
-// it; cmd/berth hands its credentials to the engine calls.
+// it; cmd/berth hands its credentials to the engine calls. PushArtifact is
+// the one push that goes to a registry without the engine: publish's
+// compose artifact, through containerd's registry client.
 package registry

@@ -18,6 +18,7 @@ func (a *app) commandList() []*cobra.Command {
 		// Move images between the engine and registries.
 		newPullCommand(a),
 		newPushCommand(a),
+		newPublishCommand(a),
 
 		// Change the state of existing containers.
 		newStartCommand(a),

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"berth/publish"
+	"berth/registry"
+)
+
+// publishOptions are the flags of `publish`.
+type publishOptions struct {
+	withEnv, yes, app, insecure, resolveDigests bool
+	ociVersion                                  string
+}
+
+func newPublishCommand(a *app) *cobra.Command {
+	var o publishOptions
+	cmd := &cobra.Command{
+		Use:   "publish [OPTIONS] REPOSITORY[:TAG]",
+		Short: "Publish compose application",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runPublish(cmd.Context(), args[0], o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.withEnv, "with-env", false, "Include environment variables in the published OCI artifact")
+	f.BoolVarP(&o.yes, "yes", "y", false, `Assume "yes" as answer to all prompts`)
+	f.BoolVar(&o.app, "app", false, "Published compose application (includes referenced images)")
+	f.BoolVar(&o.resolveDigests, "resolve-image-digests", false, "Pin image tags to digests")
+	f.StringVar(&o.ociVersion, "oci-version", "", "OCI image/artifact specification version (automatically determined by default)")
+	f.BoolVar(&o.insecure, "insecure-registry", false, "Use insecure registry")
+	_ = f.MarkHidden("insecure-registry")
+	return cmd
+}
+
+// errCanceled is a prompt answered no: exit code 130, as Docker Compose.
+var errCanceled = &exitError{code: 130, err: errors.New("operation cancelled by user")}
+
+// runPublish checks the project as publish would send it, asks about what
+// may leak, and publishes it. Every refusal and question comes before
+// anything is pushed.
+func (a *app) runPublish(ctx context.Context, repo string, o publishOptions) error {
+	ref, err := registry.ParseRef(repo)
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	if o.app || o.resolveDigests {
+		return errors.New("publish: --app and --resolve-image-digests are not supported by berth yet")
+	}
+	p, err := a.load(ctx, a.composeOptions(nil))
+	if err != nil {
+		return err
+	}
+	if p, err = p.WithProfiles([]string{"*"}); err != nil { // every service is published
+		return err
+	}
+	if err := publish.LocalIncludes(p.ComposeFiles); err != nil {
+		return err
+	}
+	if err := publish.BuildOnly(p); err != nil {
+		return err
+	}
+	ask := a.asker(o.yes)
+	if mounts := publish.BindMounts(p); len(mounts) > 0 && !ask(bindMountsMessage(mounts)) {
+		return errCanceled
+	}
+	found, err := publish.Sensitive(ctx, p)
+	if err != nil {
+		return err
+	}
+	if len(found) > 0 && !ask(sensitiveMessage(found)) {
+		return errCanceled
+	}
+	services, configs, err := publish.Env(ctx, p)
+	if err != nil {
+		return err
+	}
+	if len(services) > 0 && !o.withEnv && !ask(envMessage(services)) {
+		return errCanceled
+	}
+	if len(configs) > 0 && !ask(configsMessage(configs)) {
+		return errCanceled
+	}
+	artifact, err := publish.NewArtifact(ctx, p, publish.ArtifactOptions{OCIVersion: o.ociVersion, WithEnv: o.withEnv}, time.Now())
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", repo, err)
+	}
+	w := a.statusWriter()
+	fmt.Fprintf(w, " %s publishing\n", repo)
+	if !a.global.dryRun {
+		if err := a.pushArtifact(ctx, ref, o.insecure, artifact); err != nil {
+			fmt.Fprintf(w, " %s error\n", repo)
+			return err
+		}
+	}
+	fmt.Fprintf(w, " %s published\n", repo)
+	return nil
+}
+
+// pushArtifact pushes the artifact with the user's registry logins.
+func (a *app) pushArtifact(ctx context.Context, ref registry.Ref, insecure bool, art publish.Artifact) error {
+	blobs := make([]registry.Blob, len(art.Blobs))
+	for i, b := range art.Blobs {
+		blobs[i] = registry.Blob(b)
+	}
+	return registry.PushArtifact(ctx, ref, registry.NewCredentials(a.environ), insecure, blobs, registry.Blob(art.Manifest))
+}
+
+// asker asks a yes/no question on stdin, no by default; yes answers every
+// question yes without asking.
+func (a *app) asker(yes bool) func(question string) bool {
+	in := bufio.NewReader(a.stdin)
+	return func(question string) bool {
+		if yes {
+			return true
+		}
+		fmt.Fprintf(a.stdout, "%s [y/N] ", question)
+		line, _ := in.ReadString('\n')
+		answer := strings.ToLower(strings.TrimSpace(line))
+		fmt.Fprintln(a.stdout)
+		return answer == "y" || answer == "yes"
+	}
+}
+
+func bindMountsMessage(mounts []string) string {
+	return "you are about to publish bind mounts declaration within your OCI artifact.\n" +
+		"only the bind mount declarations will be added to the OCI artifact (not content)\n" +
+		"please double check that you are not mounting potential user's sensitive directories or data\n" +
+		strings.Join(mounts, "\n") + "\nAre you ok to publish these bind mount declarations?"
+}
+
+func sensitiveMessage(found []publish.Finding) string {
+	var b strings.Builder
+	b.WriteString("you are about to publish sensitive data within your OCI artifact.\n" +
+		"please double check that you are not leaking sensitive data\n")
+	for _, f := range found {
+		fmt.Fprintf(&b, "%s\n%q: %s\n", f.Type, f.Key, f.Value)
+	}
+	b.WriteString("Are you ok to publish these sensitive data?")
+	return b.String()
+}
+
+func envMessage(services map[string]publish.EnvFindings) string {
+	var b strings.Builder
+	b.WriteString("you are about to publish env-related declarations within your OCI artifact.\n" +
+		"env_file paths and literal values for sensitive-looking keys are embedded as-is in the published YAML;\n" +
+		"interpolated values like \"${VAR}\" are kept symbolic and have already been excluded.\n")
+	for _, name := range slices.Sorted(maps.Keys(services)) {
+		f := services[name]
+		if f.EnvFile {
+			fmt.Fprintf(&b, "  service %q: env_file declared\n", name)
+		}
+		if len(f.Keys) > 0 {
+			quoted := make([]string, len(f.Keys))
+			for i, k := range f.Keys {
+				quoted[i] = fmt.Sprintf("%q", k)
+			}
+			fmt.Fprintf(&b, "  service %q: literal value for %s\n", name, strings.Join(quoted, ", "))
+		}
+	}
+	b.WriteString("Use --with-env to silence this prompt and always publish env declarations.\n" +
+		"Are you ok to publish these env declarations?")
+	return b.String()
+}
+
+func configsMessage(configs []string) string {
+	var b strings.Builder
+	b.WriteString("you are about to publish literal inline config content within your OCI artifact.\n")
+	for _, c := range configs {
+		fmt.Fprintf(&b, "  config %q\n", c)
+	}
+	b.WriteString("Are you ok to publish these config contents?")
+	return b.String()
+}

@@ -1,0 +1,74 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPublishChecksThenPushes: publish refuses and asks before anything
+// reaches the registry; once accepted, the compose file is in the
+// registry (with a login from the docker CLI's config) as a compose
+// artifact, its env file with --with-env.
+func TestPublishChecksThenPushes(t *testing.T) {
+	r := startRegistry(t, true)
+	p := newProject(t, `
+services:
+  web:
+    image: berth-test/busybox:latest
+    environment: [SERVICE_TOKEN=literal-token-value]
+    env_file: [web.env]
+`)
+	if err := os.WriteFile(filepath.Join(p.dir, "web.env"), []byte("MODE=demo\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p.env = append(p.env, "DOCKER_CONFIG="+r.dockerCfg)
+	repo := r.Addr + "/berth/app:v1"
+
+	declined := p.command("publish", repo)
+	declined.Stdin = strings.NewReader("n\n")
+	out, err := declined.CombinedOutput()
+	if code := exitCode(t, err); code != 130 || !strings.Contains(string(out), `service "web": literal value for "SERVICE_TOKEN"`) {
+		t.Fatalf("declined publish: exit %d\n%s", code, out)
+	}
+	if tags, _ := r.Tags(context.Background(), "berth/app"); len(tags) != 0 {
+		t.Fatalf("a declined publish pushed %v", tags)
+	}
+
+	_, stderr := p.mustBerth("publish", "--with-env", repo)
+	if !strings.Contains(stderr, repo+" published") {
+		t.Errorf("no report of the publication:\n%s", stderr)
+	}
+	if tags, err := r.Tags(context.Background(), "berth/app"); err != nil || len(tags) != 1 || tags[0] != "v1" {
+		t.Fatalf("tags after publish: %v %v", tags, err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+r.Addr+"/v2/berth/app/manifests/v1", nil)
+	req.Header.Set("Accept", "application/vnd.oci.image.manifest.v1+json")
+	req.SetBasicAuth(r.User, r.Password)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	for _, want := range []string{`"artifactType":"application/vnd.docker.compose.project"`, `"com.docker.compose.file":"compose.yaml"`,
+		`"mediaType":"application/vnd.docker.compose.envfile"`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("manifest lacks %s:\n%s", want, body)
+		}
+	}
+}
+
+// TestPublishRefusesBuildOnly: a service with only a build section stops
+// publish before any question, naming it.
+func TestPublishRefusesBuildOnly(t *testing.T) {
+	p := newProject(t, "services:\n  app:\n    build: .\n")
+	_, stderr, err := p.berth("publish", "--dry-run", "-y", "example.org/app:1")
+	if exitCode(t, err) != 1 || !strings.Contains(stderr, "only contains a build section for service(s):\n- \"app\"") {
+		t.Errorf("exit %d\n%s", exitCode(t, err), stderr)
+	}
+}

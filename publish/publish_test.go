@@ -1,0 +1,198 @@
+package publish
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/types"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// load writes files into a directory and loads its compose.yaml.
+func load(t *testing.T, files map[string]string) *types.Project {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o, err := cli.NewProjectOptions([]string{filepath.Join(dir, "compose.yaml")}, cli.WithName("demo"), cli.WithWorkingDirectory(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := o.LoadProject(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBuildOnlyNamesEveryService(t *testing.T) {
+	p := load(t, map[string]string{"compose.yaml": `
+services:
+  b: {build: .}
+  a: {build: .}
+  ok: {build: ., image: reg/ok}
+`})
+	err := BuildOnly(p)
+	want := "your Compose stack cannot be published as it only contains a build section for service(s):\n- \"a\"\n- \"b\""
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
+	}
+}
+
+func TestLocalIncludes(t *testing.T) {
+	for yaml, local := range map[string]bool{
+		"include: [other.yaml]\nservices: {}":                      true,
+		"include:\n  - path: [other.yaml]\nservices: {}":           true,
+		"include:\n  - oci://reg/app:1\nservices: {}":              false,
+		"include:\n  - path: git@github.com:a/b.git\nservices: {}": false,
+		"services: {}": false,
+	} {
+		f := filepath.Join(t.TempDir(), "compose.yaml")
+		if err := os.WriteFile(f, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		err := LocalIncludes([]string{f})
+		if got := err != nil && strings.Contains(err.Error(), "cannot publish compose file with local includes"); got != local {
+			t.Errorf("%q: %v, want refused %v", yaml, err, local)
+		}
+	}
+}
+
+func TestBindMountsAndEnvFindings(t *testing.T) {
+	p := load(t, map[string]string{
+		"compose.yaml": `
+services:
+  api:
+    extends: {file: base.yaml, service: base}
+    environment:
+      API_TOKEN: "s3cr3t-value"
+      PLAIN: hello
+      DB_PASSWORD: "${DB_PASSWORD}"
+    volumes: [./data:/data, named:/n]
+  web:
+    image: nginx
+    env_file: [web.env]
+volumes: {named: {}}
+configs:
+  inline: {content: "password=hunter22"}
+  templated: {content: "${CONFIG}"}
+`,
+		"base.yaml": "services:\n  base:\n    image: busybox\n    environment: [ADMIN_SECRET=literal-one]\n",
+		"web.env":   "A=1\n",
+	})
+	if got := BindMounts(p); len(got) != 1 || !strings.HasPrefix(got[0], `service "api": /`) || !strings.HasSuffix(got[0], "/data:/data") {
+		t.Errorf("bind mounts: %q", got)
+	}
+	services, configs, err := Env(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := services["api"]; f.EnvFile || !slices.Equal(f.Keys, []string{"API_TOKEN"}) {
+		t.Errorf("api: %+v (the interpolated DB_PASSWORD is no finding)", f)
+	}
+	if f := services["base"]; !slices.Equal(f.Keys, []string{"ADMIN_SECRET"}) {
+		t.Errorf("the extended file's literal is not found: %+v", services)
+	}
+	if f := services["web"]; !f.EnvFile || len(f.Keys) != 0 {
+		t.Errorf("web: %+v", f)
+	}
+	if !slices.Equal(configs, []string{"inline"}) {
+		t.Errorf("configs with literal content: %q", configs)
+	}
+}
+
+func TestSensitiveScansFilesAsWritten(t *testing.T) {
+	p := load(t, map[string]string{
+		"compose.yaml": `
+services:
+  app:
+    image: busybox
+    environment: [GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789]
+    env_file: [app.env]
+`,
+		"app.env": "AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP\n",
+	})
+	found, err := Sensitive(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, f := range found {
+		types = append(types, f.Type+" "+f.Key)
+	}
+	for _, want := range []string{"Github authentication services.app.environment.GITHUB_TOKEN", "AWS Client ID AWS_ACCESS_KEY_ID"} {
+		if !slices.Contains(types, want) {
+			t.Errorf("%q not found in %q", want, types)
+		}
+	}
+}
+
+func TestNewArtifact(t *testing.T) {
+	p := load(t, map[string]string{"compose.yaml": "services:\n  app: {image: busybox}\n"})
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	a, err := NewArtifact(context.Background(), p, ArtifactOptions{}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m v1.Manifest
+	if err := json.Unmarshal(a.Manifest.Data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.ArtifactType != ArtifactType || m.Config.MediaType != v1.MediaTypeEmptyJSON || len(m.Layers) != 1 ||
+		m.Layers[0].MediaType != FileMediaType || m.Layers[0].Annotations["com.docker.compose.file"] != "compose.yaml" ||
+		m.Annotations["org.opencontainers.image.created"] != "2026-01-02T03:04:05Z" {
+		t.Errorf("manifest: %s", a.Manifest.Data)
+	}
+	if len(a.Blobs) != 2 || string(a.Blobs[1].Data) != "services:\n  app: {image: busybox}\n" || a.Blobs[0].Desc.Digest != m.Config.Digest {
+		t.Errorf("blobs: %+v", a.Blobs)
+	}
+	old, err := NewArtifact(context.Background(), p, ArtifactOptions{OCIVersion: "1.0"}, now)
+	if err != nil || !strings.Contains(string(old.Manifest.Data), EmptyConfigMediaType) || strings.Contains(string(old.Manifest.Data), "artifactType") {
+		t.Errorf("OCI 1.0: %v %s", err, old.Manifest.Data)
+	}
+}
+
+// TestNewArtifactLocalFiles: env_file and extends.file entries name
+// placeholders, not paths of this machine; the extended files are layers
+// of their own (rewritten alike), the env files' contents only WithEnv.
+func TestNewArtifactLocalFiles(t *testing.T) {
+	p := load(t, map[string]string{
+		"compose.yaml": "services:\n  app:\n    extends:\n      file: \"base.yaml\"\n      service: base\n    env_file:\n      - a.env\n      - path: ./b.env\n        required: false\n",
+		"base.yaml":    "services:\n  base: {image: busybox, env_file: a.env}\n",
+		"a.env":        "A=1\n",
+	})
+	dir := filepath.Dir(p.ComposeFiles[0])
+	hash := func(name, ext string) string { return placeholder(filepath.Join(dir, name), ext) }
+	a, err := NewArtifact(context.Background(), p, ArtifactOptions{WithEnv: true}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, b := range a.Blobs[1:] {
+		names = append(names, b.Desc.MediaType+" "+b.Desc.Annotations["com.docker.compose.file"]+b.Desc.Annotations["com.docker.compose.envfile"]+" "+b.Desc.Annotations["com.docker.compose.extends"])
+	}
+	want := []string{FileMediaType + " compose.yaml ", FileMediaType + " " + hash("base.yaml", ".yaml") + " true", EnvFileMediaType + " " + hash("a.env", ".env") + " "}
+	if !slices.Equal(names, want) {
+		t.Errorf("layers:\n%q\nwant\n%q", names, want)
+	}
+	wantMain := "services:\n  app:\n    extends:\n      file: " + hash("base.yaml", ".yaml") + "\n      service: base\n    env_file:\n      - " + hash("a.env", ".env") + "\n      - path: " + hash("b.env", ".env") + "\n        required: false\n"
+	if got := string(a.Blobs[1].Data); got != wantMain {
+		t.Errorf("compose.yaml as published:\n%s\nwant\n%s", got, wantMain)
+	}
+	if got, want := string(a.Blobs[2].Data), "services:\n  base: {image: busybox, env_file: "+hash("a.env", ".env")+"}\n"; got != want {
+		t.Errorf("base.yaml as published:\n%s\nwant\n%s", got, want)
+	}
+	if strings.Contains(string(a.Manifest.Data), dir) {
+		t.Errorf("the manifest names a local path: %s", a.Manifest.Data)
+	}
+}

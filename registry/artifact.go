@@ -1,0 +1,74 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/containerd/containerd/v2/core/remotes"
+	"github.com/containerd/containerd/v2/core/remotes/docker"
+	"github.com/containerd/errdefs"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Blob is one part of an artifact to push: its descriptor and content.
+type Blob struct {
+	Desc v1.Descriptor
+	Data []byte
+}
+
+// PushArtifact pushes blobs, then manifest under ref's tag, straight to the
+// registry (no engine is involved): logins come from creds, and plain HTTP
+// is used for loopback registries, or any with insecure. A blob the
+// registry holds already is not sent again.
+func PushArtifact(ctx context.Context, ref Ref, creds *Credentials, insecure bool, blobs []Blob, manifest Blob) error {
+	login := func(host string) (string, string, error) {
+		a, err := creds.For(host)
+		if err != nil || a == nil {
+			return "", "", err
+		}
+		if a.IdentityToken != "" {
+			return "", a.IdentityToken, nil
+		}
+		return a.Username, a.Password, nil
+	}
+	plain := func(host string) (bool, error) {
+		if insecure {
+			return true, nil
+		}
+		return docker.MatchLocalhost(host)
+	}
+	resolver := docker.NewResolver(docker.ResolverOptions{Hosts: docker.ConfigureDefaultRegistries(
+		docker.WithAuthorizer(docker.NewDockerAuthorizer(docker.WithAuthCreds(login), docker.WithAuthClient(http.DefaultClient))),
+		docker.WithPlainHTTP(plain),
+	)})
+	pusher, err := resolver.Pusher(ctx, ref.String())
+	if err != nil {
+		return fmt.Errorf("push %s: %w", ref.Familiar(), err)
+	}
+	for _, b := range append(blobs, manifest) {
+		if err := pushBlob(ctx, pusher, b); err != nil {
+			return fmt.Errorf("push %s: %s %s: %w", ref.Familiar(), b.Desc.MediaType, b.Desc.Digest, err)
+		}
+	}
+	return nil
+}
+
+// pushBlob sends one blob; one the registry has already is done.
+func pushBlob(ctx context.Context, p remotes.Pusher, b Blob) error {
+	w, err := p.Push(ctx, b.Desc)
+	if errdefs.IsAlreadyExists(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(b.Data); err != nil {
+		_ = w.Close()
+		return err
+	}
+	if err := w.Commit(ctx, b.Desc.Size, b.Desc.Digest); err != nil && !errdefs.IsAlreadyExists(err) {
+		return err
+	}
+	return nil
+}
