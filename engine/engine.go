@@ -288,9 +288,14 @@ type Image struct {
 }
 
 // EventFilter selects engine events: those of the project's containers,
-// from now on.
+// from now on, or from Since when it is set (the engine replays the events
+// it remembers since then first). With Until set the stream ends, without
+// error, once the engine's clock passes Until; an Until in the past gives
+// the replayed events and ends.
 type EventFilter struct {
 	Project string
+	Since   time.Time
+	Until   time.Time
 }
 
 // Event is one engine event about a container of the project. The engine

@@ -2,6 +2,9 @@ package docker
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -16,14 +19,42 @@ import (
 // eventBuffer lets the engine's stream run a little ahead of a slow reader.
 const eventBuffer = 64
 
-// Events streams the project's container events from now on: the engine
-// has subscribed before Events returns. Both channels close when the
-// stream ends; a failure (not the context ending) arrives on the error
-// channel first.
+// Events streams the project's container events from now on, or from
+// f.Since: the engine has subscribed before Events returns. Both channels
+// close when the stream ends (at f.Until, when set); a failure (not the
+// context ending) arrives on the error channel first.
 func (e *Engine) Events(ctx context.Context, f engine.EventFilter) (<-chan engine.Event, <-chan error) {
 	filters := make(client.Filters).Add("type", "container").Add("label", project.LabelProject+"="+f.Project)
-	res := e.cli.Events(ctx, client.EventsListOptions{Filters: filters})
+	opts := client.EventsListOptions{Filters: filters, Since: unixTime(f.Since), Until: unixTime(f.Until)}
+	res := e.cli.Events(ctx, opts)
+	if !f.Until.IsZero() { // the engine ends the stream at Until: not a failure
+		res.Err = endIsNotFailure(res.Err)
+	}
 	return relay(ctx, res, eventOf, "events of project", f.Project)
+}
+
+// unixTime is t as the engine's since and until parameters take it
+// (seconds.nanoseconds), or "" for the zero time.
+func unixTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%d.%09d", t.Unix(), t.Nanosecond())
+}
+
+// endIsNotFailure forwards errs, turning the stream's end (io.EOF) into nil.
+func endIsNotFailure(errs <-chan error) <-chan error {
+	out := make(chan error, 1)
+	go func() {
+		defer close(out)
+		for err := range errs {
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			out <- err
+		}
+	}()
+	return out
 }
 
 // relay forwards the stream's messages that convert accepts until the

@@ -1,10 +1,12 @@
 package enginetest
 
 import (
+	"slices"
 	"testing"
 	"time"
 
 	"berth/engine"
+	"berth/project"
 )
 
 func eventCases() []testCase {
@@ -14,6 +16,7 @@ func eventCases() []testCase {
 		{"EventsOfKill", testEventsKill},
 		{"EventsOfHealthcheck", testEventsHealth},
 		{"EventsOnlyOfTheProject", testEventsProjectOnly},
+		{"EventsSinceUntil", testEventsSinceUntil},
 	}
 }
 
@@ -104,4 +107,47 @@ func testEventsProjectOnly(t *testing.T, c *env) {
 	other.run(t, other.spec("job", "true"))
 	id, _ := c.run(t, c.spec("job", "true"))
 	rec.expect(t, id, engine.EventCreate, engine.EventStart, engine.EventDie)
+}
+
+// testEventsSinceUntil subscribes after a container has run: Since replays
+// its events, and the stream ends by itself at Until.
+func testEventsSinceUntil(t *testing.T, c *env) {
+	since := time.Now().Add(-time.Second) // the engine's timestamps may lag a little
+	id, _ := c.run(t, c.spec("job", "true"))
+	until := time.Now().Add(2 * time.Second) // the die event is stamped around the exit
+	events, errs := c.eng.Events(c.ctx(t), engine.EventFilter{Project: c.project, Since: since, Until: until})
+	var got []engine.EventAction
+	for e := range events {
+		if got := e.Labels[project.LabelProject]; got != c.project {
+			t.Fatalf("event %s of %s: project label %q, want only %q", e.Action, e.ContainerID, got, c.project)
+		}
+		if e.Time.Before(since) || e.Time.After(until) {
+			t.Errorf("event %s at %v: outside [%v, %v]", e.Action, e.Time, since, until)
+		}
+		if e.ContainerID == id && (e.Action == engine.EventCreate || e.Action == engine.EventStart || e.Action == engine.EventDie) {
+			got = append(got, e.Action)
+		}
+	}
+	if err := <-errs; err != nil {
+		t.Fatalf("events: %v", err)
+	}
+	if time.Now().Before(until) {
+		t.Errorf("stream ended at %v, before until %v", time.Now(), until)
+	}
+	want := []engine.EventAction{engine.EventCreate, engine.EventStart, engine.EventDie}
+	if !slices.Equal(got, want) {
+		t.Errorf("replayed events of %s: %v, want %v", id, got, want)
+	}
+	// An Until already past: the replay, then the end, at once.
+	events, errs = c.eng.Events(c.ctx(t), engine.EventFilter{Project: c.project, Since: since, Until: time.Now().Add(-time.Millisecond)})
+	n := 0
+	for range events {
+		n++
+	}
+	if err := <-errs; err != nil {
+		t.Fatalf("events until a past time: %v", err)
+	}
+	if n < 3 {
+		t.Errorf("events until a past time: %d events, want at least the 3 of %s", n, id)
+	}
 }

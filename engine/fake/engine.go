@@ -23,6 +23,7 @@ type Engine struct {
 	images     map[string]*image     // by ID
 	tags       map[string]string     // normalized reference → image ID
 	subs       map[*subscriber]struct{}
+	history    []engine.Event                // the last events made, oldest first, for Since
 	leaveSubs  map[*leaveSubscriber]struct{} // NetworkDisconnects calls; nil until one
 	calls      map[string]int
 	fails      map[string][]failure
