@@ -55,3 +55,23 @@ services:
 		}
 	}
 }
+
+// TestLogsStderrApart: logs writes a container's stderr to its own stderr,
+// so `logs 2>/dev/null` keeps only what the container wrote to stdout.
+func TestLogsStderrApart(t *testing.T) {
+	p := newProject(t, `
+services:
+  job:
+    image: berth-test/busybox:latest
+    command: ["sh", "-c", "echo to out; echo to err >&2"]
+`)
+	p.mustBerth("up", "-d")
+	docker(t, "wait", p.name+"-job-1")
+	out, errOut := p.mustBerth("logs", "--no-color", "job")
+	if out != "job-1  | to out\n" {
+		t.Errorf("logs stdout: %q, want only the container's stdout", out)
+	}
+	if !strings.Contains(errOut, "job-1  | to err\n") || strings.Contains(errOut, "to out") {
+		t.Errorf("logs stderr: %q, want the container's stderr line", errOut)
+	}
+}

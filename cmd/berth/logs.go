@@ -61,6 +61,7 @@ func (a *app) runLogs(ctx context.Context, o logsOptions, services []string) err
 	f := &follower{ctx: ctx, eng: eng, project: p.Name,
 		printer: newLogPrinter(a.stdout, a.useColor(o.noColor), !o.noPrefix, false),
 		logOpts: engine.LogOptions{Follow: o.follow, Tail: o.tail, Since: o.since, Until: o.until, Timestamps: o.timestamps}}
+	f.printer.errOut = a.stderr // a container's stderr to berth's, as Docker Compose does
 	var sv *reconciler.Supervisor
 	if o.follow { // subscribe before listing, so a restart in between is seen
 		sv = reconciler.Watch(ctx, eng, reconciler.SuperviseOptions{Project: p.Name, Services: services})
