@@ -2,30 +2,43 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
 // TestPublishChecksThenPushes: publish refuses and asks before anything
-// reaches the registry; once accepted, the compose file is in the
-// registry (with a login from the docker CLI's config) as a compose
-// artifact, its env file with --with-env.
+// reaches the registry; once accepted, the images the services build are
+// pushed (one never built is skipped with a warning), then the compose
+// file is in the registry (with a login from the docker CLI's config) as
+// a compose artifact, its env file with --with-env.
 func TestPublishChecksThenPushes(t *testing.T) {
 	r := startRegistry(t, true)
-	p := newProject(t, `
+	p := newProject(t, fmt.Sprintf(`
 services:
   web:
     image: berth-test/busybox:latest
     environment: [SERVICE_TOKEN=literal-token-value]
     env_file: [web.env]
-`)
+  app:
+    image: %[1]s/berth/app-img:1
+    build: .
+  ghost:
+    image: %[1]s/berth/ghost-img:1
+    build: .
+`, r.Addr))
 	if err := os.WriteFile(filepath.Join(p.dir, "web.env"), []byte("MODE=demo\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(p.dir, "Dockerfile"), []byte("FROM berth-test/busybox:latest\nLABEL berth.test=publish\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.mustBerth("build", "app") // ghost's image is never built: it cannot be pushed
 	p.env = append(p.env, "DOCKER_CONFIG="+r.dockerCfg)
 	repo := r.Addr + "/berth/app:v1"
 
@@ -35,13 +48,21 @@ services:
 	if code := exitCode(t, err); code != 130 || !strings.Contains(string(out), `service "web": literal value for "SERVICE_TOKEN"`) {
 		t.Fatalf("declined publish: exit %d\n%s", code, out)
 	}
-	if tags, _ := r.Tags(context.Background(), "berth/app"); len(tags) != 0 {
-		t.Fatalf("a declined publish pushed %v", tags)
+	for _, name := range []string{"berth/app", "berth/app-img"} {
+		if tags, _ := r.Tags(context.Background(), name); len(tags) != 0 {
+			t.Fatalf("a declined publish pushed %s:%v", name, tags)
+		}
 	}
 
 	_, stderr := p.mustBerth("publish", "--with-env", repo)
 	if !strings.Contains(stderr, repo+" published") {
 		t.Errorf("no report of the publication:\n%s", stderr)
+	}
+	if tags, err := r.Tags(context.Background(), "berth/app-img"); err != nil || !slices.Contains(tags, "1") {
+		t.Errorf("tags of the built service's image after publish: %v %v", tags, err)
+	}
+	if !strings.Contains(stderr, `service "ghost"`) || !strings.Contains(stderr, "berth/ghost-img:1") {
+		t.Errorf("no warning about the image that could not be pushed:\n%s", stderr)
 	}
 	if tags, err := r.Tags(context.Background(), "berth/app"); err != nil || len(tags) != 1 || tags[0] != "v1" {
 		t.Fatalf("tags after publish: %v %v", tags, err)

@@ -10,9 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 
 	"berth/publish"
+	"berth/reconciler"
 	"berth/registry"
 )
 
@@ -47,8 +49,8 @@ func newPublishCommand(a *app) *cobra.Command {
 var errCanceled = &exitError{code: 130, err: errors.New("operation cancelled by user")}
 
 // runPublish checks the project as publish would send it, asks about what
-// may leak, and publishes it. Every refusal and question comes before
-// anything is pushed.
+// may leak, pushes the services' images and publishes it. Every refusal
+// and question comes before anything is pushed.
 func (a *app) runPublish(ctx context.Context, repo string, o publishOptions) error {
 	ref, err := registry.ParseRef(repo)
 	if err != nil {
@@ -91,6 +93,9 @@ func (a *app) runPublish(ctx context.Context, repo string, o publishOptions) err
 	if len(configs) > 0 && !ask(configsMessage(configs)) {
 		return errCanceled
 	}
+	if err := a.pushServiceImages(ctx, p); err != nil {
+		return err
+	}
 	artifact, err := publish.NewArtifact(ctx, p, publish.ArtifactOptions{OCIVersion: o.ociVersion, WithEnv: o.withEnv}, time.Now())
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", repo, err)
@@ -105,6 +110,25 @@ func (a *app) runPublish(ctx context.Context, repo string, o publishOptions) err
 	}
 	fmt.Fprintf(w, " %s published\n", repo)
 	return nil
+}
+
+// pushServiceImages pushes the images the services build and name before
+// the artifact that refers to them, as Docker Compose's publish does. An
+// image that cannot be pushed (not built, registry refusing it) is skipped
+// with a warning naming the service and the reason.
+func (a *app) pushServiceImages(ctx context.Context, p *types.Project) error {
+	plan, err := reconciler.NewPushPlan(p, reconciler.PushOptions{})
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	if plan.Empty() { // nothing built to push: no engine needed
+		return nil
+	}
+	eng, err := a.engine(ctx)
+	if err != nil {
+		return err
+	}
+	return a.push(ctx, eng, p, pushFlags{ignoreFailures: true})
 }
 
 // pushArtifact pushes the artifact with the user's registry logins.
