@@ -28,7 +28,8 @@
 // SIGKILL gives 137; other signals are sent (kill event) and ignored. Events
 // are create; start; kill, kill, die, stop for a stop; kill, die for a kill;
 // die then start for a restart by the policy (no restart event); destroy on
-// remove. A policy restart waits the engine's back-off (100ms, doubled per
+// remove. The fake remembers its last 4096 events, which Events replays
+// from EventFilter.Since. A policy restart waits the engine's back-off (100ms, doubled per
 // restart; SetRestartDelay changes it). on-failure:N restarts at most N
 // times; always and unless-stopped restart unless stop or kill ended the run.
 // A healthcheck starts as "starting"; the fake runs its probe every interval
