@@ -33,9 +33,13 @@ var unsupported = []struct {
 	{"services.*.blkio_config", ""},
 	{"services.*.credential_spec", "Windows only"},
 	{"services.*.isolation", "Windows only"},
+	{"services.*.cpu_count", "Windows only"},
+	{"services.*.cpu_percent", "Windows only"},
 	{"services.*.use_api_socket", ""},
 	{"services.*.networks.*.driver_opts", ""},
 	{"services.*.networks.*.link_local_ips", ""},
+	{"services.*.networks.*.interface_name", ""},
+	{"networks.*.enable_ipv4", ""},
 }
 
 // unsupportedFound lists the unsupported keys set in p, by the path the

@@ -16,6 +16,9 @@ type Spec struct {
 type IPAM struct {
 	Driver  string
 	Configs []IPAMConfig
+	// Options are the IPAM driver's options (omitted when empty, so the
+	// field digests of networks without them stay as they were).
+	Options map[string]string `json:",omitempty"`
 }
 
 // IPAMConfig is one subnet.
@@ -23,6 +26,8 @@ type IPAMConfig struct {
 	Subnet  string
 	IPRange string
 	Gateway string
+	// AuxAddresses are addresses the driver must not hand out, by name.
+	AuxAddresses map[string]string `json:",omitempty"`
 }
 
 // Info is a network as the engine reports it.

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -187,6 +188,9 @@ func (pl *planner) checkFeatures(d *desired) error {
 			gate(engine.GatewayPriority, "networks."+key+".gw_priority", false)
 		}
 	}
+	warn := func(format string, args ...any) {
+		pl.plan.Warnings = append(pl.plan.Warnings, fmt.Sprintf("service %q: ", s.Name)+fmt.Sprintf(format, args...))
+	}
 	for i, m := range s.Volumes {
 		at := fmt.Sprintf("volumes[%d] (target %s)", i, m.Target)
 		switch {
@@ -194,6 +198,28 @@ func (pl *planner) checkFeatures(d *desired) error {
 			gate(engine.ImageMount, at+" type: image", true)
 		case m.Type == types.VolumeTypeVolume && m.Volume != nil && m.Volume.Subpath != "":
 			gate(engine.VolumeSubpath, at+" volume.subpath", true)
+		case m.Type == types.VolumeTypeBind && m.Bind != nil && m.Bind.Recursive == "readonly" && m.ReadOnly:
+			gate(engine.BindRecursiveReadOnly, at+" bind.recursive: readonly", true)
+		case m.Type == types.VolumeTypeBind && m.Bind != nil && m.Bind.Recursive == "writable" && m.ReadOnly:
+			gate(engine.BindRecursiveReadOnly, at+" bind.recursive: writable", false)
+		case m.Type == types.VolumeTypeNamedPipe:
+			warn("%s type: npipe is not applied (Windows only), ignored", at)
+		case m.Type == types.VolumeTypeCluster:
+			warn("%s type: cluster is not applied (Swarm cluster volumes), ignored", at)
+		}
+	}
+	if len(s.Annotations) > 0 {
+		gate(engine.Annotations, "annotations", false)
+	}
+	if cdi := cdiDevices(s.Devices); len(cdi) > 0 {
+		gate(engine.CDIDevices, "devices "+strings.Join(cdi, ", ")+" (CDI device names)", true)
+	}
+	if _, err := securityOpts(pl.p, s.SecurityOpt); err != nil {
+		errs = append(errs, fmt.Errorf("service %q: %w", s.Name, err))
+	}
+	for _, r := range d.files {
+		if r.file != "" && (r.ref.UID != "" || r.ref.GID != "" || r.ref.Mode != nil) {
+			warn("%ss.%s: uid, gid and mode are not applied to a %s from a file (it is bind-mounted as it is), ignored", r.kind, r.name, r.kind)
 		}
 	}
 	return errors.Join(errs...)

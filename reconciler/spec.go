@@ -25,7 +25,7 @@ func templateSpec(p *types.Project, s types.ServiceConfig, files []fileRef, apiV
 		Image:       project.ImageName(p, s),
 		Environment: environment(s),
 		Mounts:      mounts(p, s, files),
-		NetworkMode: resolveMode(p, s.NetworkMode),
+		NetworkMode: networkMode(p, s.NetworkMode),
 		PidMode:     resolveMode(p, s.Pid),
 		IpcMode:     resolveMode(p, s.Ipc),
 		Links:       links(p, s),
@@ -34,6 +34,7 @@ func templateSpec(p *types.Project, s types.ServiceConfig, files []fileRef, apiV
 		Platform:    s.Platform, // the pull used it too (plan_pull.go)
 	}
 	runtimeSpec(&spec, s)
+	spec.SecurityOpt, _ = securityOpts(p, s.SecurityOpt) // preflight reports a profile it cannot read
 	if spec.NetworkMode == "" {
 		spec.Networks = endpoints(p, s)
 	}
@@ -46,7 +47,8 @@ func templateSpec(p *types.Project, s types.ServiceConfig, files []fileRef, apiV
 
 // withinAPI leaves out the refinements an engine of apiVersion lacks and
 // would ignore anyway (preflight warns about each): the healthcheck's
-// start_interval and the networks' gw_priority. What changes the meaning of
+// start_interval, the networks' gw_priority, annotations and a bind's
+// recursive: writable (older engines never make submounts read-only). What changes the meaning of
 // the container (a subpath, an image mount, a MAC address) stays, and the
 // preflight refuses it.
 func withinAPI(spec *engine.ContainerSpec, apiVersion string) {
@@ -54,6 +56,14 @@ func withinAPI(spec *engine.ContainerSpec, apiVersion string) {
 		hc := *h
 		hc.StartInterval = 0
 		spec.Healthcheck = &hc
+	}
+	if !engine.Annotations.Supported(apiVersion) {
+		spec.Annotations = nil
+	}
+	for i, m := range spec.Mounts {
+		if m.BindRecursive == "writable" && !engine.BindRecursiveReadOnly.Supported(apiVersion) {
+			spec.Mounts[i].BindRecursive = "" // what older engines do with a read-only bind anyway
+		}
 	}
 	if !engine.GatewayPriority.Supported(apiVersion) {
 		for i := range spec.Networks {
@@ -110,11 +120,13 @@ func mountOf(p *types.Project, v types.ServiceVolumeConfig) (engine.Mount, bool)
 		}
 		if v.Volume != nil {
 			m.VolumeNoCopy, m.Subpath = v.Volume.NoCopy, v.Volume.Subpath
+			m.VolumeLabels = maps.Clone(map[string]string(v.Volume.Labels))
 		}
 	case types.VolumeTypeBind:
 		if v.Bind != nil {
 			m.CreateHostPath = bool(v.Bind.CreateHostPath)
 			m.BindPropagation = v.Bind.Propagation
+			m.SELinux, m.BindRecursive = v.Bind.SELinux, v.Bind.Recursive
 		}
 	case types.VolumeTypeTmpfs:
 		if v.Tmpfs != nil {
@@ -192,6 +204,15 @@ func endpoints(p *types.Project, s types.ServiceConfig) []network.Endpoint {
 	}
 	slices.SortStableFunc(eps, func(a, b network.Endpoint) int { return cmp.Compare(b.Priority, a.Priority) })
 	return eps
+}
+
+// networkMode is network_mode for the engine: "disabled" is "none", as
+// Docker Compose reads it, and service:x is resolved.
+func networkMode(p *types.Project, mode string) string {
+	if mode == "disabled" {
+		return "none"
+	}
+	return resolveMode(p, mode)
 }
 
 // resolveMode turns "service:x" into "container:<x's first container>"; the

@@ -151,10 +151,10 @@ func networkCreateOptions(spec network.Spec) (client.NetworkCreateOptions, error
 	if spec.EnableIPv6 {
 		opts.EnableIPv6 = &spec.EnableIPv6
 	}
-	if spec.IPAM.Driver == "" && len(spec.IPAM.Configs) == 0 {
+	if spec.IPAM.Driver == "" && len(spec.IPAM.Configs) == 0 && len(spec.IPAM.Options) == 0 {
 		return opts, nil
 	}
-	ipam := &mnetwork.IPAM{Driver: spec.IPAM.Driver}
+	ipam := &mnetwork.IPAM{Driver: spec.IPAM.Driver, Options: spec.IPAM.Options}
 	for _, c := range spec.IPAM.Configs {
 		cfg, err := ipamConfig(c)
 		if err != nil {
@@ -179,6 +179,16 @@ func ipamConfig(c network.IPAMConfig) (mnetwork.IPAMConfig, error) {
 		if out.IPRange, err = netip.ParsePrefix(c.IPRange); err != nil {
 			return out, fmt.Errorf("ipam ip_range %q: %w", c.IPRange, err)
 		}
+	}
+	for _, name := range sortedKeys(c.AuxAddresses) {
+		addr, err := netip.ParseAddr(c.AuxAddresses[name])
+		if err != nil {
+			return out, fmt.Errorf("ipam aux_addresses %s %q: %w", name, c.AuxAddresses[name], err)
+		}
+		if out.AuxAddress == nil {
+			out.AuxAddress = map[string]netip.Addr{}
+		}
+		out.AuxAddress[name] = addr
 	}
 	if c.Gateway != "" {
 		if out.Gateway, err = netip.ParseAddr(c.Gateway); err != nil {
