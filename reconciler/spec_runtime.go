@@ -151,6 +151,7 @@ func resources(s types.ServiceConfig) engine.Resources {
 		NanoCPUs:           int64(float64(s.CPUS) * 1e9),
 		OomKillDisable:     s.OomKillDisable,
 		Devices:            devices(s.Devices),
+		CDIDevices:         cdiDevices(s.Devices),
 		DeviceCgroupRules:  s.DeviceCgroupRules,
 		Ulimits:            ulimits(s.Ulimits),
 	}
