@@ -1,0 +1,81 @@
+package e2e
+
+import (
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Compose keys berth once dropped without a word reach the engine, and
+// those the engine cannot take are named on up.
+func TestNoSilentDrops(t *testing.T) {
+	var b [1]byte
+	_, _ = rand.Read(b[:])
+	p := newProject(t, fmt.Sprintf(`
+services:
+  app:
+    image: berth-test/busybox
+    command: ["sleep", "3600"]
+    cgroup: host
+    cpu_count: 1
+    security_opt: ["seccomp=profile.json"]
+    volumes: ["./shared:/shared:z"]
+    networks: [net]
+  off:
+    image: berth-test/busybox
+    command: ["sleep", "3600"]
+    network_mode: disabled
+networks:
+  net:
+    ipam:
+      options: {berth.test: "yes"}
+      config: [{subnet: 10.217.%d.0/24, aux_addresses: {reserved: 10.217.%d.5}}]
+`, b[0], b[0]))
+	if err := os.WriteFile(filepath.Join(p.dir, "profile.json"), []byte("{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\"\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(p.dir, "shared"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr := p.mustBerth("up", "-d")
+	if !strings.Contains(stderr, "services.app.cpu_count: not applied by berth yet, ignored (Windows only)") {
+		t.Errorf("cpu_count is not named:\n%s", stderr)
+	}
+	app := p.id(p.name + "-app-1")
+	host := strings.Join(docker(t, "inspect", "-f", "{{.HostConfig.CgroupnsMode}} {{json .HostConfig.Binds}} {{json .HostConfig.SecurityOpt}}", app), " ")
+	for _, want := range []string{"host ", `:/shared:z"`, `seccomp={\"defaultAction\":\"SCMP_ACT_ALLOW\"}`} {
+		if !strings.Contains(host, want) {
+			t.Errorf("app's host config %s lacks %s", host, want)
+		}
+	}
+	if got := docker(t, "inspect", "-f", "{{.HostConfig.NetworkMode}}", p.id(p.name + "-off-1")); strings.Join(got, " ") != "none" {
+		t.Errorf("network_mode disabled: got %v, want none", got)
+	}
+	ipam := strings.Join(docker(t, "network", "inspect", "-f", "{{json .IPAM}}", p.name+"_net"), " ")
+	for _, want := range []string{`"berth.test":"yes"`, fmt.Sprintf(`"reserved":"10.217.%d.5"`, b[0])} {
+		if !strings.Contains(ipam, want) {
+			t.Errorf("network IPAM %s lacks %s", ipam, want)
+		}
+	}
+}
+
+// A seccomp profile file that is not there fails up before anything is
+// created, naming the service.
+func TestSeccompProfileMissingRefused(t *testing.T) {
+	p := newProject(t, `
+services:
+  app:
+    image: berth-test/busybox
+    security_opt: ["seccomp=missing.json"]
+`)
+	_, stderr, err := p.berth("up", "-d")
+	if err == nil || !strings.Contains(stderr, `service "app": security_opt seccomp=missing.json`) {
+		t.Fatalf("up: %v\n%s", err, stderr)
+	}
+	if c := p.containers(); len(c) != 0 {
+		t.Errorf("containers created: %v", c)
+	}
+}
