@@ -51,7 +51,7 @@ networks:
 			t.Errorf("app's host config %s lacks %s", host, want)
 		}
 	}
-	if got := docker(t, "inspect", "-f", "{{.HostConfig.NetworkMode}}", p.id(p.name + "-off-1")); strings.Join(got, " ") != "none" {
+	if got := docker(t, "inspect", "-f", "{{.HostConfig.NetworkMode}}", p.id(p.name+"-off-1")); strings.Join(got, " ") != "none" {
 		t.Errorf("network_mode disabled: got %v, want none", got)
 	}
 	ipam := strings.Join(docker(t, "network", "inspect", "-f", "{{json .IPAM}}", p.name+"_net"), " ")
@@ -77,5 +77,32 @@ services:
 	}
 	if c := p.containers(); len(c) != 0 {
 		t.Errorf("containers created: %v", c)
+	}
+}
+
+// The build keys berth cannot apply are named whichever command builds:
+// up, create and run --build. run --build builds an image that is not
+// there yet rather than pulling it.
+func TestBuildKeyWarningsOnEveryBuild(t *testing.T) {
+	p := newProject(t, "")
+	p.write(fmt.Sprintf(`
+services:
+  app:
+    image: %s-img
+    build: {context: ., entitlements: [network.host]}
+    command: ["true"]
+`, p.name))
+	if err := os.WriteFile(filepath.Join(p.dir, "Dockerfile"), []byte("FROM berth-test/busybox\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const want = `service "app": build.entitlements needs entitlements`
+	for _, args := range [][]string{{"run", "--build", "--rm", "app"}, {"create", "--build"}, {"up", "-d", "--build"}} {
+		_, stderr := p.mustBerth(args...)
+		if !strings.Contains(stderr, want) {
+			t.Errorf("%s: no warning naming build.entitlements:\n%s", strings.Join(args, " "), stderr)
+		}
+		if strings.Contains(stderr, "Pulling") {
+			t.Errorf("%s pulls an image it builds:\n%s", strings.Join(args, " "), stderr)
+		}
 	}
 }

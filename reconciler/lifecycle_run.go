@@ -32,6 +32,9 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 	if pl.selected, err = selection(p, UpOptions{Services: []string{s.Name}, NoDeps: o.NoDeps}); err != nil {
 		return Plan{}, engine.ContainerSpec{}, err
 	}
+	if o.Build {
+		pl.built = s.Name // built, not pulled: a run has no second plan to build what a pull missed
+	}
 	if err := pl.planPulls(); err != nil {
 		return Plan{}, engine.ContainerSpec{}, err
 	}
