@@ -21,9 +21,9 @@ type planner struct {
 	st Observed
 	d  *desiredSet
 	o  UpOptions
-	// built is the service run --build builds: planPulls leaves it out
+	// buildRun is the service run --build builds: planPulls leaves it out
 	// even while o.Build is off for its dependencies.
-	built     string
+	buildRun  string
 	plan      Plan
 	selected  map[string]bool
 	nets      map[string]int // network key → create action

@@ -94,6 +94,23 @@ func environment(s types.ServiceConfig) []string {
 	return envOf(s.Environment)
 }
 
+// withProxy adds to env ("K=V" or a bare "K", sorted) the proxy variables
+// it does not name, as the docker CLI does: a service's own HTTP_PROXY,
+// even one it unsets, wins.
+func withProxy(env []string, proxy map[string]string) []string {
+	if len(proxy) == 0 {
+		return env
+	}
+	out := slices.Clone(env)
+	for _, k := range slices.Sorted(maps.Keys(proxy)) {
+		if !slices.ContainsFunc(env, func(e string) bool { name, _, _ := strings.Cut(e, "="); return name == k }) {
+			out = append(out, k+"="+proxy[k])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // mounts translates volumes:, and the secrets and configs read from host
 // files, into engine mounts.
 func mounts(p *types.Project, s types.ServiceConfig, files []fileRef) []engine.Mount {

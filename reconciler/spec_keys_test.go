@@ -113,3 +113,20 @@ secrets: {s: {file: ./s.txt}}
 		t.Error("writable named as readonly")
 	}
 }
+
+// The proxy variables reach each container unless its service sets (or
+// unsets) them itself; the config hash does not move with them.
+func TestProxyEnvironment(t *testing.T) {
+	p := mustLoad(t, `services: {web: {image: a, environment: [HTTP_PROXY=own, no_proxy, KEEP=1]}}`)
+	proxy := map[string]string{"HTTP_PROXY": "http://cfg", "http_proxy": "http://cfg", "NO_PROXY": "x", "no_proxy": "x"}
+	plan := mustPlan(t, p, Observed{APIVersion: "1.41", Images: images(p)}, UpOptions{ProxyEnv: proxy})
+	spec := createSpec(t, plan, "demo-web-1")
+	want := []string{"HTTP_PROXY=own", "KEEP=1", "NO_PROXY=x", "http_proxy=http://cfg", "no_proxy"}
+	if !reflect.DeepEqual(spec.Environment, want) {
+		t.Errorf("got %q, want %q", spec.Environment, want)
+	}
+	plain := createSpec(t, mustPlan(t, p, Observed{APIVersion: "1.41", Images: images(p)}, UpOptions{}), "demo-web-1")
+	if spec.Labels["com.docker.compose.config-hash"] != plain.Labels["com.docker.compose.config-hash"] {
+		t.Error("the proxy settings change the config hash")
+	}
+}
