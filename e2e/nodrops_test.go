@@ -106,3 +106,40 @@ services:
 		}
 	}
 }
+
+// The proxies of the docker CLI's config.json (DOCKER_CONFIG) reach the
+// service containers, one-offs and build args; the service's own
+// environment wins.
+func TestProxiesFromDockerConfig(t *testing.T) {
+	p := newProject(t, "")
+	p.write(fmt.Sprintf(`
+services:
+  app:
+    image: %s-img
+    build: .
+    command: ["sleep", "3600"]
+    environment: {HTTPS_PROXY: "http://own:1"}
+`, p.name))
+	if err := os.WriteFile(filepath.Join(p.dir, "Dockerfile"), []byte("FROM berth-test/busybox\nARG HTTP_PROXY\nRUN echo \"$HTTP_PROXY\" > /built-with\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := t.TempDir()
+	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"proxies": {"default": {"httpProxy": "http://proxy.invalid:3128", "httpsProxy": "http://proxy.invalid:3129", "noProxy": "localhost"}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.env = append(p.env, "DOCKER_CONFIG="+cfg)
+	p.mustBerth("up", "-d", "--build")
+	env := strings.Join(docker(t, "inspect", "-f", "{{json .Config.Env}}", p.id(p.name+"-app-1")), " ")
+	for _, want := range []string{`"HTTP_PROXY=http://proxy.invalid:3128"`, `"http_proxy=http://proxy.invalid:3128"`, `"no_proxy=localhost"`, `"HTTPS_PROXY=http://own:1"`, `"https_proxy=http://proxy.invalid:3129"`} {
+		if !strings.Contains(env, want) {
+			t.Errorf("app's environment %s lacks %s", env, want)
+		}
+	}
+	if strings.Contains(env, "HTTPS_PROXY=http://proxy.invalid") {
+		t.Errorf("the proxy overrides the service's own HTTPS_PROXY: %s", env)
+	}
+	out, _ := p.mustBerth("run", "--rm", "-e", "NO_PROXY=mine", "app", "sh", "-c", `echo "$http_proxy $NO_PROXY $(cat /built-with)"`)
+	if got, want := strings.TrimSpace(out), "http://proxy.invalid:3128 mine http://proxy.invalid:3128"; !strings.Contains(got, want) {
+		t.Errorf("one-off: got %q, want %q", got, want)
+	}
+}
