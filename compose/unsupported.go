@@ -36,9 +36,7 @@ var unsupported = []struct {
 	{"services.*.cpu_count", "Windows only"},
 	{"services.*.cpu_percent", "Windows only"},
 	{"services.*.use_api_socket", ""},
-	{"services.*.networks.*.driver_opts", ""},
 	{"services.*.networks.*.link_local_ips", ""},
-	{"services.*.networks.*.interface_name", ""},
 	{"networks.*.enable_ipv4", ""},
 }
 

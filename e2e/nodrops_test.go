@@ -143,3 +143,29 @@ services:
 		t.Errorf("one-off: got %q, want %q", got, want)
 	}
 }
+
+// interface_name needs API 1.49: an older engine refuses the project
+// before anything is created, naming service and key.
+func TestInterfaceNameGated(t *testing.T) {
+	requireEngine(t)
+	if api := serverAPI(t); apiAtLeast(api, "1.49") {
+		t.Skipf("gate: this engine speaks %s, which has interface_name", api)
+	}
+	p := newProject(t, `
+services:
+  app:
+    image: berth-test/busybox
+    command: ["sleep", "3600"]
+    networks: {default: {interface_name: eth7}}
+`)
+	_, stderr, err := p.berth("up", "-d")
+	if err == nil || !strings.Contains(stderr, `service "app": networks.default.interface_name needs Docker Engine 28.1 or later`) {
+		t.Fatalf("up: %v\n%s", err, stderr)
+	}
+	if c := p.containers(); len(c) != 0 {
+		t.Errorf("containers created: %v", c)
+	}
+	if n := p.networks(); len(n) != 0 {
+		t.Errorf("networks created: %v", n)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"berth/network"
 )
 
 // Feature is something a Docker Engine offers from one API version on.
@@ -39,6 +41,8 @@ var (
 	// CDIDevices are devices: entries named by CDI, requested from the
 	// engine's cdi device driver.
 	CDIDevices = Feature{"devices (CDI device names)", "1.44", "25.0"}
+	// InterfaceName names the container's interface on a network.
+	InterfaceName = Feature{"networks.*.interface_name", "1.49", "28.1"}
 	// GatewayPriority picks the network that gives the default route.
 	GatewayPriority = Feature{"networks.*.gw_priority", "1.48", "28.0"}
 )
@@ -126,6 +130,12 @@ func (spec ContainerSpec) Uses() []Feature {
 		gw = gw || ep.GatewayPriority != 0
 	}
 	add(GatewayPriority, gw)
+	ifname := false
+	for _, ep := range spec.Networks {
+		_, set := ep.DriverOpts[network.IfnameOption]
+		ifname = ifname || set
+	}
+	add(InterfaceName, ifname)
 	return out
 }
 

@@ -53,4 +53,11 @@ type Endpoint struct {
 	// GatewayPriority picks the network that gives the default route
 	// (gw_priority; API 1.48).
 	GatewayPriority int
+	// DriverOpts are the endpoint's driver options (driver_opts, and
+	// interface_name as IfnameOption).
+	DriverOpts map[string]string
 }
+
+// IfnameOption is the endpoint driver option that names the container's
+// interface on the network (interface_name; API 1.49).
+const IfnameOption = "com.docker.network.endpoint.ifname"

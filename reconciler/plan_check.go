@@ -187,6 +187,9 @@ func (pl *planner) checkFeatures(d *desired) error {
 		if c.GatewayPriority != 0 {
 			gate(engine.GatewayPriority, "networks."+key+".gw_priority", false)
 		}
+		if c.InterfaceName != "" {
+			gate(engine.InterfaceName, "networks."+key+".interface_name", true)
+		}
 	}
 	warn := func(format string, args ...any) {
 		pl.plan.Warnings = append(pl.plan.Warnings, fmt.Sprintf("service %q: ", s.Name)+fmt.Sprintf(format, args...))

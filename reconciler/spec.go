@@ -216,6 +216,13 @@ func endpoints(p *types.Project, s types.ServiceConfig) []network.Endpoint {
 			ep.Aliases = append(ep.Aliases, c.Aliases...)
 			ep.IPv4Address, ep.IPv6Address = c.Ipv4Address, c.Ipv6Address
 			ep.MacAddress, ep.Priority, ep.GatewayPriority = c.MacAddress, c.Priority, c.GatewayPriority
+			ep.DriverOpts = maps.Clone(map[string]string(c.DriverOpts))
+			if c.InterfaceName != "" { // over a driver_opts of the same option, as in Docker Compose
+				if ep.DriverOpts == nil {
+					ep.DriverOpts = map[string]string{}
+				}
+				ep.DriverOpts[network.IfnameOption] = c.InterfaceName
+			}
 		}
 		eps = append(eps, ep)
 	}

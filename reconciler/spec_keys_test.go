@@ -40,6 +40,9 @@ func TestTemplateAppliesEveryKey(t *testing.T) {
 		{"CDI names apart from host devices", `{image: a, devices: ["vendor.com/gpu=all", "/dev/fuse"]}`,
 			func(s engine.ContainerSpec) any { return []any{s.Resources.CDIDevices, len(s.Resources.Devices)} },
 			[]any{[]string{"vendor.com/gpu=all"}, 1}},
+		{"endpoint driver_opts and interface_name", `{image: a, networks: {default: {driver_opts: {a: b, com.docker.network.endpoint.ifname: x}, interface_name: eth7}}}`,
+			func(s engine.ContainerSpec) any { return s.Networks[0].DriverOpts },
+			map[string]string{"a": "b", "com.docker.network.endpoint.ifname": "eth7"}},
 		{"annotations on a new engine", `{image: a, annotations: {com.example.k: v}}`,
 			func(s engine.ContainerSpec) any { return s.Annotations }, map[string]string{"com.example.k": "v"}},
 	}
@@ -84,6 +87,9 @@ services:
     devices: ["vendor.com/gpu=all"]
     volumes: [{type: bind, source: ./b, target: /b, read_only: true, bind: {recursive: readonly}}]
 `, func(_ *types.Project, st *Observed) { st.APIVersion = "1.41" })
+	wantIn(t, planErr(t, `services: {web: {image: a, networks: {default: {interface_name: eth7}}}}`,
+		func(_ *types.Project, st *Observed) { st.APIVersion = "1.48" }),
+		`service "web": networks.default.interface_name needs Docker Engine 28.1 or later (API 1.49; this engine speaks API 1.48)`)
 	wantIn(t, got,
 		`service "web": devices vendor.com/gpu=all (CDI device names) needs Docker Engine 25.0 or later (API 1.44`,
 		`service "web": volumes[0] (target /b) bind.recursive: readonly needs Docker Engine 25.0 or later (API 1.44`)

@@ -220,7 +220,7 @@ func networkingConfig(spec engine.ContainerSpec, multiNetwork bool) (*mnetwork.N
 
 // endpointSettings is how a container joins one network.
 func endpointSettings(ep network.Endpoint, links []string) (*mnetwork.EndpointSettings, error) {
-	es := &mnetwork.EndpointSettings{Aliases: ep.Aliases, Links: links, GwPriority: ep.GatewayPriority}
+	es := &mnetwork.EndpointSettings{Aliases: ep.Aliases, Links: links, GwPriority: ep.GatewayPriority, DriverOpts: ep.DriverOpts}
 	mac, err := hardwareAddr(ep.MacAddress)
 	if err != nil {
 		return nil, err

@@ -28,3 +28,15 @@ func TestNetworkCreateIPAMOptions(t *testing.T) {
 		t.Error("a bad aux address is accepted")
 	}
 }
+
+// An endpoint's driver options (driver_opts, interface_name) reach the
+// create call.
+func TestEndpointDriverOpts(t *testing.T) {
+	es, err := endpointSettings(network.Endpoint{Network: "n", DriverOpts: map[string]string{network.IfnameOption: "eth7"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if es.DriverOpts[network.IfnameOption] != "eth7" {
+		t.Errorf("driver opts: %v", es.DriverOpts)
+	}
+}
