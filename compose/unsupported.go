@@ -37,7 +37,6 @@ var unsupported = []struct {
 	{"services.*.cpu_percent", "Windows only"},
 	{"services.*.use_api_socket", ""},
 	{"services.*.networks.*.link_local_ips", ""},
-	{"networks.*.enable_ipv4", ""},
 }
 
 // unsupportedFound lists the unsupported keys set in p, by the path the

@@ -89,8 +89,6 @@ func TestUnsupportedWarnings(t *testing.T) {
 		{name: "windows cpu keys", files: map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n    cpu_count: 2\n    cpu_percent: 50\n"},
 			want: []string{"compose.yaml:4:5: services.web.cpu_count: not applied by berth yet, ignored (Windows only)",
 				"compose.yaml:5:5: services.web.cpu_percent: not applied by berth yet, ignored (Windows only)"}},
-		{name: "enable_ipv4", files: map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n    networks: [a]\nnetworks:\n  a:\n    enable_ipv4: false\n"},
-			want: []string{"compose.yaml:7:5: networks.a.enable_ipv4: not applied by berth yet, ignored"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := loadWarnings(t, c.files, c.o); !slices.Equal(got, c.want) {

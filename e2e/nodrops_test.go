@@ -169,3 +169,28 @@ services:
 		t.Errorf("networks created: %v", n)
 	}
 }
+
+// enable_ipv4: false needs API 1.48: an older engine refuses the project
+// before anything is created, naming the network.
+func TestEnableIPv4Gated(t *testing.T) {
+	requireEngine(t)
+	if api := serverAPI(t); apiAtLeast(api, "1.48") {
+		t.Skipf("gate: this engine speaks %s, which has enable_ipv4", api)
+	}
+	p := newProject(t, `
+services:
+  app:
+    image: berth-test/busybox
+    command: ["sleep", "3600"]
+    networks: [v6]
+networks:
+  v6: {enable_ipv4: false, enable_ipv6: true}
+`)
+	_, stderr, err := p.berth("up", "-d")
+	if err == nil || !strings.Contains(stderr, `network "v6": enable_ipv4: false needs Docker Engine 28.0 or later`) {
+		t.Fatalf("up: %v\n%s", err, stderr)
+	}
+	if n := p.networks(); len(n) != 0 {
+		t.Errorf("networks created: %v", n)
+	}
+}

@@ -41,6 +41,8 @@ var (
 	// CDIDevices are devices: entries named by CDI, requested from the
 	// engine's cdi device driver.
 	CDIDevices = Feature{"devices (CDI device names)", "1.44", "25.0"}
+	// EnableIPv4 is a network's enable_ipv4: false makes an IPv6-only network.
+	EnableIPv4 = Feature{"networks.*.enable_ipv4", "1.48", "28.0"}
 	// InterfaceName names the container's interface on a network.
 	InterfaceName = Feature{"networks.*.interface_name", "1.49", "28.1"}
 	// GatewayPriority picks the network that gives the default route.

@@ -57,3 +57,20 @@ func TestIPAMOptionsDigest(t *testing.T) {
 		t.Error("options or aux_addresses do not reach the digest")
 	}
 }
+
+// enable_ipv4 counts only once set: networks labelled before it keep their
+// field digests, and setting it later is a drift.
+func TestEnableIPv4Digest(t *testing.T) {
+	spec := Spec{Name: "n"}
+	if _, ok := fieldDigests(spec)["enable_ipv4"]; ok {
+		t.Error("an unset enable_ipv4 is digested")
+	}
+	spec.Labels = map[string]string{project.LabelNetworkFields: encode(fieldDigests(spec))}
+	info := Info{Name: "n", Labels: maps.Clone(spec.Labels)}
+	off := false
+	changed := spec
+	changed.EnableIPv4 = &off
+	if d := Changed(changed, info); d != "enable_ipv4" {
+		t.Errorf("enable_ipv4 set later: %q", d)
+	}
+}

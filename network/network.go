@@ -9,6 +9,9 @@ type Spec struct {
 	Internal   bool
 	Attachable bool
 	EnableIPv6 bool
+	// EnableIPv4 is enable_ipv4; nil is the engine's default (on). Only
+	// API 1.48 reads it (engine.EnableIPv4).
+	EnableIPv4 *bool
 	IPAM       IPAM
 }
 

@@ -36,6 +36,7 @@ func SpecOf(p *types.Project, key string) Spec {
 		Internal:   n.Internal,
 		Attachable: n.Attachable,
 		EnableIPv6: n.EnableIPv6 != nil && *n.EnableIPv6,
+		EnableIPv4: n.EnableIPv4,
 		IPAM:       IPAM{Driver: n.Ipam.Driver, Options: maps.Clone(map[string]string(n.Ipam.Options))},
 	}
 	for _, pool := range n.Ipam.Config {

@@ -27,6 +27,7 @@ func (pl *planner) preflight() error {
 		errs = append(errs, pl.checkFiles(d)...)
 		errs = append(errs, pl.checkFeatures(d))
 	}
+	errs = append(errs, pl.checkNetworkFeatures()...)
 	errs = append(errs, pl.checkPorts()...)
 	errs = append(errs, pl.checkContainerNames()...)
 	errs = append(errs, pl.checkDonors()...)
@@ -75,6 +76,21 @@ func (pl *planner) checkFiles(d *desired) []error {
 		errs = append(errs, d.injectErr)
 	} else if len(d.inject) > 0 && len(pl.o.InjectKey) == 0 {
 		errs = append(errs, fmt.Errorf("service %q: no key to label its secrets and configs from environment: or content: (UpOptions.InjectKey)", s.Name))
+	}
+	return errs
+}
+
+// checkNetworkFeatures refuses the networks the selected services join
+// that need a newer engine: enable_ipv4: false (an IPv6-only network) would
+// get IPv4 from an older one.
+func (pl *planner) checkNetworkFeatures() []error {
+	var errs []error
+	v := pl.st.APIVersion
+	for _, key := range pl.d.usedNetworks(pl.selectedNames()) {
+		spec, managed := pl.d.networks[key]
+		if managed && spec.EnableIPv4 != nil && !*spec.EnableIPv4 && !engine.EnableIPv4.Supported(v) {
+			errs = append(errs, fmt.Errorf("network %q: enable_ipv4: false %s", key, engine.EnableIPv4.Needs(v)))
+		}
 	}
 	return errs
 }

@@ -136,3 +136,16 @@ func TestProxyEnvironment(t *testing.T) {
 		t.Error("the proxy settings change the config hash")
 	}
 }
+
+// enable_ipv4: false needs API 1.48: an older engine would give the network
+// IPv4 anyway, so the plan is refused, naming the network.
+func TestEnableIPv4Gated(t *testing.T) {
+	yaml := `
+services: {web: {image: a, networks: [v6]}}
+networks: {v6: {enable_ipv4: false, enable_ipv6: true}}
+`
+	wantIn(t, planErr(t, yaml, func(_ *types.Project, st *Observed) { st.APIVersion = "1.47" }),
+		`network "v6": enable_ipv4: false needs Docker Engine 28.0 or later (API 1.48; this engine speaks API 1.47)`)
+	p := mustLoad(t, yaml)
+	mustPlan(t, p, Observed{APIVersion: "1.48", Images: images(p)}, UpOptions{})
+}

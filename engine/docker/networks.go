@@ -70,6 +70,9 @@ func infoOf(n mnetwork.Network) network.Info {
 // that name and removes its own if it lost: every concurrent creator agrees
 // on the same survivor.
 func (e *Engine) CreateNetwork(ctx context.Context, spec network.Spec) (string, error) {
+	if spec.EnableIPv4 != nil && !*spec.EnableIPv4 && !engine.EnableIPv4.Supported(e.apiVersion) {
+		return "", fmt.Errorf("network %s: enable_ipv4: false %s", spec.Name, engine.EnableIPv4.Needs(e.apiVersion))
+	}
 	opts, err := networkCreateOptions(spec)
 	if err != nil {
 		return "", wrap("network", spec.Name, err)
@@ -151,6 +154,7 @@ func networkCreateOptions(spec network.Spec) (client.NetworkCreateOptions, error
 	if spec.EnableIPv6 {
 		opts.EnableIPv6 = &spec.EnableIPv6
 	}
+	opts.EnableIPv4 = spec.EnableIPv4
 	if spec.IPAM.Driver == "" && len(spec.IPAM.Configs) == 0 && len(spec.IPAM.Options) == 0 {
 		return opts, nil
 	}

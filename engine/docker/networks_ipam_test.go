@@ -40,3 +40,15 @@ func TestEndpointDriverOpts(t *testing.T) {
 		t.Errorf("driver opts: %v", es.DriverOpts)
 	}
 }
+
+// enable_ipv4 reaches the create call only when the file sets it.
+func TestNetworkCreateEnableIPv4(t *testing.T) {
+	off := false
+	opts, err := networkCreateOptions(network.Spec{Name: "n", EnableIPv4: &off})
+	if err != nil || opts.EnableIPv4 == nil || *opts.EnableIPv4 {
+		t.Errorf("set: %v, %v", opts.EnableIPv4, err)
+	}
+	if opts, _ := networkCreateOptions(network.Spec{Name: "n"}); opts.EnableIPv4 != nil {
+		t.Errorf("unset: %v", *opts.EnableIPv4)
+	}
+}
