@@ -212,6 +212,10 @@ func (pl *planner) checkFeatures(d *desired) error {
 	}
 	for i, m := range s.Volumes {
 		at := fmt.Sprintf("volumes[%d] (target %s)", i, m.Target)
+		if b := m.Bind; m.Type == types.VolumeTypeBind && b != nil && b.SELinux != "" && b.Recursive != "" && b.Recursive != "enabled" {
+			// Only the mount API carries the recursion, and it has no relabel.
+			warn("%s bind.selinux is not applied together with bind.recursive, ignored", at)
+		}
 		switch {
 		case m.Type == types.VolumeTypeImage:
 			gate(engine.ImageMount, at+" type: image", true)

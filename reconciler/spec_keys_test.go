@@ -102,6 +102,7 @@ services:
     volumes:
       - {type: bind, source: ./b, target: /b, read_only: true, bind: {recursive: writable}}
       - {type: npipe, source: \\.\pipe\x, target: \\.\pipe\x}
+      - {type: bind, source: ./c, target: /c, bind: {selinux: z, recursive: disabled}}
     secrets: [{source: s, uid: "1000", mode: 0400}]
 secrets: {s: {file: ./s.txt}}
 `)
@@ -110,7 +111,8 @@ secrets: {s: {file: ./s.txt}}
 		`service "web": annotations is not applied: it needs Docker Engine 24.0 or later (API 1.43`,
 		`service "web": volumes[0] (target /b) bind.recursive: writable is not applied: it needs Docker Engine 25.0`,
 		`service "web": volumes[1] (target \\.\pipe\x) type: npipe is not applied (Windows only), ignored`,
-		`service "web": secrets.s: uid, gid and mode are not applied to a secret from a file`)
+		`service "web": secrets.s: uid, gid and mode are not applied to a secret from a file`,
+		`service "web": volumes[2] (target /c) bind.selinux is not applied together with bind.recursive, ignored`)
 	spec := createSpec(t, plan, "demo-web-1")
 	if spec.Annotations != nil || spec.Mounts[0].BindRecursive != "" {
 		t.Errorf("the old engine's spec keeps what it would ignore: %v %+v", spec.Annotations, spec.Mounts[0])
