@@ -33,8 +33,9 @@ var unsupported = []struct {
 	{"services.*.blkio_config", ""},
 	{"services.*.credential_spec", "Windows only"},
 	{"services.*.isolation", "Windows only"},
+	{"services.*.cpu_count", "Windows only"},
+	{"services.*.cpu_percent", "Windows only"},
 	{"services.*.use_api_socket", ""},
-	{"services.*.networks.*.driver_opts", ""},
 	{"services.*.networks.*.link_local_ips", ""},
 }
 

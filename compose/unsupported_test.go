@@ -86,6 +86,9 @@ func TestUnsupportedWarnings(t *testing.T) {
 			want: []string{"compose.yaml:4:1: models: not applied by berth yet, ignored (models are not run)"}},
 		{name: "per-network keys", files: map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n    networks:\n      a: {link_local_ips: [169.254.8.8]}\n      b:\nnetworks: {a: {}, b: {}}\n"},
 			want: []string{"compose.yaml:5:11: services.web.networks.a.link_local_ips: not applied by berth yet, ignored"}},
+		{name: "windows cpu keys", files: map[string]string{"compose.yaml": "services:\n  web:\n    image: x\n    cpu_count: 2\n    cpu_percent: 50\n"},
+			want: []string{"compose.yaml:4:5: services.web.cpu_count: not applied by berth yet, ignored (Windows only)",
+				"compose.yaml:5:5: services.web.cpu_percent: not applied by berth yet, ignored (Windows only)"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := loadWarnings(t, c.files, c.o); !slices.Equal(got, c.want) {

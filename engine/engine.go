@@ -222,9 +222,16 @@ type Mount struct {
 	// Bind: create the host path when missing (short syntax does).
 	CreateHostPath  bool
 	BindPropagation string
-	VolumeNoCopy    bool
-	TmpfsSize       int64
-	TmpfsMode       uint32
+	// SELinux relabels a bind's host path: "z" shared, "Z" private.
+	SELinux string
+	// BindRecursive is bind.recursive: "" or "enabled" (the default),
+	// "disabled", "writable" or "readonly" (the last two need API 1.44).
+	BindRecursive string
+	VolumeNoCopy  bool
+	// VolumeLabels label a volume the mount creates.
+	VolumeLabels map[string]string
+	TmpfsSize    int64
+	TmpfsMode    uint32
 	// Subpath mounts only this directory of the volume or image (API 1.45
 	// for volumes, 1.48 with image mounts).
 	Subpath string

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"berth/network"
 )
 
 // Feature is something a Docker Engine offers from one API version on.
@@ -31,6 +33,18 @@ var (
 	VolumeSubpath = Feature{"volumes.*.volume.subpath", "1.45", "26.0"}
 	// ImageMount mounts an image's filesystem (volumes type: image).
 	ImageMount = Feature{"volumes.*.type: image", "1.48", "28.0"}
+	// Annotations are passed to the runtime (HostConfig.Annotations).
+	Annotations = Feature{"annotations", "1.43", "24.0"}
+	// BindRecursiveReadOnly is bind.recursive writable or readonly: how a
+	// read-only bind treats the mounts below it.
+	BindRecursiveReadOnly = Feature{"volumes.*.bind.recursive", "1.44", "25.0"}
+	// CDIDevices are devices: entries named by CDI, requested from the
+	// engine's cdi device driver.
+	CDIDevices = Feature{"devices (CDI device names)", "1.44", "25.0"}
+	// EnableIPv4 is a network's enable_ipv4: false makes an IPv6-only network.
+	EnableIPv4 = Feature{"networks.*.enable_ipv4", "1.48", "28.0"}
+	// InterfaceName names the container's interface on a network.
+	InterfaceName = Feature{"networks.*.interface_name", "1.49", "28.1"}
 	// GatewayPriority picks the network that gives the default route.
 	GatewayPriority = Feature{"networks.*.gw_priority", "1.48", "28.0"}
 )
@@ -103,18 +117,27 @@ func (spec ContainerSpec) Uses() []Feature {
 	}
 	add(EndpointMacAddress, endpointMacs(spec))
 	add(HealthStartInterval, spec.Healthcheck != nil && spec.Healthcheck.StartInterval != 0)
-	var subpath, image bool
+	var subpath, image, recursive bool
 	for _, m := range spec.Mounts {
 		subpath = subpath || m.Type == "volume" && m.Subpath != ""
 		image = image || m.Type == "image"
+		recursive = recursive || m.Type == "bind" && m.ReadOnly && m.BindRecursive == "readonly"
 	}
 	add(VolumeSubpath, subpath)
 	add(ImageMount, image)
+	add(BindRecursiveReadOnly, recursive)
+	add(CDIDevices, len(spec.Resources.CDIDevices) > 0)
 	gw := false
 	for _, ep := range spec.Networks {
 		gw = gw || ep.GatewayPriority != 0
 	}
 	add(GatewayPriority, gw)
+	ifname := false
+	for _, ep := range spec.Networks {
+		_, set := ep.DriverOpts[network.IfnameOption]
+		ifname = ifname || set
+	}
+	add(InterfaceName, ifname)
 	return out
 }
 

@@ -62,22 +62,26 @@ type ContainerSpec struct {
 	// ("<id>") and holds volumes_from entries ("<container>[:ro]").
 	VolumesFrom []string
 
-	PidMode     string // "", "host", "container:<id>"
-	IpcMode     string
-	UTSMode     string
-	UsernsMode  string
-	Privileged  bool
-	CapAdd      []string
-	CapDrop     []string
-	SecurityOpt []string
-	ReadOnly    bool
-	Init        *bool // nil: the engine's default
-	GroupAdd    []string
-	Sysctls     map[string]string
-	Runtime     string
-	StorageOpt  map[string]string
-	OomScoreAdj int
-	ShmSize     int64
+	PidMode    string // "", "host", "container:<id>"
+	IpcMode    string
+	UTSMode    string
+	UsernsMode string
+	// CgroupnsMode is cgroup: "host", "private" or "" (the engine's default).
+	CgroupnsMode string
+	Privileged   bool
+	CapAdd       []string
+	CapDrop      []string
+	SecurityOpt  []string
+	ReadOnly     bool
+	Init         *bool // nil: the engine's default
+	GroupAdd     []string
+	Sysctls      map[string]string
+	Runtime      string
+	StorageOpt   map[string]string
+	OomScoreAdj  int
+	ShmSize      int64
+	// Annotations are passed to the runtime (API 1.43, see engine.Annotations).
+	Annotations map[string]string
 
 	Restart   RestartPolicy
 	Logging   LogConfig
@@ -123,9 +127,16 @@ type Resources struct {
 	Memory            int64
 	MemoryReservation int64
 	MemorySwap        int64
-	PidsLimit         *int64 // nil: no limit set
-	OomKillDisable    bool
-	Devices           []Device
+	MemorySwappiness  *int64 // nil: the engine's default
+	// CPURealtimePeriod and CPURealtimeRuntime are in microseconds.
+	CPURealtimePeriod  int64
+	CPURealtimeRuntime int64
+	PidsLimit          *int64 // nil: no limit set
+	OomKillDisable     bool
+	Devices            []Device
+	// CDIDevices are devices: named by CDI ("vendor.com/class=name"),
+	// requested from the engine's cdi driver (API 1.44).
+	CDIDevices        []string
 	DeviceCgroupRules []string
 	Ulimits           []Ulimit // by name
 }

@@ -77,6 +77,9 @@ type Options struct {
 	// SSH --ssh flags ("default", "id=/path/to/key"), for every build.
 	Secrets, SSH []string
 	Memory       int64 // --memory: the build containers' memory limit in bytes
+	// Proxy are the proxy variables of the docker CLI's configuration,
+	// passed as build args the file and --build-arg do not name.
+	Proxy map[string]string
 }
 
 // NewRequest prepares the build of service s of project p: the context tar
@@ -112,7 +115,7 @@ func NewRequest(p *types.Project, s types.ServiceConfig, imageName string, o Opt
 		Context:     newContextReader(spec),
 		Dockerfile:  spec.dockerfile,
 		Tags:        tags(imageName, b.Tags),
-		Args:        buildArgs(p, b.Args, o.Args),
+		Args:        withProxyArgs(buildArgs(p, b.Args, o.Args), b.Args, o.Args, o.Proxy),
 		Target:      b.Target,
 		Labels:      imageLabels(p, s),
 		NoCache:     b.NoCache || o.NoCache,
@@ -174,6 +177,20 @@ func buildArgs(p *types.Project, file, flags map[string]*string) map[string]*str
 		}
 	}
 	return out
+}
+
+// withProxyArgs adds the proxy variables no build arg names, even one
+// declared without a value: the file and the flags win, as with the docker
+// CLI. They are taken as they are, with no lookup in the environment.
+func withProxyArgs(args, file, flags map[string]*string, proxy map[string]string) map[string]*string {
+	for k, v := range proxy {
+		_, inFile := file[k]
+		_, inFlags := flags[k]
+		if _, set := args[k]; !set && !inFile && !inFlags {
+			args[k] = &v
+		}
+	}
+	return args
 }
 
 func lookupEnv(p *types.Project, key string) *string {

@@ -13,13 +13,19 @@ import (
 
 // fieldDigests digests the settings of spec the labels do not show.
 func fieldDigests(spec Spec) map[string]string {
-	return map[string]string{
+	out := map[string]string{
 		"driver_opts": digest(spec.DriverOpts),
 		"ipam":        digest(spec.IPAM),
 		"internal":    digest(spec.Internal),
 		"attachable":  digest(spec.Attachable),
 		"enable_ipv6": digest(spec.EnableIPv6),
 	}
+	// Only when set, so that the networks labelled before it counted
+	// keep their digests.
+	if spec.EnableIPv4 != nil {
+		out["enable_ipv4"] = digest(*spec.EnableIPv4)
+	}
+	return out
 }
 
 func digest(v any) string {

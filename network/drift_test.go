@@ -39,3 +39,38 @@ func TestDrift(t *testing.T) {
 		t.Errorf("driver: %q", d)
 	}
 }
+
+// IPAM options and aux addresses count in the ipam digest, and a network
+// without them keeps the digest it was labelled with before they existed.
+func TestIPAMOptionsDigest(t *testing.T) {
+	plain := IPAM{Driver: "default", Configs: []IPAMConfig{{Subnet: "10.9.0.0/24"}}}
+	if got, want := digest(plain), digest(struct {
+		Driver  string
+		Configs []struct{ Subnet, IPRange, Gateway string }
+	}{"default", []struct{ Subnet, IPRange, Gateway string }{{Subnet: "10.9.0.0/24"}}}); got != want {
+		t.Errorf("digest of a network without options moved: %s, was %s", got, want)
+	}
+	withOpts := plain
+	withOpts.Options = map[string]string{"k": "v"}
+	withAux := IPAM{Driver: "default", Configs: []IPAMConfig{{Subnet: "10.9.0.0/24", AuxAddresses: map[string]string{"host1": "10.9.0.5"}}}}
+	if digest(withOpts) == digest(plain) || digest(withAux) == digest(plain) {
+		t.Error("options or aux_addresses do not reach the digest")
+	}
+}
+
+// enable_ipv4 counts only once set: networks labelled before it keep their
+// field digests, and setting it later is a drift.
+func TestEnableIPv4Digest(t *testing.T) {
+	spec := Spec{Name: "n"}
+	if _, ok := fieldDigests(spec)["enable_ipv4"]; ok {
+		t.Error("an unset enable_ipv4 is digested")
+	}
+	spec.Labels = map[string]string{project.LabelNetworkFields: encode(fieldDigests(spec))}
+	info := Info{Name: "n", Labels: maps.Clone(spec.Labels)}
+	off := false
+	changed := spec
+	changed.EnableIPv4 = &off
+	if d := Changed(changed, info); d != "enable_ipv4" {
+		t.Errorf("enable_ipv4 set later: %q", d)
+	}
+}

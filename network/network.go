@@ -9,6 +9,9 @@ type Spec struct {
 	Internal   bool
 	Attachable bool
 	EnableIPv6 bool
+	// EnableIPv4 is enable_ipv4; nil is the engine's default (on). Only
+	// API 1.48 reads it (engine.EnableIPv4).
+	EnableIPv4 *bool
 	IPAM       IPAM
 }
 
@@ -16,6 +19,9 @@ type Spec struct {
 type IPAM struct {
 	Driver  string
 	Configs []IPAMConfig
+	// Options are the IPAM driver's options (omitted when empty, so the
+	// field digests of networks without them stay as they were).
+	Options map[string]string `json:",omitempty"`
 }
 
 // IPAMConfig is one subnet.
@@ -23,6 +29,8 @@ type IPAMConfig struct {
 	Subnet  string
 	IPRange string
 	Gateway string
+	// AuxAddresses are addresses the driver must not hand out, by name.
+	AuxAddresses map[string]string `json:",omitempty"`
 }
 
 // Info is a network as the engine reports it.
@@ -48,4 +56,11 @@ type Endpoint struct {
 	// GatewayPriority picks the network that gives the default route
 	// (gw_priority; API 1.48).
 	GatewayPriority int
+	// DriverOpts are the endpoint's driver options (driver_opts, and
+	// interface_name as IfnameOption).
+	DriverOpts map[string]string
 }
+
+// IfnameOption is the endpoint driver option that names the container's
+// interface on the network (interface_name; API 1.49).
+const IfnameOption = "com.docker.network.endpoint.ifname"

@@ -36,13 +36,15 @@ func SpecOf(p *types.Project, key string) Spec {
 		Internal:   n.Internal,
 		Attachable: n.Attachable,
 		EnableIPv6: n.EnableIPv6 != nil && *n.EnableIPv6,
-		IPAM:       IPAM{Driver: n.Ipam.Driver},
+		EnableIPv4: n.EnableIPv4,
+		IPAM:       IPAM{Driver: n.Ipam.Driver, Options: maps.Clone(map[string]string(n.Ipam.Options))},
 	}
 	for _, pool := range n.Ipam.Config {
 		if pool == nil {
 			continue
 		}
-		spec.IPAM.Configs = append(spec.IPAM.Configs, IPAMConfig{Subnet: pool.Subnet, IPRange: pool.IPRange, Gateway: pool.Gateway})
+		spec.IPAM.Configs = append(spec.IPAM.Configs, IPAMConfig{Subnet: pool.Subnet, IPRange: pool.IPRange, Gateway: pool.Gateway,
+			AuxAddresses: maps.Clone(map[string]string(pool.AuxiliaryAddresses))})
 	}
 	spec.Labels[project.LabelNetworkFields] = encode(fieldDigests(spec))
 	return spec

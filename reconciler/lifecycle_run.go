@@ -27,10 +27,13 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 	if isProvider(s) {
 		return Plan{}, engine.ContainerSpec{}, fmt.Errorf("service %q is a provider service (provider.type %q): it has no container to run", s.Name, s.Provider.Type)
 	}
-	pl := newPlanner(p, st, UpOptions{NoDeps: o.NoDeps, Pull: o.Pull, InjectKey: o.InjectKey,
+	pl := newPlanner(p, st, UpOptions{NoDeps: o.NoDeps, Pull: o.Pull, InjectKey: o.InjectKey, ProxyEnv: o.ProxyEnv,
 		RemoveOrphans: o.RemoveOrphans, IgnoreOrphans: o.IgnoreOrphans})
 	if pl.selected, err = selection(p, UpOptions{Services: []string{s.Name}, NoDeps: o.NoDeps}); err != nil {
 		return Plan{}, engine.ContainerSpec{}, err
+	}
+	if o.Build {
+		pl.buildRun = s.Name // built, not pulled: a run has no second plan to build what a pull missed
 	}
 	if err := pl.planPulls(); err != nil {
 		return Plan{}, engine.ContainerSpec{}, err
@@ -113,6 +116,7 @@ func oneOffSpec(p *types.Project, d *desired, imageID string, o RunOptions) engi
 		}
 		spec.Name = project.OneOffName(p.Name, d.service.Name, short)
 	}
+	spec.Environment = withProxy(spec.Environment, o.ProxyEnv)
 	spec.StdinOnce = o.Interactive && !o.Detach
 	spec.AutoRemove = o.Remove && o.Detach
 	return spec

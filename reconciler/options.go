@@ -47,6 +47,11 @@ type UpOptions struct {
 	// environment: or content:.
 	InjectKey []byte
 
+	// ProxyEnv are the proxy variables of the docker CLI's configuration
+	// (HTTP_PROXY, http_proxy, …): each container gets those its service's
+	// environment does not set.
+	ProxyEnv map[string]string
+
 	// built is set by Up once the builds ran: the plan against the new
 	// images must not ask for them again.
 	built bool

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -26,6 +27,7 @@ func (pl *planner) preflight() error {
 		errs = append(errs, pl.checkFiles(d)...)
 		errs = append(errs, pl.checkFeatures(d))
 	}
+	errs = append(errs, pl.checkNetworkFeatures()...)
 	errs = append(errs, pl.checkPorts()...)
 	errs = append(errs, pl.checkContainerNames()...)
 	errs = append(errs, pl.checkDonors()...)
@@ -74,6 +76,21 @@ func (pl *planner) checkFiles(d *desired) []error {
 		errs = append(errs, d.injectErr)
 	} else if len(d.inject) > 0 && len(pl.o.InjectKey) == 0 {
 		errs = append(errs, fmt.Errorf("service %q: no key to label its secrets and configs from environment: or content: (UpOptions.InjectKey)", s.Name))
+	}
+	return errs
+}
+
+// checkNetworkFeatures refuses the networks the selected services join
+// that need a newer engine: enable_ipv4: false (an IPv6-only network) would
+// get IPv4 from an older one.
+func (pl *planner) checkNetworkFeatures() []error {
+	var errs []error
+	v := pl.st.APIVersion
+	for _, key := range pl.d.usedNetworks(pl.selectedNames()) {
+		spec, managed := pl.d.networks[key]
+		if managed && spec.EnableIPv4 != nil && !*spec.EnableIPv4 && !engine.EnableIPv4.Supported(v) {
+			errs = append(errs, fmt.Errorf("network %q: enable_ipv4: false %s", key, engine.EnableIPv4.Needs(v)))
+		}
 	}
 	return errs
 }
@@ -186,14 +203,46 @@ func (pl *planner) checkFeatures(d *desired) error {
 		if c.GatewayPriority != 0 {
 			gate(engine.GatewayPriority, "networks."+key+".gw_priority", false)
 		}
+		if c.InterfaceName != "" {
+			gate(engine.InterfaceName, "networks."+key+".interface_name", true)
+		}
+	}
+	warn := func(format string, args ...any) {
+		pl.plan.Warnings = append(pl.plan.Warnings, fmt.Sprintf("service %q: ", s.Name)+fmt.Sprintf(format, args...))
 	}
 	for i, m := range s.Volumes {
 		at := fmt.Sprintf("volumes[%d] (target %s)", i, m.Target)
+		if b := m.Bind; m.Type == types.VolumeTypeBind && b != nil && b.SELinux != "" && b.Recursive != "" && b.Recursive != "enabled" {
+			// Only the mount API carries the recursion, and it has no relabel.
+			warn("%s bind.selinux is not applied together with bind.recursive, ignored", at)
+		}
 		switch {
 		case m.Type == types.VolumeTypeImage:
 			gate(engine.ImageMount, at+" type: image", true)
 		case m.Type == types.VolumeTypeVolume && m.Volume != nil && m.Volume.Subpath != "":
 			gate(engine.VolumeSubpath, at+" volume.subpath", true)
+		case m.Type == types.VolumeTypeBind && m.Bind != nil && m.Bind.Recursive == "readonly" && m.ReadOnly:
+			gate(engine.BindRecursiveReadOnly, at+" bind.recursive: readonly", true)
+		case m.Type == types.VolumeTypeBind && m.Bind != nil && m.Bind.Recursive == "writable" && m.ReadOnly:
+			gate(engine.BindRecursiveReadOnly, at+" bind.recursive: writable", false)
+		case m.Type == types.VolumeTypeNamedPipe:
+			warn("%s type: npipe is not applied (Windows only), ignored", at)
+		case m.Type == types.VolumeTypeCluster:
+			warn("%s type: cluster is not applied (Swarm cluster volumes), ignored", at)
+		}
+	}
+	if len(s.Annotations) > 0 {
+		gate(engine.Annotations, "annotations", false)
+	}
+	if cdi := cdiDevices(s.Devices); len(cdi) > 0 {
+		gate(engine.CDIDevices, "devices "+strings.Join(cdi, ", ")+" (CDI device names)", true)
+	}
+	if _, err := securityOpts(pl.p, s.SecurityOpt); err != nil {
+		errs = append(errs, fmt.Errorf("service %q: %w", s.Name, err))
+	}
+	for _, r := range d.files {
+		if r.file != "" && (r.ref.UID != "" || r.ref.GID != "" || r.ref.Mode != nil) {
+			warn("%ss.%s: uid, gid and mode are not applied to a %s from a file (it is bind-mounted as it is), ignored", r.kind, r.name, r.kind)
 		}
 	}
 	return errors.Join(errs...)

@@ -44,7 +44,7 @@ func (pl *planner) planPulls() error {
 			continue
 		}
 		policy := pl.pullPolicy(s)
-		buildFirst := pl.o.Build || policy == types.PullPolicyBuild || policy == types.PullPolicyNever
+		buildFirst := pl.o.Build || name == pl.buildRun || policy == types.PullPolicyBuild || policy == types.PullPolicyNever
 		if s.Build == nil || pl.o.NoBuild || !buildFirst {
 			names = append(names, name)
 		}

@@ -152,6 +152,7 @@ func tempName(oldID, final string) string {
 func (pl *planner) create(d *desired, n int, imageID string, old *engine.Container, reason string, after []int) int {
 	s := d.service
 	spec := d.replica(pl.p, n, imageID, old, pl.o.RenewAnonVolumes, pl.o.InjectKey)
+	spec.Environment = withProxy(spec.Environment, pl.o.ProxyEnv)
 	for _, key := range slices.Sorted(maps.Keys(s.Networks)) {
 		if i, ok := pl.nets[key]; ok && s.NetworkMode == "" {
 			after = append(after, i)

@@ -17,10 +17,13 @@ import (
 // planner lives for one NewPlan call and remembers which action makes each
 // resource, so that later actions can name the ones they need.
 type planner struct {
-	p         *types.Project
-	st        Observed
-	d         *desiredSet
-	o         UpOptions
+	p  *types.Project
+	st Observed
+	d  *desiredSet
+	o  UpOptions
+	// buildRun is the service run --build builds: planPulls leaves it out
+	// even while o.Build is off for its dependencies.
+	buildRun  string
 	plan      Plan
 	selected  map[string]bool
 	nets      map[string]int // network key → create action

@@ -58,6 +58,8 @@ type RunOptions struct {
 	// InjectKey is UpOptions.InjectKey, for the one-off and the
 	// dependencies run creates.
 	InjectKey []byte
+	// ProxyEnv is UpOptions.ProxyEnv; -e and the service's environment win.
+	ProxyEnv map[string]string
 }
 
 // NewSlug is a one-off's random ID: 64 hex digits, like a container ID.

@@ -25,7 +25,7 @@ func templateSpec(p *types.Project, s types.ServiceConfig, files []fileRef, apiV
 		Image:       project.ImageName(p, s),
 		Environment: environment(s),
 		Mounts:      mounts(p, s, files),
-		NetworkMode: resolveMode(p, s.NetworkMode),
+		NetworkMode: networkMode(p, s.NetworkMode),
 		PidMode:     resolveMode(p, s.Pid),
 		IpcMode:     resolveMode(p, s.Ipc),
 		Links:       links(p, s),
@@ -34,6 +34,7 @@ func templateSpec(p *types.Project, s types.ServiceConfig, files []fileRef, apiV
 		Platform:    s.Platform, // the pull used it too (plan_pull.go)
 	}
 	runtimeSpec(&spec, s)
+	spec.SecurityOpt, _ = securityOpts(p, s.SecurityOpt) // preflight reports a profile it cannot read
 	if spec.NetworkMode == "" {
 		spec.Networks = endpoints(p, s)
 	}
@@ -46,7 +47,8 @@ func templateSpec(p *types.Project, s types.ServiceConfig, files []fileRef, apiV
 
 // withinAPI leaves out the refinements an engine of apiVersion lacks and
 // would ignore anyway (preflight warns about each): the healthcheck's
-// start_interval and the networks' gw_priority. What changes the meaning of
+// start_interval, the networks' gw_priority, annotations and a bind's
+// recursive: writable (older engines never make submounts read-only). What changes the meaning of
 // the container (a subpath, an image mount, a MAC address) stays, and the
 // preflight refuses it.
 func withinAPI(spec *engine.ContainerSpec, apiVersion string) {
@@ -54,6 +56,14 @@ func withinAPI(spec *engine.ContainerSpec, apiVersion string) {
 		hc := *h
 		hc.StartInterval = 0
 		spec.Healthcheck = &hc
+	}
+	if !engine.Annotations.Supported(apiVersion) {
+		spec.Annotations = nil
+	}
+	for i, m := range spec.Mounts {
+		if m.BindRecursive == "writable" && !engine.BindRecursiveReadOnly.Supported(apiVersion) {
+			spec.Mounts[i].BindRecursive = "" // what older engines do with a read-only bind anyway
+		}
 	}
 	if !engine.GatewayPriority.Supported(apiVersion) {
 		for i := range spec.Networks {
@@ -84,6 +94,23 @@ func environment(s types.ServiceConfig) []string {
 	return envOf(s.Environment)
 }
 
+// withProxy adds to env ("K=V" or a bare "K", sorted) the proxy variables
+// it does not name, as the docker CLI does: a service's own HTTP_PROXY,
+// even one it unsets, wins.
+func withProxy(env []string, proxy map[string]string) []string {
+	if len(proxy) == 0 {
+		return env
+	}
+	out := slices.Clone(env)
+	for _, k := range slices.Sorted(maps.Keys(proxy)) {
+		if !slices.ContainsFunc(env, func(e string) bool { name, _, _ := strings.Cut(e, "="); return name == k }) {
+			out = append(out, k+"="+proxy[k])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // mounts translates volumes:, and the secrets and configs read from host
 // files, into engine mounts.
 func mounts(p *types.Project, s types.ServiceConfig, files []fileRef) []engine.Mount {
@@ -110,11 +137,13 @@ func mountOf(p *types.Project, v types.ServiceVolumeConfig) (engine.Mount, bool)
 		}
 		if v.Volume != nil {
 			m.VolumeNoCopy, m.Subpath = v.Volume.NoCopy, v.Volume.Subpath
+			m.VolumeLabels = maps.Clone(map[string]string(v.Volume.Labels))
 		}
 	case types.VolumeTypeBind:
 		if v.Bind != nil {
 			m.CreateHostPath = bool(v.Bind.CreateHostPath)
 			m.BindPropagation = v.Bind.Propagation
+			m.SELinux, m.BindRecursive = v.Bind.SELinux, v.Bind.Recursive
 		}
 	case types.VolumeTypeTmpfs:
 		if v.Tmpfs != nil {
@@ -187,11 +216,27 @@ func endpoints(p *types.Project, s types.ServiceConfig) []network.Endpoint {
 			ep.Aliases = append(ep.Aliases, c.Aliases...)
 			ep.IPv4Address, ep.IPv6Address = c.Ipv4Address, c.Ipv6Address
 			ep.MacAddress, ep.Priority, ep.GatewayPriority = c.MacAddress, c.Priority, c.GatewayPriority
+			ep.DriverOpts = maps.Clone(map[string]string(c.DriverOpts))
+			if c.InterfaceName != "" { // over a driver_opts of the same option, as in Docker Compose
+				if ep.DriverOpts == nil {
+					ep.DriverOpts = map[string]string{}
+				}
+				ep.DriverOpts[network.IfnameOption] = c.InterfaceName
+			}
 		}
 		eps = append(eps, ep)
 	}
 	slices.SortStableFunc(eps, func(a, b network.Endpoint) int { return cmp.Compare(b.Priority, a.Priority) })
 	return eps
+}
+
+// networkMode is network_mode for the engine: "disabled" is "none", as
+// Docker Compose reads it, and service:x is resolved.
+func networkMode(p *types.Project, mode string) string {
+	if mode == "disabled" {
+		return "none"
+	}
+	return resolveMode(p, mode)
 }
 
 // resolveMode turns "service:x" into "container:<x's first container>"; the

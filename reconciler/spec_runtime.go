@@ -1,10 +1,17 @@
 package reconciler
 
 import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -31,7 +38,8 @@ func runtimeSpec(spec *engine.ContainerSpec, s types.ServiceConfig) {
 	spec.DNS, spec.DNSSearch, spec.DNSOptions = s.DNS, s.DNSSearch, s.DNSOpts
 	spec.ExtraHosts = extraHosts(s.ExtraHosts)
 	spec.Tmpfs = tmpfs(s.Tmpfs)
-	spec.UTSMode, spec.UsernsMode = s.Uts, s.UserNSMode
+	spec.UTSMode, spec.UsernsMode, spec.CgroupnsMode = s.Uts, s.UserNSMode, s.Cgroup
+	spec.Annotations = maps.Clone(map[string]string(s.Annotations))
 	spec.Privileged, spec.ReadOnly, spec.Init = s.Privileged, s.ReadOnly, s.Init
 	spec.CapAdd, spec.CapDrop, spec.SecurityOpt, spec.GroupAdd = s.CapAdd, s.CapDrop, s.SecurityOpt, s.GroupAdd
 	spec.Sysctls, spec.StorageOpt = map[string]string(s.Sysctls), s.StorageOpt
@@ -130,19 +138,26 @@ func logging(s types.ServiceConfig) engine.LogConfig {
 // win over deploy.resources, as in Docker Compose.
 func resources(s types.ServiceConfig) engine.Resources {
 	r := engine.Resources{
-		CPUShares:         s.CPUShares,
-		CPUPeriod:         s.CPUPeriod,
-		CPUQuota:          s.CPUQuota,
-		CpusetCpus:        s.CPUSet,
-		CgroupParent:      s.CgroupParent,
-		Memory:            int64(s.MemLimit),
-		MemoryReservation: int64(s.MemReservation),
-		MemorySwap:        int64(s.MemSwapLimit),
-		NanoCPUs:          int64(float64(s.CPUS) * 1e9),
-		OomKillDisable:    s.OomKillDisable,
-		Devices:           devices(s.Devices),
-		DeviceCgroupRules: s.DeviceCgroupRules,
-		Ulimits:           ulimits(s.Ulimits),
+		CPUShares:          s.CPUShares,
+		CPUPeriod:          s.CPUPeriod,
+		CPUQuota:           s.CPUQuota,
+		CpusetCpus:         s.CPUSet,
+		CgroupParent:       s.CgroupParent,
+		Memory:             int64(s.MemLimit),
+		MemoryReservation:  int64(s.MemReservation),
+		MemorySwap:         int64(s.MemSwapLimit),
+		CPURealtimePeriod:  s.CPURTPeriod,
+		CPURealtimeRuntime: s.CPURTRuntime,
+		NanoCPUs:           int64(float64(s.CPUS) * 1e9),
+		OomKillDisable:     s.OomKillDisable,
+		Devices:            devices(s.Devices),
+		CDIDevices:         cdiDevices(s.Devices),
+		DeviceCgroupRules:  s.DeviceCgroupRules,
+		Ulimits:            ulimits(s.Ulimits),
+	}
+	if s.MemSwappiness != 0 { // compose-go cannot tell 0 from unset
+		sw := int64(s.MemSwappiness)
+		r.MemorySwappiness = &sw
 	}
 	if s.PidsLimit != 0 {
 		pids := s.PidsLimit
@@ -179,6 +194,9 @@ func deployResources(r *engine.Resources, d types.Resources) {
 func devices(ds []types.DeviceMapping) []engine.Device {
 	var out []engine.Device
 	for _, d := range ds {
+		if isCDIDevice(d) {
+			continue
+		}
 		perms := d.Permissions
 		if perms == "" {
 			perms = "rwm"
@@ -190,6 +208,43 @@ func devices(ds []types.DeviceMapping) []engine.Device {
 		out = append(out, engine.Device{Host: d.Source, Container: target, Permissions: perms})
 	}
 	return out
+}
+
+// cdiDevices are the devices: entries named by CDI.
+func cdiDevices(ds []types.DeviceMapping) []string {
+	var out []string
+	for _, d := range ds {
+		if isCDIDevice(d) {
+			out = append(out, d.Source)
+		}
+	}
+	return out
+}
+
+// isCDIDevice tells a CDI name ("vendor.com/class=name", given alone)
+// from a host path, as Docker Compose does.
+func isCDIDevice(d types.DeviceMapping) bool {
+	if d.Target != "" && d.Target != d.Source {
+		return false
+	}
+	kind, name, ok := strings.Cut(d.Source, "=")
+	if !ok {
+		return false
+	}
+	vendor, class, ok := strings.Cut(kind, "/")
+	return ok && cdiPart(vendor, "._-") && cdiPart(class, "_.-") && cdiPart(name, "_.:-")
+}
+
+// cdiPart is a non-empty run of letters, digits and extra, starting with
+// a letter or digit.
+func cdiPart(s, extra string) bool {
+	for i, r := range s {
+		alnum := r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r))
+		if !alnum && (i == 0 || !strings.ContainsRune(extra, r)) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // ulimits maps ulimits: in name order (a single value sets soft and hard).
@@ -207,4 +262,51 @@ func ulimits(u map[string]*types.UlimitsConfig) []engine.Ulimit {
 		out = append(out, engine.Ulimit{Name: name, Soft: int64(soft), Hard: int64(hard)})
 	}
 	return out
+}
+
+// securityOpts are security_opt for the engine: a seccomp profile named by
+// its file ("seccomp=profile.json", relative to the project directory) is
+// read and passed as its compacted JSON, as the docker CLI does; the
+// engine reads no files of the client's. The error names the first file
+// that cannot be read (preflight reports it; the spec keeps the option).
+func securityOpts(p *types.Project, opts []string) ([]string, error) {
+	if len(opts) == 0 {
+		return nil, nil
+	}
+	out := make([]string, 0, len(opts))
+	var first error
+	for _, opt := range opts {
+		key, val, ok := strings.Cut(opt, "=")
+		if !ok {
+			key, val, ok = strings.Cut(opt, ":")
+		}
+		if !ok || key != "seccomp" || val == "unconfined" || val == "builtin" {
+			out = append(out, opt)
+			continue
+		}
+		file := val
+		if !filepath.IsAbs(file) {
+			file = filepath.Join(p.WorkingDir, file)
+		}
+		profile, err := seccompProfile(file)
+		if err != nil {
+			first = cmp.Or(first, fmt.Errorf("security_opt %s: %w", opt, err))
+			out = append(out, opt)
+			continue
+		}
+		out = append(out, "seccomp="+profile)
+	}
+	return out, first
+}
+
+func seccompProfile(file string) (string, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("reading the seccomp profile: %w", err)
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return "", fmt.Errorf("seccomp profile %s is not JSON: %w", file, err)
+	}
+	return b.String(), nil
 }

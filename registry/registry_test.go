@@ -2,6 +2,7 @@ package registry
 
 import (
 	"encoding/base64"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,5 +157,30 @@ echo "{\"ServerURL\":\"$host\",\"Username\":\"helper-user\",\"Secret\":\"helper-
 	_, err = c.For("bad.example:5000")
 	if err == nil || !strings.Contains(err.Error(), "docker-credential-broken") || !strings.Contains(err.Error(), "keychain is locked") {
 		t.Errorf("failing helper: got %v, want an error naming the helper and its words", err)
+	}
+}
+
+// The proxies entry for the engine's host wins over default; each set
+// variable comes in both cases, as the docker CLI passes them.
+func TestProxies(t *testing.T) {
+	c := NewCredentials(writeConfig(t, `{"proxies": {
+		"default": {"httpProxy": "http://def:3128", "noProxy": "localhost"},
+		"tcp://remote:2376": {"httpsProxy": "http://remote:3129", "ftpProxy": "ftp://remote", "allProxy": "socks5://remote"}}}`))
+	got, err := c.Proxies("unix:///var/run/docker.sock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"HTTP_PROXY": "http://def:3128", "http_proxy": "http://def:3128", "NO_PROXY": "localhost", "no_proxy": "localhost"}
+	if !maps.Equal(got, want) {
+		t.Errorf("default: got %v, want %v", got, want)
+	}
+	got, _ = c.Proxies("tcp://remote:2376")
+	want = map[string]string{"HTTPS_PROXY": "http://remote:3129", "https_proxy": "http://remote:3129", "FTP_PROXY": "ftp://remote", "ftp_proxy": "ftp://remote",
+		"ALL_PROXY": "socks5://remote", "all_proxy": "socks5://remote"}
+	if !maps.Equal(got, want) {
+		t.Errorf("per host: got %v, want %v", got, want)
+	}
+	if got, err := NewCredentials([]string{"DOCKER_CONFIG=" + t.TempDir()}).Proxies("x"); got != nil || err != nil {
+		t.Errorf("no config: got %v, %v", got, err)
 	}
 }

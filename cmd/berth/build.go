@@ -105,6 +105,7 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 // it does of docker build.
 func (a *app) buildOptions() imagebuild.Options {
 	o := imagebuild.Options{Parallel: a.global.parallel}
+	o.Proxy, _ = a.proxyEnv() // a config.json that cannot be read fails the pull or up that reads it again
 	if v := a.getenv("DOCKER_BUILDKIT"); v != "" {
 		on, err := strconv.ParseBool(v)
 		o.Classic = err == nil && !on

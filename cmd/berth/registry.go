@@ -5,6 +5,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine/docker"
 	"berth/reconciler"
 	"berth/registry"
 )
@@ -17,6 +18,18 @@ func (a *app) applyOptions() reconciler.ApplyOptions {
 		Credentials: registry.NewCredentials(a.environ),
 		Log:         registry.NewPullLog(""),
 	}, Build: a.buildOptions()}
+}
+
+// proxyEnv are the proxy variables the docker CLI's configuration
+// ($DOCKER_CONFIG/config.json, else ~/.docker/config.json) sets for the
+// engine berth talks to: its "proxies" entry for that host, else
+// "default". Containers and builds get those they do not set themselves.
+func (a *app) proxyEnv() (map[string]string, error) {
+	host := docker.DefaultHost
+	if ep, err := docker.ResolveEndpoint(a.environ); err == nil {
+		host = ep.Host
+	}
+	return registry.NewCredentials(a.environ).Proxies(host)
 }
 
 // validPull checks a --pull value: Compose's four, "policy" (the file's

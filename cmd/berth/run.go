@@ -90,7 +90,11 @@ func (a *app) runOptions(o runFlags, service string, command []string) (reconcil
 	if err != nil {
 		return reconciler.RunOptions{}, err
 	}
-	return reconciler.RunOptions{Service: service, Name: o.name, Slug: reconciler.NewSlug(),
+	proxy, err := a.proxyEnv()
+	if err != nil {
+		return reconciler.RunOptions{}, err
+	}
+	return reconciler.RunOptions{Service: service, ProxyEnv: proxy, Name: o.name, Slug: reconciler.NewSlug(),
 		NoDeps: o.noDeps, Build: o.build, Pull: o.pull, Detach: o.detach, Remove: o.rm,
 		Interactive: o.interactive, TTY: !o.noTTY && a.stdinIsTerminal(),
 		Command: command, Env: append(env, o.env...), User: o.user, Workdir: o.workdir,

@@ -56,6 +56,9 @@ func (a *app) runWatch(ctx context.Context, o watchOptions, services []string) e
 	if uo.InjectKey, err = injectKey(p); err != nil {
 		return err
 	}
+	if uo.ProxyEnv, err = a.proxyEnv(); err != nil {
+		return err
+	}
 	r := a.progressRenderer()
 	defer r.Close()
 	if !o.noUp {

@@ -53,6 +53,8 @@ func hostConfig(spec engine.ContainerSpec) (*container.HostConfig, error) {
 		IpcMode:        container.IpcMode(spec.IpcMode),
 		UTSMode:        container.UTSMode(spec.UTSMode),
 		UsernsMode:     container.UsernsMode(spec.UsernsMode),
+		CgroupnsMode:   container.CgroupnsMode(spec.CgroupnsMode),
+		Annotations:    spec.Annotations,
 		GroupAdd:       spec.GroupAdd,
 		OomScoreAdj:    spec.OomScoreAdj,
 		Sysctls:        spec.Sysctls,
@@ -84,11 +86,12 @@ func isBridge(mode container.NetworkMode) bool {
 }
 
 // mountsOf splits the mounts: binds whose host path must be created when
-// missing go to Binds (the mount API refuses a missing source); everything
-// else goes to Mounts.
+// missing (the mount API refuses a missing source) or relabelled for
+// SELinux (the mount API has no such option) go to Binds; everything else
+// goes to Mounts.
 func mountsOf(ms []engine.Mount) (binds []string, mounts []mount.Mount) {
 	for _, m := range ms {
-		if m.Type == "bind" && m.CreateHostPath {
+		if m.Type == "bind" && (m.CreateHostPath || m.SELinux != "") && !nonDefaultRecursion(m) {
 			binds = append(binds, bindString(m))
 			continue
 		}
@@ -105,6 +108,9 @@ func bindString(m engine.Mount) string {
 	}
 	if m.BindPropagation != "" {
 		opts = append(opts, m.BindPropagation)
+	}
+	if m.SELinux != "" {
+		opts = append(opts, m.SELinux)
 	}
 	s := m.Source + ":" + m.Target
 	if len(opts) > 0 {
@@ -124,12 +130,20 @@ func engineMount(m engine.Mount) mount.Mount {
 	}
 	switch m.Type {
 	case "bind":
-		if m.BindPropagation != "" {
-			em.BindOptions = &mount.BindOptions{Propagation: mount.Propagation(m.BindPropagation)}
+		if m.BindPropagation != "" || nonDefaultRecursion(m) {
+			em.BindOptions = &mount.BindOptions{Propagation: mount.Propagation(m.BindPropagation), CreateMountpoint: m.CreateHostPath}
+			switch m.BindRecursive {
+			case "disabled":
+				em.BindOptions.NonRecursive = true
+			case "writable":
+				em.BindOptions.ReadOnlyNonRecursive = true
+			case "readonly":
+				em.BindOptions.ReadOnlyForceRecursive = true
+			}
 		}
 	case "volume":
-		if m.VolumeNoCopy || m.Subpath != "" {
-			em.VolumeOptions = &mount.VolumeOptions{NoCopy: m.VolumeNoCopy, Subpath: m.Subpath}
+		if m.VolumeNoCopy || m.Subpath != "" || len(m.VolumeLabels) > 0 {
+			em.VolumeOptions = &mount.VolumeOptions{NoCopy: m.VolumeNoCopy, Subpath: m.Subpath, Labels: m.VolumeLabels}
 		}
 	case "image":
 		if m.Subpath != "" {
@@ -144,26 +158,38 @@ func engineMount(m engine.Mount) mount.Mount {
 	return em
 }
 
+// nonDefaultRecursion tells whether a bind sets bind.recursive, which only
+// the mount API carries.
+func nonDefaultRecursion(m engine.Mount) bool {
+	return m.BindRecursive != "" && m.BindRecursive != "enabled"
+}
+
 // resources are the limits.
 func resources(r engine.Resources) container.Resources {
 	out := container.Resources{
-		CPUShares:         r.CPUShares,
-		CPUPeriod:         r.CPUPeriod,
-		CPUQuota:          r.CPUQuota,
-		CpusetCpus:        r.CpusetCpus,
-		CgroupParent:      r.CgroupParent,
-		Memory:            r.Memory,
-		MemoryReservation: r.MemoryReservation,
-		MemorySwap:        r.MemorySwap,
-		NanoCPUs:          r.NanoCPUs,
-		PidsLimit:         r.PidsLimit,
-		DeviceCgroupRules: r.DeviceCgroupRules,
+		CPUShares:          r.CPUShares,
+		CPUPeriod:          r.CPUPeriod,
+		CPUQuota:           r.CPUQuota,
+		CpusetCpus:         r.CpusetCpus,
+		CgroupParent:       r.CgroupParent,
+		Memory:             r.Memory,
+		MemoryReservation:  r.MemoryReservation,
+		MemorySwap:         r.MemorySwap,
+		MemorySwappiness:   r.MemorySwappiness,
+		CPURealtimePeriod:  r.CPURealtimePeriod,
+		CPURealtimeRuntime: r.CPURealtimeRuntime,
+		NanoCPUs:           r.NanoCPUs,
+		PidsLimit:          r.PidsLimit,
+		DeviceCgroupRules:  r.DeviceCgroupRules,
 	}
 	if r.OomKillDisable {
 		out.OomKillDisable = &r.OomKillDisable
 	}
 	for _, d := range r.Devices {
 		out.Devices = append(out.Devices, container.DeviceMapping{PathOnHost: d.Host, PathInContainer: d.Container, CgroupPermissions: d.Permissions})
+	}
+	if len(r.CDIDevices) > 0 {
+		out.DeviceRequests = append(out.DeviceRequests, container.DeviceRequest{Driver: "cdi", DeviceIDs: r.CDIDevices})
 	}
 	for _, u := range r.Ulimits {
 		out.Ulimits = append(out.Ulimits, &container.Ulimit{Name: u.Name, Soft: u.Soft, Hard: u.Hard})
@@ -194,7 +220,7 @@ func networkingConfig(spec engine.ContainerSpec, multiNetwork bool) (*mnetwork.N
 
 // endpointSettings is how a container joins one network.
 func endpointSettings(ep network.Endpoint, links []string) (*mnetwork.EndpointSettings, error) {
-	es := &mnetwork.EndpointSettings{Aliases: ep.Aliases, Links: links, GwPriority: ep.GatewayPriority}
+	es := &mnetwork.EndpointSettings{Aliases: ep.Aliases, Links: links, GwPriority: ep.GatewayPriority, DriverOpts: ep.DriverOpts}
 	mac, err := hardwareAddr(ep.MacAddress)
 	if err != nil {
 		return nil, err

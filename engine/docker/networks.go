@@ -70,6 +70,9 @@ func infoOf(n mnetwork.Network) network.Info {
 // that name and removes its own if it lost: every concurrent creator agrees
 // on the same survivor.
 func (e *Engine) CreateNetwork(ctx context.Context, spec network.Spec) (string, error) {
+	if spec.EnableIPv4 != nil && !*spec.EnableIPv4 && !engine.EnableIPv4.Supported(e.apiVersion) {
+		return "", fmt.Errorf("network %s: enable_ipv4: false %s", spec.Name, engine.EnableIPv4.Needs(e.apiVersion))
+	}
 	opts, err := networkCreateOptions(spec)
 	if err != nil {
 		return "", wrap("network", spec.Name, err)
@@ -151,10 +154,11 @@ func networkCreateOptions(spec network.Spec) (client.NetworkCreateOptions, error
 	if spec.EnableIPv6 {
 		opts.EnableIPv6 = &spec.EnableIPv6
 	}
-	if spec.IPAM.Driver == "" && len(spec.IPAM.Configs) == 0 {
+	opts.EnableIPv4 = spec.EnableIPv4
+	if spec.IPAM.Driver == "" && len(spec.IPAM.Configs) == 0 && len(spec.IPAM.Options) == 0 {
 		return opts, nil
 	}
-	ipam := &mnetwork.IPAM{Driver: spec.IPAM.Driver}
+	ipam := &mnetwork.IPAM{Driver: spec.IPAM.Driver, Options: spec.IPAM.Options}
 	for _, c := range spec.IPAM.Configs {
 		cfg, err := ipamConfig(c)
 		if err != nil {
@@ -179,6 +183,16 @@ func ipamConfig(c network.IPAMConfig) (mnetwork.IPAMConfig, error) {
 		if out.IPRange, err = netip.ParsePrefix(c.IPRange); err != nil {
 			return out, fmt.Errorf("ipam ip_range %q: %w", c.IPRange, err)
 		}
+	}
+	for _, name := range sortedKeys(c.AuxAddresses) {
+		addr, err := netip.ParseAddr(c.AuxAddresses[name])
+		if err != nil {
+			return out, fmt.Errorf("ipam aux_addresses %s %q: %w", name, c.AuxAddresses[name], err)
+		}
+		if out.AuxAddress == nil {
+			out.AuxAddress = map[string]netip.Addr{}
+		}
+		out.AuxAddress[name] = addr
 	}
 	if c.Gateway != "" {
 		if out.Gateway, err = netip.ParseAddr(c.Gateway); err != nil {

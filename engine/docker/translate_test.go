@@ -127,13 +127,14 @@ func fullSpec() engine.ContainerSpec {
 		NetworkMode: "p_default", MacAddress: "02:42:ac:11:00:99", Links: []string{"p-db-1:db"}, Platform: "linux/amd64",
 		DNS: []string{"1.1.1.1"}, DNSSearch: []string{"x"}, DNSOptions: []string{"ndots:1"}, ExtraHosts: []string{"a:10.0.0.1"},
 		Mounts: []engine.Mount{{Type: "volume", Target: "/data"}}, Tmpfs: map[string]string{"/run": ""}, VolumesFrom: []string{"other"},
-		PidMode: "host", IpcMode: "host", UTSMode: "host", UsernsMode: "host", Privileged: true,
+		PidMode: "host", IpcMode: "host", UTSMode: "host", UsernsMode: "host", CgroupnsMode: "host", Privileged: true,
 		CapAdd: []string{"NET_ADMIN"}, CapDrop: []string{"ALL"}, SecurityOpt: []string{"no-new-privileges"}, ReadOnly: true,
 		Init: ptr(true), GroupAdd: []string{"audio"}, Sysctls: map[string]string{"a": "1"}, Runtime: "runc",
-		StorageOpt: map[string]string{"size": "1G"}, OomScoreAdj: 1, ShmSize: 1,
+		StorageOpt: map[string]string{"size": "1G"}, OomScoreAdj: 1, ShmSize: 1, Annotations: map[string]string{"k": "v"},
 		Restart: engine.RestartPolicy{Name: "always"}, Logging: engine.LogConfig{Driver: "local"},
 		Resources: engine.Resources{CPUShares: 1, CPUPeriod: 1, CPUQuota: 1, CpusetCpus: "0", NanoCPUs: 1, CgroupParent: "x",
 			Memory: 1, MemoryReservation: 1, MemorySwap: 1, PidsLimit: ptr[int64](1), OomKillDisable: true,
+			MemorySwappiness: ptr[int64](10), CPURealtimePeriod: 1, CPURealtimeRuntime: 1, CDIDevices: []string{"vendor.com/gpu=0"},
 			Devices: []engine.Device{{Host: "/dev/fuse", Container: "/dev/fuse", Permissions: "rwm"}}, DeviceCgroupRules: []string{"a"},
 			Ulimits: []engine.Ulimit{{Name: "nofile", Soft: 1, Hard: 1}}},
 		AutoRemove: true,
@@ -235,12 +236,17 @@ func TestTranslateMounts(t *testing.T) {
 		{Type: "volume", Source: "p_data", Target: "/sub", Subpath: "a/b"},
 		{Type: "image", Source: "busybox", Target: "/img", ReadOnly: true, Subpath: "bin"},
 		{Type: "image", Source: "busybox", Target: "/whole"},
+		{Type: "bind", Source: "/srv/z", Target: "/z", SELinux: "z", CreateHostPath: true},
+		{Type: "bind", Source: "/srv/Z", Target: "/Z", ReadOnly: true, SELinux: "Z"},
+		{Type: "bind", Source: "/srv/r", Target: "/r", BindRecursive: "disabled"},
+		{Type: "bind", Source: "/srv/w", Target: "/w", ReadOnly: true, BindRecursive: "writable"},
+		{Type: "volume", Source: "p_l", Target: "/l", VolumeLabels: map[string]string{"k": "v"}},
 	}}
 	r, err := translate(spec, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := r.options.HostConfig.Binds, []string{"/srv/app:/app:ro"}; !reflect.DeepEqual(got, want) {
+	if got, want := r.options.HostConfig.Binds, []string{"/srv/app:/app:ro", "/srv/z:/z:z", "/srv/Z:/Z:ro,Z"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("binds: got %v, want %v", got, want)
 	}
 	want := []mount.Mount{
@@ -251,6 +257,9 @@ func TestTranslateMounts(t *testing.T) {
 		{Type: "volume", Source: "p_data", Target: "/sub", VolumeOptions: &mount.VolumeOptions{Subpath: "a/b"}},
 		{Type: "image", Source: "busybox", Target: "/img", ReadOnly: true, ImageOptions: &mount.ImageOptions{Subpath: "bin"}},
 		{Type: "image", Source: "busybox", Target: "/whole"},
+		{Type: "bind", Source: "/srv/r", Target: "/r", BindOptions: &mount.BindOptions{NonRecursive: true}},
+		{Type: "bind", Source: "/srv/w", Target: "/w", ReadOnly: true, BindOptions: &mount.BindOptions{ReadOnlyNonRecursive: true}},
+		{Type: "volume", Source: "p_l", Target: "/l", VolumeOptions: &mount.VolumeOptions{Labels: map[string]string{"k": "v"}}},
 	}
 	if got := r.options.HostConfig.Mounts; !reflect.DeepEqual(got, want) {
 		t.Errorf("mounts:\n got %+v\nwant %+v", got, want)
