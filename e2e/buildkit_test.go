@@ -163,11 +163,16 @@ services:
       ssh: [default]
 `,
 		// The agent answers a list-identities request (SSH_AGENTC_REQUEST_IDENTITIES,
-		// type 11) with its one key, whose comment is "berth-test".
+		// type 11) with its one key, whose comment is "berth-test". The client
+		// reads the whole answer (its length comes first) before it closes: a
+		// half-close right after the request may end the forwarded stream
+		// before the answer comes back.
 		"Dockerfile": "FROM berth-test/node:latest\n" +
 			"RUN --mount=type=ssh node -e \"const c=require('net').connect(process.env.SSH_AUTH_SOCK);" +
-			"c.end(Buffer.from([0,0,0,1,11]));let b='';c.on('data',d=>b+=d.toString('latin1'));" +
-			"c.on('close',()=>{if(!b.includes('berth-test'))process.exit(1);console.log('agent-answered')})\"\n",
+			"c.write(Buffer.from([0,0,0,1,11]));let b=Buffer.alloc(0);" +
+			"c.on('data',d=>{b=Buffer.concat([b,d]);if(b.length>=4&&b.length>=4+b.readUInt32BE(0)){" +
+			"if(!b.toString('latin1').includes('berth-test'))process.exit(1);console.log('agent-answered');c.destroy()}});" +
+			"c.on('close',()=>{if(!b.length)process.exit(1)})\"\n",
 	})
 	p.env = append(p.env, "SSH_AUTH_SOCK="+sock)
 	if out := p.build(); !strings.Contains(out, "agent-answered") {

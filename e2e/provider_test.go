@@ -67,7 +67,7 @@ func TestProviderLifecycle(t *testing.T) {
 	if !strings.Contains(stderr, `provider "db" overrides environment variable "REGION" in service "app"`) {
 		t.Errorf("no warning about the replaced REGION:\n%s", stderr)
 	}
-	if !strings.Contains(stderr, "Provider db  Created") {
+	if !strings.Contains(stderr, "Provider db Created") {
 		t.Errorf("no progress of the provider:\n%s", stderr)
 	}
 	env := docker(t, "inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", p.name+"-app-1")

@@ -307,7 +307,7 @@ func testStackLifecycle(t *testing.T) {
 		"WARN service a: bind ", "is a path on each node",
 		"WARN service b: Swarm cannot express privileged; these keys are ignored",
 		"WARN depends_on orders this deploy only",
-		"Stack "+p.name+" Running")
+		"Stack "+p.name+"  Running")
 	_ = out
 	logs, _ := p.mustBerth("stack", "logs", p.name, "a")
 	mustContain(t, "stack logs", logs, "a  | hello from a")
@@ -413,7 +413,7 @@ func testStackVisits(t *testing.T) {
 	_, errOut := v.p.mustBerth(append(files, "stack", "deploy", "--wait")...)
 	t.Logf("visits stack deploy --wait (build included): %v", time.Since(start).Round(time.Millisecond))
 	mustContain(t, "visits deploy", errOut,
-		"Waiting for healthy tasks of "+v.p.name+"_redis-server", "Service "+v.p.name+"_redis-server Healthy",
+		"Waiting for healthy tasks of "+v.p.name+"_redis-server", "Service "+v.p.name+"_redis-server  Healthy",
 		"is built on this node only")
 	for want := 1; want <= 3; want++ {
 		v.expect(want)

@@ -34,6 +34,7 @@ services:
 		case l == "a-1   | first a" || l == "bb-1  | first bb": // the first line is never lost
 			got[l]++
 		case l == "a-1 exited with code 0" || l == "bb-1 exited with code 0":
+		case l == "Attaching to a-1, bb-1": // before the first line, as Docker Compose prints it
 		default:
 			t.Errorf("unexpected line (interleaved or badly prefixed): %.120q", l)
 		}

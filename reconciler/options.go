@@ -73,4 +73,7 @@ type DownOptions struct {
 	Volumes       bool   // -v: remove named and anonymous volumes
 	RemoveImages  string // --rmi: "", "local" (images berth built) or "all"
 	Timeout       *time.Duration
+	// noProviders leaves the provider services' down out: a second round
+	// of Down takes what was created meanwhile, the providers ran once.
+	noProviders bool
 }

@@ -30,7 +30,9 @@ func NewDownPlan(p *types.Project, st Observed, o DownOptions) Plan {
 			After: uniqueSorted(allStops), Remove: engine.RemoveOptions{Force: true, Volumes: o.Volumes}}))
 	}
 	removes = uniqueSorted(removes)
-	planProviderHooks(&plan, p, o.Services, OpProviderDown, stops, removes) // as the containers, once they are gone
+	if !o.noProviders {
+		planProviderHooks(&plan, p, o.Services, OpProviderDown, stops, removes) // as the containers, once they are gone
+	}
 	for _, n := range st.Networks {
 		key := n.Labels[project.LabelNetwork]
 		if cfg, ok := p.Networks[key]; ok && !bool(cfg.External) && !keep.keepsNetwork(ds, key, n.Name) {

@@ -97,12 +97,14 @@ func Down(ctx context.Context, eng engine.Engine, p *types.Project, o DownOption
 		return plan, err
 	}
 	warn(progress, plan.Warnings)
+	again := o
+	again.noProviders = true
 	for round := 0; ; round++ {
 		err = Apply(ctx, eng, plan, progress, ap)
 		if ctx.Err() != nil || round == downRounds {
 			return plan, err
 		}
-		next, perr := PlanDown(ctx, eng, p, o)
+		next, perr := PlanDown(ctx, eng, p, again)
 		// After a clean round anything left to do was made meanwhile (a
 		// network an up created again); after a failed one only
 		// containers the round did not know count, not its failures.
