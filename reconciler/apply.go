@@ -27,6 +27,18 @@ type ApplyOptions struct {
 	// Build are the choices of every build (DOCKER_BUILDKIT=0 asks for
 	// the classic builder).
 	Build imagebuild.Options
+	// Exclusive serializes the runs that change one project: Up and Down
+	// hold it from their observation to their last change, so two of them
+	// never act on what the other observed. nil: no serialization.
+	Exclusive func(ctx context.Context, project string) (release func(), err error)
+}
+
+// exclusive takes o.Exclusive for project, when there is one.
+func (o ApplyOptions) exclusive(ctx context.Context, project string) (release func(), err error) {
+	if o.Exclusive == nil {
+		return func() {}, nil
+	}
+	return o.Exclusive(ctx, project)
 }
 
 // applier walks one plan. Each action runs in its own goroutine once the

@@ -28,6 +28,23 @@ func PlanUp(ctx context.Context, eng engine.Engine, p *types.Project, o UpOption
 // whose Replicas name the containers the caller may attach to.
 func Up(ctx context.Context, eng engine.Engine, p *types.Project, o UpOptions, ap ApplyOptions, progress Progress) (Plan, error) {
 	progress = orQuiet(progress)
+	release, err := ap.exclusive(ctx, p.Name)
+	if err != nil {
+		return Plan{}, err
+	}
+	plan, err := up(ctx, eng, p, o, ap, progress)
+	release() // waiting for readiness changes nothing
+	if err != nil {
+		return plan, err
+	}
+	if o.Wait && !o.NoStart {
+		return plan, WaitReady(ctx, eng, p, slices.Sorted(maps.Keys(plan.Replicas)), o.WaitTimeout)
+	}
+	return plan, nil
+}
+
+// up is Up up to the readiness wait: observe, plan, pull and build, apply.
+func up(ctx context.Context, eng engine.Engine, p *types.Project, o UpOptions, ap ApplyOptions, progress Progress) (Plan, error) {
 	st, err := Observe(ctx, eng, p)
 	if err != nil {
 		return Plan{}, err
@@ -56,9 +73,6 @@ func Up(ctx context.Context, eng engine.Engine, p *types.Project, o UpOptions, a
 		return plan, err
 	}
 	reportRunning(progress, plan)
-	if o.Wait && !o.NoStart {
-		return plan, WaitReady(ctx, eng, p, slices.Sorted(maps.Keys(plan.Replicas)), o.WaitTimeout)
-	}
 	return plan, nil
 }
 
@@ -92,6 +106,11 @@ func applyUp(ctx context.Context, eng engine.Engine, p *types.Project, plan Plan
 // Down stops and removes the project (`down`).
 func Down(ctx context.Context, eng engine.Engine, p *types.Project, o DownOptions, ap ApplyOptions, progress Progress) (Plan, error) {
 	progress = orQuiet(progress)
+	release, err := ap.exclusive(ctx, p.Name)
+	if err != nil {
+		return Plan{}, err
+	}
+	defer release()
 	plan, err := PlanDown(ctx, eng, p, o)
 	if err != nil {
 		return plan, err

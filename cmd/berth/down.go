@@ -65,7 +65,7 @@ func (a *app) runDown(ctx context.Context, o reconciler.DownOptions) error {
 		return a.printPlan(reconciler.PlanDown(ctx, eng, p, o))
 	}
 	r := a.progressRenderer()
-	_, err = reconciler.Down(ctx, eng, p, o, reconciler.ApplyOptions{Parallel: a.global.parallel}, r)
+	_, err = reconciler.Down(ctx, eng, p, o, reconciler.ApplyOptions{Parallel: a.global.parallel, Exclusive: a.projectLock().Acquire}, r)
 	r.Close()
 	return interrupted(ctx, err)
 }

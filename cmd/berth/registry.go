@@ -17,7 +17,13 @@ func (a *app) applyOptions() reconciler.ApplyOptions {
 	return reconciler.ApplyOptions{Parallel: a.global.parallel, Registries: reconciler.Registries{
 		Credentials: registry.NewCredentials(a.environ),
 		Log:         registry.NewPullLog(""),
-	}, Build: a.buildOptions()}
+	}, Build: a.buildOptions(), Exclusive: a.projectLock().Acquire}
+}
+
+// projectLock serializes this machine's berth runs that change one project
+// (projectlock.go); a run that waits says so on stderr.
+func (a *app) projectLock() *projectLock {
+	return newProjectLock(a.environ, func(line string) { fmt.Fprintln(a.stderr, line) })
 }
 
 // proxyEnv are the proxy variables the docker CLI's configuration

@@ -107,9 +107,8 @@ func TestRacesOnOneProject(t *testing.T) {
 		whole, none := s.converged(threeReplicas, 1), s.empty()
 		ok := whole == nil || none == nil
 		if !ok {
-			// Engine 20.10 accepts two racing creates of one network name:
-			// containers join the oldest, younger ones are removed, and a
-			// container created on a network the down removed is replaced.
+			// berth's runs on one project take turns (the project lock in
+			// cmd/berth/projectlock.go): each acts on what it observed.
 			t.Errorf("run %d: after three up -d and a down: neither whole (%v) nor empty (%v)", i, whole, none)
 		}
 		out, err, uhung := s.berth("up", "-d")
