@@ -311,3 +311,38 @@ func TestRegistryPlatform(t *testing.T) {
 		t.Errorf("created %v after the failed pull", c)
 	}
 }
+
+// TestRegistryConfigResolvesDigests: config --resolve-image-digests pins a
+// tag to the digest the registry holds, with the docker CLI's login (and
+// fails naming the image without one); --lock-image-digests writes an
+// override that pins the project when merged over it. Nothing is pulled.
+func TestRegistryConfigResolvesDigests(t *testing.T) {
+	r := startRegistry(t, true)
+	ref, digest := r.seed("berth-test/busybox:latest", "pin/bb:1")
+	p := newProject(t, fmt.Sprintf("services:\n  app: {image: \"%s\", command: [sleep, inf]}\n", ref))
+	p.env = []string{"DOCKER_CONFIG=" + r.dockerCfg}
+	t0 := time.Now().Add(-time.Second)
+
+	out, _ := p.mustBerth("config", "--resolve-image-digests")
+	if want := "image: " + ref + "@" + digest + "\n"; !strings.Contains(out, want) || !strings.Contains(out, "command:") {
+		t.Errorf("config --resolve-image-digests lacks %q or the rest of the model:\n%s", want, out)
+	}
+	out, _ = p.mustBerth("config", "--lock-image-digests")
+	if want := "services:\n  app:\n    image: " + ref + "@" + digest + "\n"; out != want {
+		t.Errorf("config --lock-image-digests:\n%s\nwant\n%s", out, want)
+	}
+	p.mustBerth("config", "--lock-image-digests", "-o", filepath.Join(p.dir, "lock.yaml"))
+	out, _ = p.mustBerth("-f", "compose.yaml", "-f", "lock.yaml", "config", "--images")
+	if want := ref + "@" + digest + "\n"; out != want {
+		t.Errorf("merged with the lock file, the image is %q, want %q", out, want)
+	}
+	if n := pullEvents(t, ref, t0); n != 0 {
+		t.Errorf("resolving digests pulled %s %d times", ref, n)
+	}
+
+	p.env = []string{"DOCKER_CONFIG=" + t.TempDir()}
+	out, stderr, err := p.berth("config", "--resolve-image-digests")
+	if exitCode(t, err) != 1 || out != "" || !strings.Contains(stderr, "failed to resolve digest for "+ref) {
+		t.Errorf("without a login: exit %d, stdout %q, stderr:\n%s", exitCode(t, err), out, stderr)
+	}
+}

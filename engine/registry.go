@@ -23,6 +23,14 @@ type Registry interface {
 	PushImage(ctx context.Context, ref string, opts PushOptions, progress func(TransferProgress)) error
 	// TagImage gives the image source the reference target as well.
 	TagImage(ctx context.Context, source, target string) error
+	// ResolveDigest asks the registry which digest ref (a tag) stands for
+	// now: the digest of the descriptor it serves, the multi-platform
+	// index for a multi-platform image, so a reference pinned with it
+	// still runs on any platform. The engine asks, as for a pull (its
+	// mirrors, proxies and insecure registries apply). A reference the
+	// registry does not have is ErrNotFound; refused credentials are
+	// ErrUnauthorized.
+	ResolveDigest(ctx context.Context, ref string, auth *Auth) (string, error)
 }
 
 // PullOptions shape one pull.

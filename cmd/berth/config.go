@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -73,8 +72,8 @@ func newConfigCommand(a *app) *cobra.Command {
 	f.BoolVar(&opts.noPaths, "no-path-resolution", false, "Don't resolve file paths")
 	f.BoolVar(&opts.noConsistency, "no-consistency", false, "Don't check model consistency - warning: may produce invalid Compose output")
 	f.BoolVar(&opts.noEnvFiles, "no-env-resolution", false, "Don't resolve service env files")
-	f.BoolVar(&opts.resolveDigest, "resolve-image-digests", false, "Pin image tags to digests (not supported by berth)")
-	f.BoolVar(&opts.lockDigests, "lock-image-digests", false, "Produces an override file with image digests (not supported by berth)")
+	f.BoolVar(&opts.resolveDigest, "resolve-image-digests", false, "Pin image tags to digests")
+	f.BoolVar(&opts.lockDigests, "lock-image-digests", false, "Produces an override file with image digests")
 	return cmd
 }
 
@@ -84,9 +83,8 @@ func (a *app) runConfig(ctx context.Context, opts configOptions, services []stri
 	default:
 		return fmt.Errorf("config: unsupported format %q: use yaml or json", opts.format)
 	}
-	if opts.resolveDigest || opts.lockDigests {
-		return errors.New("config: --resolve-image-digests and --lock-image-digests are not supported by berth: " +
-			"it does not ask registries for digests; pin images by digest in the compose file instead")
+	if opts.lockDigests {
+		opts.resolveDigest = true // the override holds resolved images
 	}
 	if a.global.compatibility || a.envBool("COMPOSE_COMPATIBILITY") {
 		opts.noNormalize = true // as Docker Compose renders in compatibility mode
@@ -101,7 +99,7 @@ func (a *app) runConfig(ctx context.Context, opts configOptions, services []stri
 	case opts.variables:
 		out, err = a.configVariables(ctx, o, opts.format)
 	case opts.noInterpolate && !opts.lists():
-		out, err = a.configModel(ctx, o, opts.format)
+		out, err = a.configModel(ctx, o, opts)
 	default:
 		out, err = a.configProject(ctx, o, opts)
 	}
@@ -141,12 +139,33 @@ func (a *app) configProject(ctx context.Context, o compose.Options, opts configO
 	if err != nil {
 		return nil, err
 	}
+	if !opts.lists() {
+		if p, err = a.pinDigests(ctx, p, opts); err != nil {
+			return nil, err
+		}
+	}
 	return renderConfig(p, opts)
+}
+
+// pinDigests applies --resolve-image-digests and --lock-image-digests to
+// the loaded project.
+func (a *app) pinDigests(ctx context.Context, p *types.Project, opts configOptions) (*types.Project, error) {
+	if !opts.resolveDigest {
+		return p, nil
+	}
+	p, err := p.WithImagesResolved(a.digestResolver(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if opts.lockDigests {
+		p = lockedImages(p, a.stderr)
+	}
+	return p, nil
 }
 
 // configModel renders the raw model: with --no-interpolate, the values
 // keep their ${VAR} expressions. The model is always the whole project.
-func (a *app) configModel(ctx context.Context, o compose.Options, format string) ([]byte, error) {
+func (a *app) configModel(ctx context.Context, o compose.Options, opts configOptions) ([]byte, error) {
 	if len(o.Services) > 0 {
 		fmt.Fprintln(a.stderr, "WARN service filtering is not applied when --no-interpolate is set, the full model will be rendered")
 	}
@@ -154,7 +173,15 @@ func (a *app) configModel(ctx context.Context, o compose.Options, format string)
 	if err != nil {
 		return nil, err
 	}
-	if format == "json" {
+	if opts.resolveDigest {
+		if err := resolveModelDigests(model, a.digestResolver(ctx)); err != nil {
+			return nil, err
+		}
+	}
+	if opts.lockDigests {
+		lockModel(model, a.stderr)
+	}
+	if opts.format == "json" {
 		return json.MarshalIndent(model, "", "  ")
 	}
 	var buf bytes.Buffer

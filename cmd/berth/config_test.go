@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"berth/engine"
+	"berth/engine/fake"
 	"berth/project"
 )
 
@@ -362,13 +365,97 @@ func TestConfigMissingEnvFile(t *testing.T) {
 	}
 }
 
-func TestConfigImageDigestsRefused(t *testing.T) {
-	dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  a:\n    image: x\n"})
-	for _, flag := range []string{"--resolve-image-digests", "--lock-image-digests"} {
-		if code, out, errOut := berth(t, nil, "--project-directory", dir, "config", flag); code == 0 || out != "" ||
-			!strings.Contains(errOut, "not supported by berth") {
-			t.Errorf("%s: exit %d, stdout %q, stderr %q", flag, code, out, errOut)
+// onFakeSplit runs one berth invocation in-process against eng, in dir,
+// with stdout and stderr apart.
+func onFakeSplit(t *testing.T, eng engine.Engine, dir string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+		connect: func(context.Context, []string) (engine.Engine, error) { return eng, nil }}
+	code = a.run(t.Context(), append([]string{"--project-directory", dir}, args...))
+	return code, out.String(), errOut.String()
+}
+
+const digestsProject = `services:
+  app:
+    image: registry.test:5000/app:1
+    environment: {A: "1"}
+    volumes:
+      - {type: image, source: registry.test:5000/data:1, target: /data}
+      - {type: volume, source: v, target: /v}
+  pinned:
+    image: registry.test:5000/app@sha256:0000000000000000000000000000000000000000000000000000000000000000
+  hooked:
+    image: registry.test:5000/app:1
+    pre_start:
+      - {image: registry.test:5000/data:1, command: ["true"]}
+volumes:
+  v: {}
+`
+
+// TestConfigResolveImageDigests: --resolve-image-digests pins each tag to
+// the digest the registry holds (services, pre_start hooks, `type: image`
+// volumes; a digest already written stays); --lock-image-digests prints
+// only what pins them, warning about hooks, as Docker Compose does, also
+// from the raw model (--no-interpolate).
+func TestConfigResolveImageDigests(t *testing.T) {
+	eng := fake.New("busybox")
+	eng.SeedRegistry("registry.test:5000/app:1", nil)
+	eng.SeedRegistry("registry.test:5000/data:1", nil)
+	app := "registry.test:5000/app:1@" + eng.RegistryDigest("registry.test:5000/app:1")
+	data := "registry.test:5000/data:1@" + eng.RegistryDigest("registry.test:5000/data:1")
+	pinned := "registry.test:5000/app@sha256:" + strings.Repeat("0", 64)
+	dir := writeProject(t, map[string]string{"compose.yaml": digestsProject})
+
+	for _, raw := range [][]string{nil, {"--no-interpolate"}} {
+		code, out, errOut := onFakeSplit(t, eng, dir, append([]string{"config", "--resolve-image-digests"}, raw...)...)
+		if code != 0 {
+			t.Fatalf("config --resolve-image-digests %v: exit %d: %s", raw, code, errOut)
 		}
+		for _, want := range []string{"image: " + app, "image: " + pinned, "source: " + data, "A: \"1\"", "target: /v"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: output lacks %q:\n%s", raw, want, out)
+			}
+		}
+		if strings.Contains(out, "image: registry.test:5000/app:1\n") || strings.Contains(out, "image: registry.test:5000/data:1\n") {
+			t.Errorf("%v: an image left unpinned:\n%s", raw, out)
+		}
+	}
+
+	wantLock := func(volume string) string {
+		return `services:
+  app:
+    image: ` + app + `
+    volumes:
+      - ` + volume + `
+  hooked:
+    image: ` + app + `
+  pinned:
+    image: ` + pinned + `
+`
+	}
+	// The loaded model keeps the key order of compose-go's types, the raw
+	// one sorts them.
+	locked := map[bool]string{
+		false: wantLock("type: image\n        source: " + data + "\n        target: /data"),
+		true:  wantLock("source: " + data + "\n        target: /data\n        type: image"),
+	}
+	wantWarn := `WARN service "hooked": pre_start hook images are not pinned`
+	for _, raw := range [][]string{nil, {"--no-interpolate"}} {
+		code, out, errOut := onFakeSplit(t, eng, dir, append([]string{"config", "--lock-image-digests"}, raw...)...)
+		if want := locked[raw != nil]; code != 0 || out != want || !strings.Contains(errOut, wantWarn) {
+			t.Errorf("config --lock-image-digests %v: exit %d\n%s\nwant\n%s\nstderr %q", raw, code, out, want, errOut)
+		}
+	}
+
+	gone := writeProject(t, map[string]string{"compose.yaml": "services:\n  a:\n    image: registry.test:5000/gone:1\n"})
+	code, out, errOut := onFakeSplit(t, eng, gone, "config", "--resolve-image-digests")
+	if code == 0 || out != "" || !strings.Contains(errOut, "failed to resolve digest for registry.test:5000/gone:1") {
+		t.Errorf("unknown tag: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	// The lists are printed as loaded: no registry is asked.
+	if code, out, errOut := onFakeSplit(t, eng, gone, "config", "--images", "--resolve-image-digests"); code != 0 || out != "registry.test:5000/gone:1\n" {
+		t.Errorf("--images: exit %d, %q %q", code, out, errOut)
 	}
 }
 

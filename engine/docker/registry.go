@@ -173,3 +173,13 @@ func parsePlatform(s string) (ocispec.Platform, error) {
 	}
 	return p, nil
 }
+
+// ResolveDigest asks the engine's /distribution endpoint, which asks the
+// registry for ref's descriptor without pulling anything.
+func (e *Engine) ResolveDigest(ctx context.Context, ref string, auth *engine.Auth) (string, error) {
+	res, err := e.cli.DistributionInspect(ctx, ref, client.DistributionInspectOptions{EncodedRegistryAuth: encodeAuth(auth)})
+	if err != nil {
+		return "", wrapTransfer(ref, err)
+	}
+	return res.Descriptor.Digest.String(), nil
+}

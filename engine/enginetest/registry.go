@@ -14,6 +14,7 @@ func registryCases() []testCase {
 		{"RegistryPushPull", testRegistryPushPull},
 		{"RegistryPullMissing", testRegistryPullMissing},
 		{"RegistryPushMissing", testRegistryPushMissing},
+		{"RegistryResolveDigest", testRegistryResolveDigest},
 	}
 }
 
@@ -110,6 +111,40 @@ func testRegistryPushMissing(t *testing.T, c *env) {
 	if !errors.Is(err, engine.ErrNotFound) {
 		t.Fatalf("push %q: got %v, want ErrNotFound", ref, err)
 	}
+}
+
+// testRegistryResolveDigest: the registry names the digest a push
+// reported, without the engine pulling; a tag it lacks is ErrNotFound.
+func testRegistryResolveDigest(t *testing.T, c *env) {
+	ref := c.registry(t) + "/" + uniqueName("berth-test/resolve") + ":v1"
+	if err := c.eng.TagImage(c.ctx(t), c.cfg.Image, ref); err != nil {
+		t.Fatalf("tag %q: %v", ref, err)
+	}
+	c.removeImageLater(t, ref)
+	var pushed transfers
+	if err := c.eng.PushImage(c.ctx(t), ref, engine.PushOptions{}, pushed.add); err != nil {
+		t.Fatalf("push %q: %v", ref, err)
+	}
+	want := pushed.pushDigest()
+	got, err := c.eng.ResolveDigest(c.ctx(t), ref, nil)
+	if err != nil || got != want {
+		t.Errorf("resolve %q: %q, %v; the push reported %q", ref, got, err, want)
+	}
+	missing := strings.TrimSuffix(ref, ":v1") + ":absent"
+	if d, err := c.eng.ResolveDigest(c.ctx(t), missing, nil); !errors.Is(err, engine.ErrNotFound) {
+		t.Errorf("resolve %q: %q, %v; want ErrNotFound", missing, d, err)
+	}
+}
+
+// pushDigest is the digest in the push's last message ("v1: digest:
+// sha256:… size: 527").
+func (r *transfers) pushDigest() string {
+	for _, m := range r.msgs {
+		if _, after, ok := strings.Cut(m.Status, "digest: "); ok {
+			return strings.Fields(after)[0]
+		}
+	}
+	return ""
 }
 
 func (c *env) imageID(t *testing.T, ref string) string {

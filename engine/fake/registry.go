@@ -190,3 +190,18 @@ func report(progress func(engine.TransferProgress), p engine.TransferProgress) {
 		progress(p)
 	}
 }
+
+// ResolveDigest is the digest the registry holds ref under, after the same
+// login check as a pull.
+func (e *Engine) ResolveDigest(ctx context.Context, ref string, auth *engine.Auth) (string, error) {
+	if err := e.enter(ctx, "ResolveDigest", ref); err != nil {
+		return "", wrap("image", ref, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	img, err := e.findRemoteLocked(ref, auth)
+	if err != nil {
+		return "", wrap("image", ref, err)
+	}
+	return img.digest, nil
+}
