@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -91,5 +92,53 @@ func TestPublishRefusesBuildOnly(t *testing.T) {
 	_, stderr, err := p.berth("publish", "--dry-run", "-y", "example.org/app:1")
 	if exitCode(t, err) != 1 || !strings.Contains(stderr, "only contains a build section for service(s):\n- \"app\"") {
 		t.Errorf("exit %d\n%s", exitCode(t, err), stderr)
+	}
+}
+
+// TestPublishResolvesImageDigests: publish --resolve-image-digests adds
+// image-digests.yaml, the override that pins each service's image to the
+// digest the registry holds, as the artifact's last compose file.
+func TestPublishResolvesImageDigests(t *testing.T) {
+	r := startRegistry(t, true)
+	ref, digest := r.seed("berth-test/busybox:latest", "pin/web:1")
+	p := newProject(t, fmt.Sprintf("services:\n  web: {image: \"%s\"}\n", ref))
+	p.env = append(p.env, "DOCKER_CONFIG="+r.dockerCfg)
+	p.mustBerth("publish", "-y", "--resolve-image-digests", r.Addr+"/berth/pinned:v1")
+
+	get := func(path, accept string) []byte {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, "http://"+r.Addr+"/v2/berth/pinned/"+path, nil)
+		req.Header.Set("Accept", accept)
+		req.SetBasicAuth(r.User, r.Password)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %s\n%s", path, res.Status, body)
+		}
+		return body
+	}
+	var m struct {
+		Layers []struct {
+			Digest      string
+			Annotations map[string]string
+		}
+	}
+	if err := json.Unmarshal(get("manifests/v1", "application/vnd.oci.image.manifest.v1+json"), &m); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, l := range m.Layers {
+		files = append(files, l.Annotations["com.docker.compose.file"])
+	}
+	if want := []string{"compose.yaml", "image-digests.yaml"}; !slices.Equal(files, want) {
+		t.Fatalf("artifact files %q, want %q", files, want)
+	}
+	got := string(get("blobs/"+m.Layers[1].Digest, "*/*"))
+	if want := "services:\n  web:\n    image: " + ref + "@" + digest + "\n"; got != want {
+		t.Errorf("image-digests.yaml:\n%s\nwant\n%s", got, want)
 	}
 }

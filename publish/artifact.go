@@ -47,13 +47,17 @@ type Artifact struct {
 type ArtifactOptions struct {
 	OCIVersion string // "1.1" (the default) or "1.0"
 	WithEnv    bool   // carry the env files' contents too
+	// ImageDigests is an override file that pins the services' images
+	// (publish --resolve-image-digests); when set it is the last compose
+	// file, image-digests.yaml, so it wins when the artifact is merged.
+	ImageDigests []byte
 }
 
 // NewArtifact packs the project's compose files into an artifact: each
 // file as written, but for its env_file and local extends.file entries,
 // which name placeholders (a hash of the path); the local files it extends
 // (and theirs), packed the same way under their placeholders; with
-// WithEnv, the env files' contents under theirs.
+// WithEnv, the env files' contents under theirs; then ImageDigests.
 func NewArtifact(ctx context.Context, p *types.Project, o ArtifactOptions, now time.Time) (Artifact, error) {
 	var a Artifact
 	envFiles, parents := map[string]string{}, map[string]string{}
@@ -98,6 +102,10 @@ func NewArtifact(ctx context.Context, p *types.Project, o ArtifactOptions, now t
 			}
 			a.Blobs = append(a.Blobs, blob(EnvFileMediaType, data, map[string]string{versionAnnotation: composeFormatsVersion, envFileAnnotation: envFiles[f]}))
 		}
+	}
+	if o.ImageDigests != nil {
+		ann := map[string]string{versionAnnotation: composeFormatsVersion, fileAnnotation: "image-digests.yaml"}
+		a.Blobs = append(a.Blobs, blob(FileMediaType, o.ImageDigests, ann))
 	}
 	layers := make([]v1.Descriptor, len(a.Blobs))
 	for i, b := range a.Blobs {

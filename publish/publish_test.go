@@ -156,6 +156,12 @@ func TestNewArtifact(t *testing.T) {
 	if len(a.Blobs) != 2 || string(a.Blobs[1].Data) != "services:\n  app: {image: busybox}\n" || a.Blobs[0].Desc.Digest != m.Config.Digest {
 		t.Errorf("blobs: %+v", a.Blobs)
 	}
+	pins := []byte("services:\n  app:\n    image: docker.io/library/busybox:latest@sha256:" + strings.Repeat("0", 64) + "\n")
+	pinned, err := NewArtifact(context.Background(), p, ArtifactOptions{ImageDigests: pins}, now)
+	if err != nil || len(pinned.Blobs) != 3 || string(pinned.Blobs[2].Data) != string(pins) ||
+		pinned.Blobs[2].Desc.MediaType != FileMediaType || pinned.Blobs[2].Desc.Annotations["com.docker.compose.file"] != "image-digests.yaml" {
+		t.Errorf("with image digests: %v %+v", err, pinned.Blobs)
+	}
 	old, err := NewArtifact(context.Background(), p, ArtifactOptions{OCIVersion: "1.0"}, now)
 	if err != nil || !strings.Contains(string(old.Manifest.Data), EmptyConfigMediaType) || strings.Contains(string(old.Manifest.Data), "artifactType") {
 		t.Errorf("OCI 1.0: %v %s", err, old.Manifest.Data)

@@ -56,8 +56,8 @@ func (a *app) runPublish(ctx context.Context, repo string, o publishOptions) err
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
-	if o.app || o.resolveDigests {
-		return errors.New("publish: --app and --resolve-image-digests are not supported by berth yet")
+	if o.app {
+		return errors.New("publish: --app is not supported by berth yet")
 	}
 	p, err := a.load(ctx, a.composeOptions(nil))
 	if err != nil {
@@ -96,7 +96,13 @@ func (a *app) runPublish(ctx context.Context, repo string, o publishOptions) err
 	if err := a.pushServiceImages(ctx, p); err != nil {
 		return err
 	}
-	artifact, err := publish.NewArtifact(ctx, p, publish.ArtifactOptions{OCIVersion: o.ociVersion, WithEnv: o.withEnv}, time.Now())
+	ao := publish.ArtifactOptions{OCIVersion: o.ociVersion, WithEnv: o.withEnv}
+	if o.resolveDigests {
+		if ao.ImageDigests, err = a.imageDigestsOverride(ctx, p); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+	}
+	artifact, err := publish.NewArtifact(ctx, p, ao, time.Now())
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", repo, err)
 	}
@@ -129,6 +135,22 @@ func (a *app) pushServiceImages(ctx context.Context, p *types.Project) error {
 		return err
 	}
 	return a.push(ctx, eng, p, pushFlags{ignoreFailures: true})
+}
+
+// imageDigestsOverride is the override file publish --resolve-image-digests
+// adds: each service's image pinned to the digest the registry holds now
+// (after the push of the images the services build), as Docker Compose
+// writes it.
+func (a *app) imageDigestsOverride(ctx context.Context, p *types.Project) ([]byte, error) {
+	p, err := p.WithImagesResolved(a.digestResolver(ctx))
+	if err != nil {
+		return nil, err
+	}
+	override := types.Project{Services: types.Services{}}
+	for name, s := range p.Services {
+		override.Services[name] = types.ServiceConfig{Image: s.Image}
+	}
+	return override.MarshalYAML()
 }
 
 // pushArtifact pushes the artifact with the user's registry logins.
