@@ -39,9 +39,13 @@ type RunOptions struct {
 
 	Command    []string // replaces the service's command when not empty
 	Entrypoint *string  // --entrypoint, read as shell words; nil keeps the service's
-	Env        []string // "K=V", completed from the caller's environment
-	User       string
-	Workdir    string
+	// Env is -e: "K=V", "K=" (empty), or "K", which takes K's value from
+	// the project's environment (the shell, then .env) and, set in
+	// neither, is left out, so the service's own K stays (Docker Compose's
+	// rule).
+	Env     []string
+	User    string
+	Workdir string
 	// ServicePorts publishes the service's ports; without it a one-off
 	// publishes only Publish, so it does not collide with the service.
 	ServicePorts bool
@@ -111,7 +115,7 @@ func (o RunOptions) service(p *types.Project) (types.ServiceConfig, error) {
 	if s.Environment == nil {
 		s.Environment = types.MappingWithEquals{}
 	}
-	s.Environment.OverrideBy(types.NewMappingWithEquals(o.Env))
+	s.Environment.OverrideBy(types.NewMappingWithEquals(o.Env).Resolve(p.Environment.Resolve).RemoveEmpty())
 	if o.User != "" {
 		s.User = o.User
 	}

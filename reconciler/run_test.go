@@ -29,6 +29,7 @@ services:
 // service the one-off runs.
 func TestRunService(t *testing.T) {
 	p := mustLoad(t, runProject)
+	p.Environment = types.Mapping{"SHELL_ONLY": "from-shell"}
 	entry := "sh -c"
 	cases := []struct {
 		name  string
@@ -42,6 +43,15 @@ func TestRunService(t *testing.T) {
 		{"env overrides and adds", RunOptions{Env: []string{"B=3", "C=4"}}, func(s types.ServiceConfig) bool {
 			return *s.Environment["A"] == "1" && *s.Environment["B"] == "3" && *s.Environment["C"] == "4"
 		}},
+		{"-e KEY from the project's environment", RunOptions{Env: []string{"SHELL_ONLY"}}, func(s types.ServiceConfig) bool {
+			return *s.Environment["SHELL_ONLY"] == "from-shell"
+		}},
+		{"-e KEY set nowhere keeps the service's value", RunOptions{Env: []string{"A"}}, func(s types.ServiceConfig) bool { return *s.Environment["A"] == "1" }},
+		{"-e KEY set nowhere is left out", RunOptions{Env: []string{"NOWHERE"}}, func(s types.ServiceConfig) bool {
+			_, ok := s.Environment["NOWHERE"]
+			return !ok && len(s.Environment) == 2
+		}},
+		{"-e KEY= is empty", RunOptions{Env: []string{"B="}}, func(s types.ServiceConfig) bool { return *s.Environment["B"] == "" }},
 		{"user and workdir", RunOptions{User: "0", Workdir: "/tmp"}, func(s types.ServiceConfig) bool { return s.User == "0" && s.WorkingDir == "/tmp" }},
 		{"no ports by default", RunOptions{}, func(s types.ServiceConfig) bool { return len(s.Ports) == 0 }},
 		{"service ports", RunOptions{ServicePorts: true}, func(s types.ServiceConfig) bool { return len(s.Ports) == 1 && s.Ports[0].Published == "8080" }},

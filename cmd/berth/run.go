@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -148,9 +147,6 @@ func (a *app) runRun(ctx context.Context, o reconciler.RunOptions, quiet quietOu
 	if err != nil {
 		return err
 	}
-	// -e KEY takes its value from the project's environment (the shell,
-	// then .env), as in Docker Compose; a KEY set nowhere is left out.
-	o.Env = resolveEnvFrom(o.Env, p.Environment)
 	o.IgnoreOrphans = ignoreOrphans(p)
 	if o.InjectKey, err = injectKey(p); err != nil {
 		return err
@@ -223,18 +219,4 @@ func (a *app) runAttached(ctx context.Context, eng engine.Engine, name string, t
 	case <-ctx.Done():
 		return interrupted(ctx, ctx.Err())
 	}
-}
-
-// resolveEnvFrom completes each -e KEY without a value from env; a KEY env
-// does not set is dropped.
-func resolveEnvFrom(entries []string, env types.Mapping) []string {
-	var out []string
-	for _, kv := range entries {
-		if strings.Contains(kv, "=") {
-			out = append(out, kv)
-		} else if v, ok := env[kv]; ok {
-			out = append(out, kv+"="+v)
-		}
-	}
-	return out
 }
