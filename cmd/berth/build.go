@@ -72,7 +72,10 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 	if o.print {
 		return printBuilds(a.stdout, p, services, o)
 	}
-	opts := a.buildOptions()
+	opts, err := a.buildOptions()
+	if err != nil {
+		return err
+	}
 	opts.NoCache, opts.Pull, opts.Args = o.noCache, o.pull, parseBuildArgs(o.buildArgs)
 	opts.Secrets, opts.SSH = o.secrets, o.ssh
 	opts.Memory = memory
@@ -101,16 +104,20 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 }
 
 // buildOptions are the choices every build of the run shares: --parallel,
-// and DOCKER_BUILDKIT=0 (or false), which asks for the classic builder as
-// it does of docker build.
-func (a *app) buildOptions() imagebuild.Options {
+// the proxies of the docker CLI's config.json (build args), and
+// DOCKER_BUILDKIT=0 (or false), which asks for the classic builder as it
+// does of docker build.
+func (a *app) buildOptions() (imagebuild.Options, error) {
 	o := imagebuild.Options{Parallel: a.global.parallel}
-	o.Proxy, _ = a.proxyEnv() // a config.json that cannot be read fails the pull or up that reads it again
+	var err error
+	if o.Proxy, err = a.proxyEnv(); err != nil {
+		return o, err // a config.json that cannot be read, as up and run say
+	}
 	if v := a.getenv("DOCKER_BUILDKIT"); v != "" {
 		on, err := strconv.ParseBool(v)
 		o.Classic = err == nil && !on
 	}
-	return o
+	return o, nil
 }
 
 // withDependencies adds what the services depend on, transitively; a

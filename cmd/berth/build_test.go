@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"berth/engine"
+	"berth/engine/fake"
 	"berth/imagebuild"
 	"berth/reconciler"
 )
@@ -66,5 +71,29 @@ func TestWithDependencies(t *testing.T) {
 	}
 	if got := strings.Join(withDependencies(p, []string{"web"}), " "); got != "api db web" {
 		t.Errorf("withDependencies(web) = %q", got)
+	}
+}
+
+// TestProxyConfigErrors: a docker CLI config.json that cannot be read
+// (its proxies unknown) fails build before anything is built, as it fails
+// up and run, naming the file.
+func TestProxyConfigErrors(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  app:\n    build: .\n    command: [\"true\"]\n", "Dockerfile": "FROM busybox\n"})
+	cfg := t.TempDir()
+	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"proxies": {`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"build"}, {"up", "-d"}, {"run", "--rm", "app"}} {
+		eng := fake.New("busybox")
+		var out bytes.Buffer
+		a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &out, environ: []string{"DOCKER_CONFIG=" + cfg},
+			connect: func(context.Context, []string) (engine.Engine, error) { return eng, nil }}
+		code := a.run(t.Context(), append([]string{"--project-directory", dir, "--progress", "plain"}, args...))
+		if code != 1 || !strings.Contains(out.String(), filepath.Join(cfg, "config.json")) {
+			t.Errorf("%v: exit %d, want 1 and an error naming config.json:\n%s", args, code, out.String())
+		}
+		if strings.Contains(out.String(), "Built") {
+			t.Errorf("%v built with the proxies unknown:\n%s", args, out.String())
+		}
 	}
 }

@@ -14,10 +14,13 @@ import (
 // shares: --parallel, and the registry logins found the docker CLI's way.
 // The credentials are read only when a pull or push asks for them.
 func (a *app) applyOptions() reconciler.ApplyOptions {
+	// The commands that build (up, create, run, watch) have failed on a
+	// proxy error already (proxyEnv); pull and push do not build.
+	build, _ := a.buildOptions()
 	return reconciler.ApplyOptions{Parallel: a.global.parallel, Registries: reconciler.Registries{
 		Credentials: registry.NewCredentials(a.environ),
 		Log:         registry.NewPullLog(""),
-	}, Build: a.buildOptions(), Exclusive: a.projectLock().Acquire}
+	}, Build: build, Exclusive: a.projectLock().Acquire}
 }
 
 // projectLock serializes this machine's berth runs that change one project
