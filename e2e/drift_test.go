@@ -48,8 +48,9 @@ networks:
 	}
 }
 
-// A volume whose labels changed is kept, with a warning, unless up -y
-// allows its recreate (its data is lost).
+// A volume whose labels changed is recreated (its data lost) only when the
+// user agrees: up asks, as Docker Compose does, and reads the answer from
+// stdin; no input or a no keeps it, with a warning; -y agrees unasked.
 func TestUpRecreatesChangedVolumeOnlyWithYes(t *testing.T) {
 	const file = `
 services:
@@ -68,15 +69,36 @@ volumes:
 		return strings.Join(docker(t, "volume", "inspect", p.name+"_data", "-f", "{{.Labels.backup}}"), "")
 	}
 	p.write(fmt.Sprintf(file, "weekly"))
-	_, stderr := p.mustBerth("up", "-d")
-	if !strings.Contains(stderr, `Volume "`+p.name+`_data" exists but doesn't match configuration in compose file`) || label() != "daily" {
-		t.Fatalf("without -y: label %q, stderr:\n%s", label(), stderr)
+	question := `Volume "` + p.name + `_data" exists but doesn't match configuration in compose file. Recreate (data will be lost)?`
+	answered := func(answer string, args ...string) (stdout, stderr string) {
+		t.Helper()
+		cmd := p.command(args...)
+		cmd.Stdin = strings.NewReader(answer)
+		var o, e strings.Builder
+		cmd.Stdout, cmd.Stderr = &o, &e
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("berth %v answering %q: %v\n%s%s", args, answer, err, o.String(), e.String())
+		}
+		return o.String(), e.String()
 	}
-	_, stderr = p.mustBerth("up", "-d", "-y")
-	if label() != "weekly" || !strings.Contains(stderr, "Volume "+p.name+"_data Created (config changed: labels.backup)") {
-		t.Errorf("with -y: label %q, stderr:\n%s", label(), stderr)
+	for _, answer := range []string{"", "n\n"} {
+		stdout, stderr := answered(answer, "up", "-d")
+		if !strings.Contains(stdout, question) || !strings.Contains(stderr, "it is kept: up -y recreates it") || label() != "daily" {
+			t.Fatalf("answering %q: label %q, stdout:\n%s\nstderr:\n%s", answer, label(), stdout, stderr)
+		}
+	}
+	stdout, stderr := answered("y\n", "up", "-d")
+	if label() != "weekly" || !strings.Contains(stdout, question) || !strings.Contains(stderr, "Volume "+p.name+"_data Created (config changed: labels.backup)") {
+		t.Errorf("answering yes: label %q, stdout:\n%s\nstderr:\n%s", label(), stdout, stderr)
 	}
 	p.wantState("app", "running", "after the volume's recreate")
+
+	p.write(fmt.Sprintf(file, "monthly"))
+	stdout, stderr = answered("n\n", "up", "-d", "-y")
+	if label() != "monthly" || strings.Contains(stdout, question) {
+		t.Errorf("with -y: label %q, stdout:\n%s\nstderr:\n%s", label(), stdout, stderr)
+	}
+	p.wantState("app", "running", "after the volume's recreate with -y")
 }
 
 // A service whose external volume now names another volume gets a

@@ -16,11 +16,17 @@ type UpOptions struct {
 	RenewAnonVolumes bool // -V: new anonymous volumes instead of the old ones
 	NoStart          bool
 	// RecreateVolumes (-y) recreates a volume whose settings changed, with
-	// the containers that mount it; its data is lost. Without it the volume
-	// is kept, with a warning.
+	// the containers that mount it; its data is lost. Without it Up asks
+	// Confirm, volume by volume; a volume not confirmed is kept, with a
+	// warning.
 	RecreateVolumes bool
-	Build           bool // build images even when present
-	NoBuild         bool
+	// Confirm asks the user a yes/no question: Up asks it, between
+	// planning and applying (the planner never does), whether to recreate
+	// each volume whose settings changed, with Docker Compose's words. nil
+	// answers no.
+	Confirm func(question string) bool
+	Build   bool // build images even when present
+	NoBuild bool
 	// AlwaysRecreateDeps recreates the dependencies of the named services
 	// too, changed or not.
 	AlwaysRecreateDeps bool
@@ -57,6 +63,9 @@ type UpOptions struct {
 	built bool
 	// pulled is set by Up once the pulls ran, for the same reason.
 	pulled bool
+	// recreateVolumes are the volumes (by key) whose recreation the user
+	// confirmed: Up plans again with them.
+	recreateVolumes map[string]bool
 	// staleTasks are the containers whose start the engine refused for a
 	// reason only a new container clears, a task a crash left behind or a
 	// network gone (container → the reason, with the engine's words,

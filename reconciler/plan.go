@@ -97,6 +97,9 @@ type Plan struct {
 	// Replicas are the containers each service of the plan has once it is
 	// applied, by service.
 	Replicas map[string][]string
+	// keptVolumes are the volumes whose settings changed that the plan
+	// keeps, for Up to ask about (plan_volume_drift.go).
+	keptVolumes []volumeDrift
 }
 
 // String renders the plan one action a line; tests compare it whole.

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/compose-spec/compose-go/v2/types"
+
 	"berth/engine"
 	"berth/project"
 )
@@ -31,14 +33,25 @@ func volumeChanged(spec engine.VolumeSpec, have engine.Volume) string {
 	return ""
 }
 
+// volumeDrift is a volume whose settings differ from the file's.
+type volumeDrift struct {
+	key, name, changed string
+}
+
+// question is Docker Compose's prompt for the volume.
+func (d volumeDrift) question() string {
+	return fmt.Sprintf("Volume %q exists but doesn't match configuration in compose file. Recreate (data will be lost)?", d.name)
+}
+
 // planVolumeRecreate recreates volume key, present with settings other
-// than the file's, as Docker Compose does once the user agrees (up -y):
-// every container that mounts it is stopped and removed (the engine keeps
-// a volume any container holds), the volume removed and created again,
-// and the service containers created anew on it. Without -y the volume
-// and its data stay, and the plan warns.
+// than the file's, as Docker Compose does once the user agrees (up -y, or
+// a yes to Up's question): every container that mounts it is stopped and
+// removed (the engine keeps a volume any container holds), the volume
+// removed and created again, and the service containers created anew on
+// it. Otherwise the volume and its data stay, and the plan warns.
 func (pl *planner) planVolumeRecreate(key string, spec engine.VolumeSpec, changed string) {
-	if !pl.o.RecreateVolumes {
+	if !pl.o.RecreateVolumes && !pl.o.recreateVolumes[key] {
+		pl.plan.keptVolumes = append(pl.plan.keptVolumes, volumeDrift{key: key, name: spec.Name, changed: changed})
 		pl.plan.Warnings = append(pl.plan.Warnings, fmt.Sprintf(
 			"Volume %q exists but doesn't match configuration in compose file (%s changed); it is kept: up -y recreates it (data will be lost)", spec.Name, changed))
 		return
@@ -67,4 +80,27 @@ func (pl *planner) planVolumeRecreate(key string, spec engine.VolumeSpec, change
 
 func mountsVolume(c engine.Container, volume string) bool {
 	return slices.ContainsFunc(c.Mounts, func(m engine.Mount) bool { return m.Type == "volume" && m.Source == volume })
+}
+
+// planAsking is NewPlan for Up: when the plan keeps volumes whose settings
+// changed, it asks o.Confirm about each (Docker Compose's question) and
+// plans again with those the user agreed to recreate. The options it
+// returns carry the answers, so the plans made after the pulls and builds
+// do not ask again. The planner itself never asks.
+func planAsking(p *types.Project, st Observed, o UpOptions) (Plan, UpOptions, error) {
+	plan, err := NewPlan(p, st, o)
+	if err != nil || o.Confirm == nil || o.RecreateVolumes || o.recreateVolumes != nil || len(plan.keptVolumes) == 0 {
+		return plan, o, err
+	}
+	o.recreateVolumes = map[string]bool{}
+	for _, d := range plan.keptVolumes {
+		if o.Confirm(d.question()) {
+			o.recreateVolumes[d.key] = true
+		}
+	}
+	if len(o.recreateVolumes) == 0 {
+		return plan, o, nil
+	}
+	plan, err = NewPlan(p, st, o)
+	return plan, o, err
 }

@@ -12,14 +12,16 @@ import (
 )
 
 // PlanUp observes the engine and plans `up` as Up would first plan it,
-// the pull log included; `up --dry-run` prints this.
+// the pull log and the questions about changed volumes included; `up
+// --dry-run` prints this.
 func PlanUp(ctx context.Context, eng engine.Engine, p *types.Project, o UpOptions, ap ApplyOptions) (Plan, error) {
 	st, err := Observe(ctx, eng, p)
 	if err != nil {
 		return Plan{}, err
 	}
 	st.Pulled = ap.Registries.Log.Times()
-	return NewPlan(p, st, o)
+	plan, _, err := planAsking(p, st, o)
+	return plan, err
 }
 
 // Up converges the engine to the project (`up -d`, and the first half of
@@ -50,7 +52,7 @@ func up(ctx context.Context, eng engine.Engine, p *types.Project, o UpOptions, a
 		return Plan{}, err
 	}
 	st.Pulled = ap.Registries.Log.Times()
-	plan, err := NewPlan(p, st, o)
+	plan, o, err := planAsking(p, st, o)
 	if err != nil {
 		return Plan{}, err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -160,22 +159,6 @@ func (a *app) pushArtifact(ctx context.Context, ref registry.Ref, insecure bool,
 		blobs[i] = registry.Blob(b)
 	}
 	return registry.PushArtifact(ctx, ref, registry.NewCredentials(a.environ), insecure, blobs, registry.Blob(art.Manifest))
-}
-
-// asker asks a yes/no question on stdin, no by default; yes answers every
-// question yes without asking.
-func (a *app) asker(yes bool) func(question string) bool {
-	in := bufio.NewReader(a.stdin)
-	return func(question string) bool {
-		if yes {
-			return true
-		}
-		fmt.Fprintf(a.stdout, "%s [y/N] ", question)
-		line, _ := in.ReadString('\n')
-		answer := strings.ToLower(strings.TrimSpace(line))
-		fmt.Fprintln(a.stdout)
-		return answer == "y" || answer == "yes"
-	}
 }
 
 func bindMountsMessage(mounts []string) string {

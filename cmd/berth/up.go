@@ -90,6 +90,9 @@ func (a *app) runUp(ctx context.Context, o upOptions, services []string, ao *att
 	if uo.ProxyEnv, err = a.proxyEnv(); err != nil {
 		return err
 	}
+	if !uo.RecreateVolumes { // -y answers yes without asking
+		uo.Confirm = a.confirm(ctx)
+	}
 	attached := ao != nil && !(o.detach || o.Wait || o.NoStart)
 	var rules []watch.Rule
 	if o.watch { // a rule that cannot work fails before anything is created
