@@ -35,7 +35,7 @@ func volumeChanged(spec engine.VolumeSpec, have engine.Volume) string {
 
 // volumeDrift is a volume whose settings differ from the file's.
 type volumeDrift struct {
-	key, name, changed string
+	key, name string
 }
 
 // question is Docker Compose's prompt for the volume.
@@ -51,7 +51,7 @@ func (d volumeDrift) question() string {
 // it. Otherwise the volume and its data stay, and the plan warns.
 func (pl *planner) planVolumeRecreate(key string, spec engine.VolumeSpec, changed string) {
 	if !pl.o.RecreateVolumes && !pl.o.recreateVolumes[key] {
-		pl.plan.keptVolumes = append(pl.plan.keptVolumes, volumeDrift{key: key, name: spec.Name, changed: changed})
+		pl.plan.keptVolumes = append(pl.plan.keptVolumes, volumeDrift{key: key, name: spec.Name})
 		pl.plan.Warnings = append(pl.plan.Warnings, fmt.Sprintf(
 			"Volume %q exists but doesn't match configuration in compose file (%s changed); it is kept: up -y recreates it (data will be lost)", spec.Name, changed))
 		return
