@@ -19,10 +19,10 @@ import (
 // mean for the one-off.
 type runFlags struct {
 	detach, rm, noDeps, servicePorts, noTTY, tty, build, interactive bool
-	name, entrypoint, user, workdir, pull                       string
-	env, publish, volumes, labels                               []string
-	capAdd, capDrop, envFiles                                   []string
-	quiet, quietBuild, quietPull, removeOrphans, useAliases     bool
+	name, entrypoint, user, workdir, pull                            string
+	env, publish, volumes, labels                                    []string
+	capAdd, capDrop, envFiles                                        []string
+	quiet, quietBuild, quietPull, removeOrphans, useAliases          bool
 }
 
 func newRunCommand(a *app) *cobra.Command {
@@ -105,7 +105,7 @@ func (a *app) runOptions(o runFlags, service string, command []string) (reconcil
 	return reconciler.RunOptions{Service: service, ProxyEnv: proxy, Name: o.name, Slug: reconciler.NewSlug(),
 		NoDeps: o.noDeps, Build: o.build, Pull: o.pull, Detach: o.detach, Remove: o.rm,
 		Interactive: o.interactive,
-		Command: command, Env: append(env, o.env...), User: o.user, Workdir: o.workdir,
+		Command:     command, Env: append(env, o.env...), User: o.user, Workdir: o.workdir,
 		ServicePorts: o.servicePorts, Publish: o.publish, Volumes: o.volumes, Labels: o.labels,
 		CapAdd: o.capAdd, CapDrop: o.capDrop, RemoveOrphans: o.removeOrphans}, nil
 }
