@@ -8,6 +8,7 @@ import (
 	"net"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -17,6 +18,10 @@ import (
 // docker-cli-plugin-metadata, and then runs `docker compose ARGS` as
 //
 //	docker-compose [DOCKER GLOBAL OPTIONS] compose ARGS
+//
+// Shell completion comes the same way, as
+//
+//	docker-compose [DOCKER GLOBAL OPTIONS] __complete compose ARGS
 //
 // The docker options (-H, --context, --config, --tls…) do not reach the
 // plugin any other way, so they become the variables the endpoint
@@ -95,11 +100,28 @@ func pluginArgs(args []string, getenv func(string) string) (rest, env []string, 
 	fs.StringVar(&g.cacert, "tlscacert", "", "")
 	fs.StringVar(&g.cert, "tlscert", "", "")
 	fs.StringVar(&g.key, "tlskey", "", "")
-	if fs.Parse(args) != nil || fs.NArg() == 0 || fs.Arg(0) != pluginName {
+	if fs.Parse(args) != nil {
+		return nil, nil, false, nil
+	}
+	switch rest = fs.Args(); {
+	case len(rest) > 0 && rest[0] == pluginName:
+		rest = rest[1:]
+	case len(rest) > 1 && isCompletionRequest(rest[0]) && rest[1] == pluginName:
+		// Completion: `docker __complete compose ARGS` runs the plugin
+		// with its own arguments, the request first; berth's root
+		// answers `__complete ARGS`.
+		rest = append([]string{rest[0]}, rest[2:]...)
+	default:
 		return nil, nil, false, nil
 	}
 	env, err = g.environ(getenv)
-	return fs.Args()[1:], env, true, err
+	return rest, env, true, err
+}
+
+// isCompletionRequest says whether arg is cobra's hidden completion
+// command, which the docker CLI passes on to a plugin as it got it.
+func isCompletionRequest(arg string) bool {
+	return arg == cobra.ShellCompRequestCmd || arg == cobra.ShellCompNoDescRequestCmd
 }
 
 // environ turns the options into the variables the docker CLI itself

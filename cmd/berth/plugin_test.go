@@ -69,6 +69,11 @@ func TestPluginArgs(t *testing.T) {
 		{"two hosts", []string{"-H", "unix:///a", "-H", "unix:///b", "compose"}, true, nil, nil, "one --host, not 2"},
 		{"certificate named otherwise", []string{"--tlscert", "/c/client.crt", "compose"}, true, nil, nil, `--tlscert "/c/client.crt"`},
 		{"unknown docker option", []string{"--bogus", "compose", "ps"}, false, nil, nil, ""},
+		{"completion", []string{"__complete", "compose", "-f", "c.yaml", "exec", ""}, true,
+			[]string{"__complete", "-f", "c.yaml", "exec", ""}, nil, ""},
+		{"completion without descriptions", []string{"-H", "unix:///s", "__completeNoDesc", "compose", "logs", "w"}, true,
+			[]string{"__completeNoDesc", "logs", "w"}, []string{"DOCKER_HOST=unix:///s"}, ""},
+		{"completion of berth itself", []string{"__complete", "exec", ""}, false, nil, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
