@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -167,5 +168,57 @@ func awaitLine(t *testing.T, lines <-chan string, deadline <-chan time.Time, wan
 		case <-deadline:
 			t.Fatalf("no %q within the deadline:\n%s", want, strings.Join(seen, "\n"))
 		}
+	}
+}
+
+// Ctrl-C at a terminal reaches the docker CLI and berth alike (one process
+// group), and the CLI, its output being no terminal, closes the plugin
+// socket too: one press, that cancels the build, exit 130 (it was 255:
+// berth took the close for a second press and died of the signal).
+func TestPluginGroupInterruptCancelsBuild(t *testing.T) {
+	p := newProject(t, "")
+	p.writeAll(map[string]string{
+		"compose.yaml": "services:\n  slow:\n    build: .\n    image: " + p.name + "-slow\n",
+		"Dockerfile":   "FROM berth-test/busybox:latest\nRUN echo building && sleep 600\n",
+	})
+	config := pluginConfig(t)
+	cmd := exec.Command("docker", "compose", "-p", p.name, "--progress", "plain", "build")
+	cmd.Dir = p.dir
+	cmd.Env = append(os.Environ(), "DOCKER_CONFIG="+config, "COMPOSE_PROJECT_NAME=", "COMPOSE_FILE=")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the group a terminal would signal
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }) // after a failure
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	awaitLine(t, lines, time.After(60*time.Second), "building")
+	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		for range lines { // drain to EOF so Wait can finish
+		}
+	}()
+	select {
+	case <-ended:
+	case <-time.After(30 * time.Second):
+		t.Fatal("docker compose build still runs 30s after the interrupt")
+	}
+	if err := cmd.Wait(); cmd.ProcessState.ExitCode() != 130 {
+		t.Errorf("docker compose build after SIGINT to its group: %v, want exit 130", err)
 	}
 }

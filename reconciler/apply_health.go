@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"berth/engine"
 )
@@ -97,7 +98,7 @@ func (a *applier) waitHealthy(ctx context.Context, act Action) error {
 		return err
 	}
 	if c.Health == engine.HealthNone {
-		return fmt.Errorf("dependency failed to start: container %s has no healthcheck configured", act.Target)
+		return a.noHealthcheck(ctx, act, events)
 	}
 	for {
 		select {
@@ -105,6 +106,36 @@ func (a *applier) waitHealthy(ctx context.Context, act Action) error {
 			if done, err := healthVerdict(act, ev.Health, ev.Action == engine.EventDie, ev.ExitCode); done {
 				return err
 			}
+		case <-a.health.broken:
+			return failure(act, "watch events", a.health.err)
+		case <-ctx.Done():
+			return failure(act, "wait healthy", ctx.Err())
+		}
+	}
+}
+
+// exitGrace is how long a running dependency without a healthcheck is
+// given to exit before the wait fails for want of a healthcheck. A
+// program that fails at once (sh -c "exit 1") is still "running" when
+// it is inspected right after its start; Docker Compose's first look
+// comes half a second after the start, and by then it reads "exited".
+const exitGrace = 500 * time.Millisecond
+
+// noHealthcheck ends the wait on a dependency that has no healthcheck and
+// is running: it can never turn healthy. Its die event, when it comes
+// within exitGrace, makes the exit the reason, as Compose reports it.
+func (a *applier) noHealthcheck(ctx context.Context, act Action, events <-chan engine.Event) error {
+	grace := time.NewTimer(exitGrace)
+	defer grace.Stop()
+	for {
+		select {
+		case ev := <-events:
+			if ev.Action == engine.EventDie {
+				_, err := healthVerdict(act, engine.HealthNone, true, ev.ExitCode)
+				return err
+			}
+		case <-grace.C:
+			return fmt.Errorf("dependency failed to start: container %s has no healthcheck configured", act.Target)
 		case <-a.health.broken:
 			return failure(act, "watch events", a.health.err)
 		case <-ctx.Done():

@@ -319,3 +319,64 @@ func TestDownRemovesContainersAndNetworksKeepsVolumes(t *testing.T) {
 		t.Errorf("volumes left: %v", vols)
 	}
 }
+
+// exitsAfterInspect lets a container die right after the first inspect
+// that saw it running, as a program that fails at once ("exit 1") does
+// on a real engine when the wait looks too early.
+type exitsAfterInspect struct {
+	*fake.Engine
+	name string
+	once sync.Once
+}
+
+func (e *exitsAfterInspect) InspectContainer(ctx context.Context, id string) (engine.Container, error) {
+	c, err := e.Engine.InspectContainer(ctx, id)
+	if err == nil && id == e.name && c.State == engine.StateRunning {
+		e.once.Do(func() {
+			if err := e.Engine.KillContainer(ctx, id, "SIGKILL"); err != nil {
+				panic(err)
+			}
+		})
+	}
+	return c, err
+}
+
+// A dependency without a healthcheck that exits just after the wait saw
+// it running fails the wait with its exit, as Docker Compose says it, and
+// not with the missing healthcheck.
+func TestUpHealthGateReportsExitAfterRunningLook(t *testing.T) {
+	eng := &exitsAfterInspect{Engine: fake.New("busybox"), name: "demo-db-1"}
+	p := load(t, `
+services:
+  db: {image: busybox, command: [sleep, inf]}
+  web:
+    image: busybox
+    command: [sleep, inf]
+    depends_on: {db: {condition: service_healthy}}
+`)
+	err := up(t, eng, p, reconciler.UpOptions{})
+	if err == nil || !strings.Contains(err.Error(), "dependency failed to start: container demo-db-1 exited (137)") {
+		t.Fatalf("err = %v", err)
+	}
+	if st := states(t, eng, p)["demo-web-1"]; st != engine.StateCreated {
+		t.Errorf("web is %s, want created", st)
+	}
+}
+
+// One that keeps running can never turn healthy: the wait fails, naming
+// the missing healthcheck.
+func TestUpHealthGateWithoutHealthcheckFails(t *testing.T) {
+	eng := fake.New("busybox")
+	p := load(t, `
+services:
+  db: {image: busybox, command: [sleep, inf]}
+  web:
+    image: busybox
+    command: [sleep, inf]
+    depends_on: {db: {condition: service_healthy}}
+`)
+	err := up(t, eng, p, reconciler.UpOptions{})
+	if err == nil || !strings.Contains(err.Error(), "dependency failed to start: container demo-db-1 has no healthcheck configured") {
+		t.Fatalf("err = %v", err)
+	}
+}

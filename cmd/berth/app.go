@@ -25,6 +25,9 @@ type app struct {
 	// byName is set when no compose file was found and the project was
 	// built from its objects' labels (open).
 	byName bool
+	// pluginClosed is closed when the docker CLI closes its plugin socket
+	// (an interrupt); nil outside plugin mode.
+	pluginClosed <-chan struct{}
 }
 
 // exitError carries an exit code other than 1 out of a command
@@ -57,6 +60,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if code >= 0 {
 		return code
 	}
+	ctx, cancel := cancelOnClose(ctx, a.pluginClosed)
+	defer cancel()
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(a.stdin)

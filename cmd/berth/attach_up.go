@@ -99,7 +99,7 @@ func (a *app) runUpAttached(ctx context.Context, eng engine.Engine, p *types.Pro
 	printer.release(a.useColor(o.noColor), !o.noPrefix, o.timestamps,
 		func(svc string) bool { return slices.Contains(u.Services(), svc) })
 	stopWatch := a.watchAttached(ctx, eng, p, uo, rules, printer)
-	code, interrupted, err := superviseUntilDone(u, printer, sigc, early)
+	code, interrupted, err := superviseUntilDone(u, printer, sigc, a.pluginClosed, early)
 	stopWatch()
 	f.waitFor(5 * time.Second) // the streams of stopped containers end at once
 	return upResult(code, err, interrupted)
@@ -130,10 +130,19 @@ func (a *app) watchAttached(ctx context.Context, eng engine.Engine, p *types.Pro
 	}
 }
 
+// supervised is what superviseUntilDone drives: reconciler.AttachedUp.
+type supervised interface {
+	Supervise() (int, error)
+	Interrupt() (graceful bool)
+}
+
 // superviseUntilDone runs the supervisor and answers signals until it is
 // done. main's context is cancelled by the first signal, so the run has
 // its own; early says a first Ctrl-C came before sigc was registered.
-func superviseUntilDone(u *reconciler.AttachedUp, printer *logPrinter, sigc <-chan os.Signal, early bool) (code int, interrupted bool, err error) {
+// The docker CLI's closing of the plugin socket (pluginClosed) is a first
+// Ctrl-C only: the press that made the CLI close it usually reached berth
+// as a signal too, and must not count twice.
+func superviseUntilDone(u supervised, printer *logPrinter, sigc <-chan os.Signal, pluginClosed <-chan struct{}, early bool) (code int, interrupted bool, err error) {
 	type result struct {
 		code int
 		err  error
@@ -156,6 +165,11 @@ func superviseUntilDone(u *reconciler.AttachedUp, printer *logPrinter, sigc <-ch
 		select {
 		case <-sigc:
 			interrupt()
+		case <-pluginClosed:
+			pluginClosed = nil // closed for good: listen no more
+			if !interrupted {
+				interrupt()
+			}
 		case res := <-done:
 			return res.code, interrupted, res.err
 		}

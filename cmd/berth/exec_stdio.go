@@ -19,6 +19,12 @@ func (a *app) stdinIsTerminal() bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// stdoutIsTerminal says whether berth's standard output is a terminal.
+func (a *app) stdoutIsTerminal() bool {
+	f, ok := a.stdout.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // pump connects an attached process to berth's streams until its output
 // ends: input copied in (end of input half-closes the connection), output
 // copied out. With a TTY the local terminal goes raw (keys reach the

@@ -1,14 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"path/filepath"
-	"syscall"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -18,6 +18,10 @@ import (
 // docker-cli-plugin-metadata, and then runs `docker compose ARGS` as
 //
 //	docker-compose [DOCKER GLOBAL OPTIONS] compose ARGS
+//
+// Shell completion comes the same way, as
+//
+//	docker-compose [DOCKER GLOBAL OPTIONS] __complete compose ARGS
 //
 // The docker options (-H, --context, --config, --tls…) do not reach the
 // plugin any other way, so they become the variables the endpoint
@@ -55,7 +59,7 @@ func (a *app) dockerPlugin(args []string) ([]string, int) {
 		return nil, 1
 	}
 	a.environ = append(a.environ, env...)
-	a.watchPluginSocket()
+	a.pluginClosed = a.watchPluginSocket()
 	return rest, -1
 }
 
@@ -96,11 +100,28 @@ func pluginArgs(args []string, getenv func(string) string) (rest, env []string, 
 	fs.StringVar(&g.cacert, "tlscacert", "", "")
 	fs.StringVar(&g.cert, "tlscert", "", "")
 	fs.StringVar(&g.key, "tlskey", "", "")
-	if fs.Parse(args) != nil || fs.NArg() == 0 || fs.Arg(0) != pluginName {
+	if fs.Parse(args) != nil {
+		return nil, nil, false, nil
+	}
+	switch rest = fs.Args(); {
+	case len(rest) > 0 && rest[0] == pluginName:
+		rest = rest[1:]
+	case len(rest) > 1 && isCompletionRequest(rest[0]) && rest[1] == pluginName:
+		// Completion: `docker __complete compose ARGS` runs the plugin
+		// with its own arguments, the request first; berth's root
+		// answers `__complete ARGS`.
+		rest = append([]string{rest[0]}, rest[2:]...)
+	default:
 		return nil, nil, false, nil
 	}
 	env, err = g.environ(getenv)
-	return fs.Args()[1:], env, true, err
+	return rest, env, true, err
+}
+
+// isCompletionRequest says whether arg is cobra's hidden completion
+// command, which the docker CLI passes on to a plugin as it got it.
+func isCompletionRequest(arg string) bool {
+	return arg == cobra.ShellCompRequestCmd || arg == cobra.ShellCompNoDescRequestCmd
 }
 
 // environ turns the options into the variables the docker CLI itself
@@ -167,29 +188,50 @@ func configDirFrom(getenv func(string) string) string {
 	return filepath.Join(getenv("HOME"), ".docker")
 }
 
-// interruptSelf is what the docker CLI's closing of the plugin socket does:
-// it raises SIGINT in berth, so the close takes the path Ctrl-C takes
-// (main's context, attached up's graceful stop). Tests replace it.
-var interruptSelf = func() { _ = syscall.Kill(os.Getpid(), syscall.SIGINT) }
-
 // watchPluginSocket connects to the docker CLI's plugin socket, when there
-// is one. The CLI closes it when it is interrupted and cannot count on the
-// terminal to pass the signal on (its output is no terminal).
-func (a *app) watchPluginSocket() {
+// is one, and returns a channel closed when the CLI closes it (nil without
+// a socket). The CLI closes it to pass on an interrupt when it cannot count
+// on the terminal to signal berth too (its output is no terminal).
+//
+// The close cancels; it is not a signal of its own. A Ctrl-C at a terminal
+// reaches berth directly as well, and a close raised as a second SIGINT
+// would count as the second press: it ended berth by the default handling
+// (the docker CLI reports that as exit 255, not 130) and turned attached
+// up's graceful stop into a kill. Docker Compose takes the close the same
+// way, as a cancel of the command's context.
+func (a *app) watchPluginSocket() <-chan struct{} {
 	addr := a.getenv(pluginSocketVar)
 	if addr == "" {
-		return
+		return nil
 	}
 	conn, err := net.Dial("unix", addr)
 	if err != nil {
-		return // an older CLI, or none: signals still arrive directly
+		return nil // an older CLI, or none: signals still arrive directly
 	}
+	closed := make(chan struct{})
 	go func() {
 		defer conn.Close()
 		// The CLI sends nothing; EOF is the message. The connection lives
 		// as long as the process, so the goroutine ends with it.
 		if _, err := io.Copy(io.Discard, conn); err == nil {
-			interruptSelf()
+			close(closed)
 		}
 	}()
+	return closed
+}
+
+// cancelOnClose is ctx, cancelled also when closed is (a nil closed
+// never is).
+func cancelOnClose(ctx context.Context, closed <-chan struct{}) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	if closed != nil {
+		go func() {
+			select {
+			case <-closed:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	return ctx, cancel
 }

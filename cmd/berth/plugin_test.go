@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -67,6 +69,11 @@ func TestPluginArgs(t *testing.T) {
 		{"two hosts", []string{"-H", "unix:///a", "-H", "unix:///b", "compose"}, true, nil, nil, "one --host, not 2"},
 		{"certificate named otherwise", []string{"--tlscert", "/c/client.crt", "compose"}, true, nil, nil, `--tlscert "/c/client.crt"`},
 		{"unknown docker option", []string{"--bogus", "compose", "ps"}, false, nil, nil, ""},
+		{"completion", []string{"__complete", "compose", "-f", "c.yaml", "exec", ""}, true,
+			[]string{"__complete", "-f", "c.yaml", "exec", ""}, nil, ""},
+		{"completion without descriptions", []string{"-H", "unix:///s", "__completeNoDesc", "compose", "logs", "w"}, true,
+			[]string{"__completeNoDesc", "logs", "w"}, []string{"DOCKER_HOST=unix:///s"}, ""},
+		{"completion of berth itself", []string{"__complete", "exec", ""}, false, nil, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,8 +105,9 @@ func TestPluginBadDockerOptionsExit1(t *testing.T) {
 }
 
 // The docker CLI closes its plugin socket to pass on an interrupt; berth
-// then interrupts itself, as Ctrl-C would.
-func TestPluginSocketCloseInterrupts(t *testing.T) {
+// then cancels the command's context, as a first Ctrl-C does, without
+// raising a signal (a second one would end berth by default: exit 255).
+func TestPluginSocketCloseCancels(t *testing.T) {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
 	addr := "@berth-test-" + hex.EncodeToString(b)
@@ -108,34 +116,84 @@ func TestPluginSocketCloseInterrupts(t *testing.T) {
 		t.Skipf("no abstract unix sockets here: %v", err)
 	}
 	defer l.Close()
-	interrupted := make(chan struct{}, 1)
-	saved := interruptSelf
-	interruptSelf = func() { interrupted <- struct{}{} }
-	t.Cleanup(func() { interruptSelf = saved })
-
-	(&app{environ: []string{pluginSocketVar + "=" + addr}}).watchPluginSocket()
+	closed := (&app{environ: []string{pluginSocketVar + "=" + addr}}).watchPluginSocket()
+	if closed == nil {
+		t.Fatal("berth did not connect to the plugin socket")
+	}
+	ctx, cancel := cancelOnClose(t.Context(), closed)
+	defer cancel()
 	conn, err := l.Accept()
 	if err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case <-interrupted:
-		t.Fatal("interrupted before the socket closed")
+	case <-ctx.Done():
+		t.Fatal("cancelled before the socket closed")
 	default:
 	}
 	conn.Close()
 	select {
-	case <-interrupted:
+	case <-ctx.Done():
 	case <-time.After(10 * time.Second):
-		t.Fatal("closing the socket did not interrupt berth")
+		t.Fatal("closing the socket did not cancel berth's context")
+	}
+}
+
+// stubSupervised counts interrupts; Supervise ends when finish is closed.
+type stubSupervised struct {
+	interrupts int
+	finish     chan struct{}
+}
+
+func (s *stubSupervised) Supervise() (int, error) { <-s.finish; return 0, nil }
+func (s *stubSupervised) Interrupt() bool         { s.interrupts++; return true }
+
+// A Ctrl-C that reached berth as a signal and made the docker CLI close
+// its plugin socket is one press: attached up stops gracefully and does
+// not kill. A close alone is a press; signals after it still count.
+func TestPluginSocketCloseCountsOnlyAsFirstPress(t *testing.T) {
+	const sig, closeSocket = "signal", "close"
+	cases := []struct {
+		early  bool // a signal came before attached up's handler
+		events []string
+		want   int
+	}{
+		{false, []string{sig, closeSocket}, 1},
+		{true, []string{closeSocket}, 1},
+		{false, []string{closeSocket}, 1},
+		{false, []string{closeSocket, sig}, 2},
+		{false, []string{sig, sig}, 2},
+	}
+	for _, c := range cases {
+		// Unbuffered channels: each send returns once the loop took it, so
+		// the events arrive in the order of the case.
+		sigc, closed := make(chan os.Signal), make(chan struct{})
+		u := &stubSupervised{finish: make(chan struct{})}
+		type result struct{ interrupted bool }
+		done := make(chan result, 1)
+		go func() {
+			_, interrupted, _ := superviseUntilDone(u, newLogPrinter(io.Discard, false, false, false), sigc, closed, c.early)
+			done <- result{interrupted}
+		}()
+		for _, ev := range c.events {
+			if ev == sig {
+				sigc <- os.Interrupt
+			} else {
+				closed <- struct{}{}
+			}
+		}
+		close(u.finish)
+		r := <-done
+		if u.interrupts != c.want || !r.interrupted {
+			t.Errorf("early %v, %v: %d presses (interrupted %v), want %d", c.early, c.events, u.interrupts, r.interrupted, c.want)
+		}
 	}
 }
 
 func TestPluginWithoutListenerRunsOn(t *testing.T) {
-	saved := interruptSelf
-	interruptSelf = func() { t.Error("interrupted without a socket") }
-	t.Cleanup(func() { interruptSelf = saved })
-	(&app{environ: []string{pluginSocketVar + "=@berth-test-nobody-listens"}}).watchPluginSocket()
+	if closed := (&app{environ: []string{pluginSocketVar + "=@berth-test-nobody-listens"}}).watchPluginSocket(); closed != nil {
+		t.Error("a socket without a listener gave a channel to wait on")
+	}
 	code, out, _ := berth(t, []string{pluginSocketVar + "=@berth-test-nobody-listens"}, "compose", "version", "--short")
 	if code != 0 || out != version+"\n" {
 		t.Errorf("exit %d, %q", code, out)

@@ -17,11 +17,11 @@ import (
 // runFlags are the flags of `run`; reconciler.RunOptions holds what they
 // mean for the one-off.
 type runFlags struct {
-	detach, rm, noDeps, servicePorts, noTTY, build, interactive bool
-	name, entrypoint, user, workdir, pull                       string
-	env, publish, volumes, labels                               []string
-	capAdd, capDrop, envFiles                                   []string
-	quiet, quietBuild, quietPull, removeOrphans, useAliases     bool
+	detach, rm, noDeps, servicePorts, noTTY, tty, build, interactive bool
+	name, entrypoint, user, workdir, pull                            string
+	env, publish, volumes, labels                                    []string
+	capAdd, capDrop, envFiles                                        []string
+	quiet, quietBuild, quietPull, removeOrphans, useAliases          bool
 }
 
 func newRunCommand(a *app) *cobra.Command {
@@ -38,10 +38,15 @@ unless --no-deps. The service's ports are not published unless
 		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: a.completeFirstService,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			tty, err := a.runTTY(cmd.Flags(), o)
+			if err != nil {
+				return err
+			}
 			ro, err := a.runOptions(o, args[0], args[1:])
 			if err != nil {
 				return err
 			}
+			ro.TTY = tty
 			if cmd.Flags().Changed("entrypoint") {
 				ro.Entrypoint = &o.entrypoint
 			}
@@ -68,6 +73,9 @@ unless --no-deps. The service's ports are not published unless
 	f.BoolVar(&o.useAliases, "use-aliases", false, "Use the service's network aliases in the network(s) the container connects to (berth always does)")
 	f.SetNormalizeFunc(runFlagSpellings)
 	f.BoolVarP(&o.interactive, "interactive", "i", true, "Keep STDIN open even if not attached")
+	// -t is there for `run -it`, as with docker run; a TTY is the default.
+	f.BoolVarP(&o.tty, "tty", "t", true, "Allocate a pseudo-TTY")
+	_ = f.MarkHidden("tty") // the flag was just defined
 	f.BoolVar(&o.build, "build", false, "Build image before starting container")
 	f.StringVar(&o.pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never")`)
 	f.StringVar(&o.name, "name", "", "Assign a name to the container")
@@ -95,10 +103,34 @@ func (a *app) runOptions(o runFlags, service string, command []string) (reconcil
 	}
 	return reconciler.RunOptions{Service: service, ProxyEnv: proxy, Name: o.name, Slug: reconciler.NewSlug(),
 		NoDeps: o.noDeps, Build: o.build, Pull: o.pull, Detach: o.detach, Remove: o.rm,
-		Interactive: o.interactive, TTY: !o.noTTY && a.stdinIsTerminal(),
-		Command: command, Env: append(env, o.env...), User: o.user, Workdir: o.workdir,
+		Interactive: o.interactive,
+		Command:     command, Env: append(env, o.env...), User: o.user, Workdir: o.workdir,
 		ServicePorts: o.servicePorts, Publish: o.publish, Volumes: o.volumes, Labels: o.labels,
 		CapAdd: o.capAdd, CapDrop: o.capDrop, RemoveOrphans: o.removeOrphans}, nil
+}
+
+// runTTY decides whether the one-off gets a pseudo-TTY, as Docker Compose
+// does. --tty or --no-tty, when given, say it (not both). Otherwise there
+// is none when input comes from a pipe or a file, unless -i asks for
+// input explicitly; and by default one only when the output is a terminal.
+// A TTY asked for with input attached that is no terminal is refused
+// before anything starts: the container's terminal would get no keys.
+func (a *app) runTTY(f *pflag.FlagSet, o runFlags) (bool, error) {
+	tty := a.stdoutIsTerminal()
+	switch {
+	case f.Changed("tty") && f.Changed("no-tty"):
+		return false, fmt.Errorf("--tty and --no-tty can't be used together")
+	case f.Changed("tty"):
+		tty = o.tty
+	case f.Changed("no-tty"):
+		tty = !o.noTTY
+	case !f.Changed("interactive") && !a.stdinIsTerminal():
+		return false, nil
+	}
+	if tty && o.interactive && !a.stdinIsTerminal() {
+		return false, errors.New("cannot attach stdin to a TTY-enabled container because stdin is not a terminal")
+	}
+	return tty, nil
 }
 
 // runFlagSpellings accepts the plural spellings Docker Compose takes for
