@@ -8,7 +8,9 @@ import (
 )
 
 // asker asks a yes/no question on stdin, no by default; yes answers every
-// question yes without asking.
+// question yes without asking. It takes the answers either of Docker
+// Compose's prompts takes: y and yes (a terminal's), y, true and 1 (piped
+// input's).
 func (a *app) asker(yes bool) func(question string) bool {
 	in := bufio.NewReader(a.stdin)
 	return func(question string) bool {
@@ -19,7 +21,11 @@ func (a *app) asker(yes bool) func(question string) bool {
 		line, _ := in.ReadString('\n')
 		answer := strings.ToLower(strings.TrimSpace(line))
 		fmt.Fprintln(a.stdout)
-		return answer == "y" || answer == "yes"
+		switch answer {
+		case "y", "yes", "true", "1":
+			return true
+		}
+		return false
 	}
 }
 

@@ -21,6 +21,15 @@ func TestConfirm(t *testing.T) {
 		t.Errorf("stdout %q", got)
 	}
 
+	// Either prompt's yes: a terminal's y/yes, piped input's true/1.
+	a = &app{stdin: strings.NewReader("YES\ntrue\n1\nno\nmaybe\n"), stdout: io.Discard}
+	confirm = a.confirm(t.Context())
+	for i, want := range []bool{true, true, true, false, false} {
+		if got := confirm("again?"); got != want {
+			t.Errorf("answer %d: %v, want %v", i, got, want)
+		}
+	}
+
 	r, w := io.Pipe() // an answer that never comes
 	defer w.Close()
 	ctx, cancel := context.WithCancel(t.Context())
