@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
+	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -93,7 +96,7 @@ unless --no-deps. The service's ports are not published unless
 // environment and terminal add (-e KEY without a value, a TTY) is
 // resolved here.
 func (a *app) runOptions(o runFlags, service string, command []string) (reconciler.RunOptions, error) {
-	env, err := envFromFiles(o.envFiles)
+	env, err := envFromFiles(o.envFiles, o.env)
 	if err != nil {
 		return reconciler.RunOptions{}, err
 	}
@@ -153,22 +156,48 @@ func legacyNoTTY(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 	return pflag.NormalizedName(name)
 }
 
-// envFromFiles reads --env-from-file files ("K=V" lines, # comments) in
-// order, as docker run --env-file does.
-func envFromFiles(files []string) ([]string, error) {
+// envFromFiles reads --env-from-file files as Docker Compose does: parsed
+// as .env files are (quotes, comments, export, ${VAR}), a variable looked
+// up only among the -e values given as K=V, and a key -e sets, or an
+// earlier file set, left as it is. The result goes before -e's own values,
+// which win.
+func envFromFiles(files []string, flagEnv []string) ([]string, error) {
+	given := map[string]string{}
+	for _, kv := range flagEnv {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			given[k] = v
+		}
+	}
+	lookup := func(k string) (string, bool) { v, ok := given[k]; return v, ok }
+	seen := map[string]bool{}
 	var env []string
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		vars, err := parseEnvFile(f, lookup)
 		if err != nil {
 			return nil, fmt.Errorf("--env-from-file: %w", err)
 		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-				env = append(env, line)
+		for _, k := range slices.Sorted(maps.Keys(vars)) {
+			if _, set := given[k]; !set && !seen[k] {
+				seen[k] = true
+				env = append(env, k+"="+vars[k])
 			}
 		}
 	}
 	return env, nil
+}
+
+// parseEnvFile parses one --env-from-file file.
+func parseEnvFile(path string, lookup dotenv.LookupFn) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	vars, err := dotenv.ParseWithLookup(f, lookup)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return vars, nil
 }
 
 // runRun starts the dependencies, creates the one-off container and runs

@@ -2,7 +2,9 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -71,4 +73,34 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+func TestEnvFromFilesParsesAsDotEnv(t *testing.T) {
+	dir := t.TempDir()
+	first := filepath.Join(dir, "a.env")
+	second := filepath.Join(dir, "b.env")
+	mustWrite(t, first, "# a comment\nexport PLAIN=one\nQUOTED=\"two words\" # trailing\nREF=${GIVEN}-x\nFLAG=from-file\nBARE_UNSET\nBARE_GIVEN\n")
+	mustWrite(t, second, "PLAIN=second-file\nLATE=late\n")
+	got, err := envFromFiles([]string{first, second}, []string{"GIVEN=g", "FLAG=from-flag", "BARE_GIVEN=b", "ONLYKEY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// -e's keys stay -e's; the first file to set a key wins; a bare key
+	// takes only a -e value, else it is left out.
+	want := []string{"PLAIN=one", "QUOTED=two words", "REF=g-x", "LATE=late"}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("env %q, want %q", got, want)
+	}
+	if _, err := envFromFiles([]string{filepath.Join(dir, "missing.env")}, nil); err == nil || !strings.Contains(err.Error(), "--env-from-file") {
+		t.Errorf("a missing file: %v", err)
+	}
+}
+
+func mustWrite(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
