@@ -16,8 +16,9 @@ func ShortDigest(b []byte) string {
 	return hex.EncodeToString(sum[:4])
 }
 
-// EncodeDigests renders field digests as the value of LabelConfigFields or
-// LabelNetworkFields: "a=1,b=2", sorted by field.
+// EncodeDigests renders field digests as the value of a label
+// (LabelConfigFields, LabelNetworkFields, the stack's service digests):
+// "a=1,b=2", sorted by field.
 func EncodeDigests(m map[string]string) string {
 	parts := make([]string, 0, len(m))
 	for _, k := range slices.Sorted(maps.Keys(m)) {
