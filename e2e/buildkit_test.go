@@ -124,6 +124,15 @@ secrets:
 	}
 }
 
+// sshBuildCompose builds app with the default ssh agent forwarded.
+const sshBuildCompose = `
+services:
+  app:
+    build:
+      context: .
+      ssh: [default]
+`
+
 func TestBuildKitSSHForwarding(t *testing.T) {
 	if _, err := exec.LookPath("ssh-agent"); err != nil {
 		t.Fatalf("ssh-agent is missing (apt-get install openssh-client): %v", err)
@@ -155,13 +164,7 @@ func TestBuildKitSSHForwarding(t *testing.T) {
 	}
 
 	p := newBuildProject(t, map[string]string{
-		"compose.yaml": `
-services:
-  app:
-    build:
-      context: .
-      ssh: [default]
-`,
+		"compose.yaml": sshBuildCompose,
 		// The agent answers a list-identities request (SSH_AGENTC_REQUEST_IDENTITIES,
 		// type 11) with its one key, whose comment is "berth-test". The client
 		// reads the whole answer (its length comes first) before it closes: a
@@ -212,14 +215,8 @@ services:
 
 func TestBuildClassicFallback(t *testing.T) {
 	p := newBuildProject(t, map[string]string{
-		"compose.yaml": `
-services:
-  app:
-    build:
-      context: .
-      ssh: [default]
-`,
-		"Dockerfile": "FROM berth-test/busybox:latest\nRUN echo classic > /how\n",
+		"compose.yaml": sshBuildCompose,
+		"Dockerfile":   "FROM berth-test/busybox:latest\nRUN echo classic > /how\n",
 	})
 	p.env = append(p.env, "DOCKER_BUILDKIT=0", "SSH_AUTH_SOCK=/nonexistent")
 	out := p.build()

@@ -48,18 +48,22 @@ networks:
 	}
 }
 
-// A volume whose labels changed is recreated (its data lost) only when the
-// user agrees: up asks, as Docker Compose does, and reads the answer from
-// stdin; no input or a no keeps it, with a warning; -y agrees unasked.
-func TestUpRecreatesChangedVolumeOnlyWithYes(t *testing.T) {
-	const file = `
+// appOnData is a service app that mounts the volume data; the volume
+// tests add data's definition under a top-level volumes: key.
+const appOnData = `
 services:
   app:
     image: berth-test/busybox:latest
     command: sleep 1000
     init: true
     volumes: [data:/data]
-volumes:
+`
+
+// A volume whose labels changed is recreated (its data lost) only when the
+// user agrees: up asks, as Docker Compose does, and reads the answer from
+// stdin; no input or a no keeps it, with a warning; -y agrees unasked.
+func TestUpRecreatesChangedVolumeOnlyWithYes(t *testing.T) {
+	const file = appOnData + `volumes:
   data:
     labels: {backup: %s}
 `
@@ -104,14 +108,7 @@ volumes:
 // A service whose external volume now names another volume gets a
 // container that mounts the new one.
 func TestUpSwitchesExternalVolume(t *testing.T) {
-	const file = `
-services:
-  app:
-    image: berth-test/busybox:latest
-    command: sleep 1000
-    init: true
-    volumes: [data:/data]
-volumes:
+	const file = appOnData + `volumes:
   data: {external: true, name: %s}
 `
 	p := newProject(t, "services: {}")

@@ -147,37 +147,19 @@ services:
 // interface_name needs API 1.49: an older engine refuses the project
 // before anything is created, naming service and key.
 func TestInterfaceNameGated(t *testing.T) {
-	requireEngine(t)
-	if api := serverAPI(t); apiAtLeast(api, "1.49") {
-		t.Skipf("gate: this engine speaks %s, which has interface_name", api)
-	}
-	p := newProject(t, `
+	wantRefusedBeforeCreate(t, "1.49", "interface_name", `
 services:
   app:
     image: berth-test/busybox
     command: ["sleep", "3600"]
     networks: {default: {interface_name: eth7}}
-`)
-	_, stderr, err := p.berth("up", "-d")
-	if err == nil || !strings.Contains(stderr, `service "app": networks.default.interface_name needs Docker Engine 28.1 or later`) {
-		t.Fatalf("up: %v\n%s", err, stderr)
-	}
-	if c := p.containers(); len(c) != 0 {
-		t.Errorf("containers created: %v", c)
-	}
-	if n := p.networks(); len(n) != 0 {
-		t.Errorf("networks created: %v", n)
-	}
+`, `service "app": networks.default.interface_name needs Docker Engine 28.1 or later`)
 }
 
 // enable_ipv4: false needs API 1.48: an older engine refuses the project
 // before anything is created, naming the network.
 func TestEnableIPv4Gated(t *testing.T) {
-	requireEngine(t)
-	if api := serverAPI(t); apiAtLeast(api, "1.48") {
-		t.Skipf("gate: this engine speaks %s, which has enable_ipv4", api)
-	}
-	p := newProject(t, `
+	wantRefusedBeforeCreate(t, "1.48", "enable_ipv4", `
 services:
   app:
     image: berth-test/busybox
@@ -185,10 +167,25 @@ services:
     networks: [v6]
 networks:
   v6: {enable_ipv4: false, enable_ipv6: true}
-`)
+`, `network "v6": enable_ipv4: false needs Docker Engine 28.0 or later`)
+}
+
+// wantRefusedBeforeCreate runs up on yaml, which uses a feature of API
+// minAPI, and wants an engine older than that (a newer one skips t) to
+// refuse it with wantErr before any container or network is created.
+func wantRefusedBeforeCreate(t *testing.T, minAPI, feature, yaml, wantErr string) {
+	t.Helper()
+	requireEngine(t)
+	if api := serverAPI(t); apiAtLeast(api, minAPI) {
+		t.Skipf("gate: this engine speaks %s, which has %s", api, feature)
+	}
+	p := newProject(t, yaml)
 	_, stderr, err := p.berth("up", "-d")
-	if err == nil || !strings.Contains(stderr, `network "v6": enable_ipv4: false needs Docker Engine 28.0 or later`) {
+	if err == nil || !strings.Contains(stderr, wantErr) {
 		t.Fatalf("up: %v\n%s", err, stderr)
+	}
+	if c := p.containers(); len(c) != 0 {
+		t.Errorf("containers created: %v", c)
 	}
 	if n := p.networks(); len(n) != 0 {
 		t.Errorf("networks created: %v", n)

@@ -1,12 +1,9 @@
 package network
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"maps"
 	"slices"
-	"strings"
 
 	"berth/project"
 )
@@ -33,16 +30,7 @@ func digest(v any) string {
 	if err != nil {
 		return ""
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:4])
-}
-
-func encode(m map[string]string) string {
-	parts := make([]string, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, k+"="+m[k])
-	}
-	return strings.Join(parts, ",")
+	return project.ShortDigest(b)
 }
 
 // Changed names the setting in which the existing network info differs
@@ -65,7 +53,7 @@ func Changed(spec Spec, info Info) string {
 	if !ok {
 		return ""
 	}
-	have := decode(old)
+	have := project.DecodeDigests(old)
 	want := fieldDigests(spec)
 	for _, k := range slices.Sorted(maps.Keys(want)) {
 		if have[k] != want[k] {
@@ -73,14 +61,4 @@ func Changed(spec Spec, info Info) string {
 		}
 	}
 	return ""
-}
-
-func decode(v string) map[string]string {
-	out := map[string]string{}
-	for _, part := range strings.Split(v, ",") {
-		if k, val, ok := strings.Cut(part, "="); ok {
-			out[k] = val
-		}
-	}
-	return out
 }

@@ -9,7 +9,7 @@ import (
 func TestDrift(t *testing.T) {
 	spec := Spec{Name: "demo_back", Driver: "bridge", DriverOpts: map[string]string{"mtu": "1400"},
 		Labels: map[string]string{"com.docker.compose.network": "back", "com.docker.compose.version": "1", "team": "a"}}
-	spec.Labels[project.LabelNetworkFields] = encode(fieldDigests(spec))
+	spec.Labels[project.LabelNetworkFields] = project.EncodeDigests(fieldDigests(spec))
 	info := Info{Name: spec.Name, Driver: "bridge", Labels: maps.Clone(spec.Labels)}
 	if d := Changed(spec, info); d != "" {
 		t.Fatalf("same network drifts: %s", d)
@@ -65,7 +65,7 @@ func TestEnableIPv4Digest(t *testing.T) {
 	if _, ok := fieldDigests(spec)["enable_ipv4"]; ok {
 		t.Error("an unset enable_ipv4 is digested")
 	}
-	spec.Labels = map[string]string{project.LabelNetworkFields: encode(fieldDigests(spec))}
+	spec.Labels = map[string]string{project.LabelNetworkFields: project.EncodeDigests(fieldDigests(spec))}
 	info := Info{Name: "n", Labels: maps.Clone(spec.Labels)}
 	off := false
 	changed := spec

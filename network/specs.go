@@ -46,7 +46,7 @@ func SpecOf(p *types.Project, key string) Spec {
 		spec.IPAM.Configs = append(spec.IPAM.Configs, IPAMConfig{Subnet: pool.Subnet, IPRange: pool.IPRange, Gateway: pool.Gateway,
 			AuxAddresses: maps.Clone(map[string]string(pool.AuxiliaryAddresses))})
 	}
-	spec.Labels[project.LabelNetworkFields] = encode(fieldDigests(spec))
+	spec.Labels[project.LabelNetworkFields] = project.EncodeDigests(fieldDigests(spec))
 	return spec
 }
 

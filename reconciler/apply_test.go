@@ -341,19 +341,23 @@ func (e *exitsAfterInspect) InspectContainer(ctx context.Context, id string) (en
 	return c, err
 }
 
-// A dependency without a healthcheck that exits just after the wait saw
-// it running fails the wait with its exit, as Docker Compose says it, and
-// not with the missing healthcheck.
-func TestUpHealthGateReportsExitAfterRunningLook(t *testing.T) {
-	eng := &exitsAfterInspect{Engine: fake.New("busybox"), name: "demo-db-1"}
-	p := load(t, `
+// healthGatedWeb is a web that waits for db to turn healthy, but db has no
+// healthcheck.
+const healthGatedWeb = `
 services:
   db: {image: busybox, command: [sleep, inf]}
   web:
     image: busybox
     command: [sleep, inf]
     depends_on: {db: {condition: service_healthy}}
-`)
+`
+
+// A dependency without a healthcheck that exits just after the wait saw
+// it running fails the wait with its exit, as Docker Compose says it, and
+// not with the missing healthcheck.
+func TestUpHealthGateReportsExitAfterRunningLook(t *testing.T) {
+	eng := &exitsAfterInspect{Engine: fake.New("busybox"), name: "demo-db-1"}
+	p := load(t, healthGatedWeb)
 	err := up(t, eng, p, reconciler.UpOptions{})
 	if err == nil || !strings.Contains(err.Error(), "dependency failed to start: container demo-db-1 exited (137)") {
 		t.Fatalf("err = %v", err)
@@ -367,14 +371,7 @@ services:
 // the missing healthcheck.
 func TestUpHealthGateWithoutHealthcheckFails(t *testing.T) {
 	eng := fake.New("busybox")
-	p := load(t, `
-services:
-  db: {image: busybox, command: [sleep, inf]}
-  web:
-    image: busybox
-    command: [sleep, inf]
-    depends_on: {db: {condition: service_healthy}}
-`)
+	p := load(t, healthGatedWeb)
 	err := up(t, eng, p, reconciler.UpOptions{})
 	if err == nil || !strings.Contains(err.Error(), "dependency failed to start: container demo-db-1 has no healthcheck configured") {
 		t.Fatalf("err = %v", err)

@@ -1,15 +1,13 @@
 package reconciler
 
 import (
-	"berth/project"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/project"
 )
 
 // fieldHashes digests the fields of s that reach the container, as
@@ -22,10 +20,10 @@ func fieldHashes(s types.ServiceConfig) map[string]string {
 		if v != nil {
 			val = *v
 		}
-		out["environment."+k] = digest([]byte(val))
+		out["environment."+k] = project.ShortDigest([]byte(val))
 	}
 	for k, v := range s.Labels {
-		out["labels."+k] = digest([]byte(v))
+		out["labels."+k] = project.ShortDigest([]byte(v))
 	}
 	s.Environment, s.Labels = nil, nil
 	b, err := json.Marshal(s)
@@ -37,31 +35,7 @@ func fieldHashes(s types.ServiceConfig) map[string]string {
 		return out
 	}
 	for k, v := range fields {
-		out[k] = digest(v)
-	}
-	return out
-}
-
-func digest(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:4])
-}
-
-// encodeFields renders field digests as a label value: "a=1,b=2", sorted.
-func encodeFields(m map[string]string) string {
-	parts := make([]string, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, k+"="+m[k])
-	}
-	return strings.Join(parts, ",")
-}
-
-func decodeFields(v string) map[string]string {
-	out := map[string]string{}
-	for _, part := range strings.Split(v, ",") {
-		if i := strings.LastIndexByte(part, '='); i > 0 {
-			out[part[:i]] = part[i+1:]
-		}
+		out[k] = project.ShortDigest(v)
 	}
 	return out
 }

@@ -74,23 +74,7 @@ func NewRunPlan(p *types.Project, st Observed, o RunOptions) (Plan, engine.Conta
 // runAfter is what the one-off's create waits for: its networks, volumes
 // and image, and its dependencies' conditions.
 func (pl *planner) runAfter(s types.ServiceConfig) []int {
-	var after []int
-	for key := range s.Networks {
-		if i, ok := pl.nets[key]; ok && s.NetworkMode == "" {
-			after = append(after, i)
-		}
-	}
-	for _, v := range s.Volumes {
-		if i, ok := pl.vols[v.Source]; ok && v.Type == types.VolumeTypeVolume {
-			after = append(after, i)
-		}
-	}
-	if i, ok := pl.builds[s.Name]; ok {
-		after = append(after, i)
-	}
-	if i, ok := pl.pulls[s.Name]; ok {
-		after = append(after, i)
-	}
+	after := pl.resourcesOf(s)
 	for _, dep := range project.Dependencies(s) {
 		if pl.selected[dep] && dep != s.Name {
 			after = append(after, pl.gate(dep, s.DependsOn[dep].Condition)...)

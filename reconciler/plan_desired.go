@@ -59,7 +59,7 @@ func (d *desired) replica(p *types.Project, n int, imageID string, old *engine.C
 	spec := d.template()
 	spec.Name = project.ContainerName(p.Name, d.service, n)
 	spec.Labels = project.ContainerLabels(p, d.service, n, d.configHash, imageID)
-	spec.Labels[project.LabelConfigFields] = encodeFields(d.fields())
+	spec.Labels[project.LabelConfigFields] = project.EncodeDigests(d.fields())
 	if l := injectedLabel(key, d.inject); l != "" {
 		spec.Labels[project.LabelInjected] = l
 	}
@@ -73,7 +73,7 @@ func (d *desired) replica(p *types.Project, n int, imageID string, old *engine.C
 // from its image and networks, or "".
 func (d *desired) divergence(c engine.Container, key []byte) string {
 	if c.Labels[project.LabelConfigHash] != d.configHash {
-		changed := changedFields(decodeFields(c.Labels[project.LabelConfigFields]), d.fields())
+		changed := changedFields(project.DecodeDigests(c.Labels[project.LabelConfigFields]), d.fields())
 		if _, ok := c.Labels[project.LabelConfigFields]; !ok || len(changed) == 0 {
 			return "config changed"
 		}

@@ -153,6 +153,21 @@ func (pl *planner) create(d *desired, n int, imageID string, old *engine.Contain
 	s := d.service
 	spec := d.replica(pl.p, n, imageID, old, pl.o.RenewAnonVolumes, pl.o.InjectKey)
 	spec.Environment = withProxy(spec.Environment, pl.o.ProxyEnv)
+	after = append(after, pl.resourcesOf(s)...)
+	for _, ref := range d.refs {
+		after = append(after, pl.creates[ref]...)
+	}
+	providers, runs := pl.providersOf(s)
+	after = append(after, runs...)
+	return pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, Reason: reason,
+		After: uniqueSorted(after), Recreate: old != nil, Container: &spec, Inject: d.inject, Providers: providers})
+}
+
+// resourcesOf are the actions a container of s is created after: those
+// that create its networks (unless network_mode replaces them) and named
+// volumes, and build or pull its image.
+func (pl *planner) resourcesOf(s types.ServiceConfig) []int {
+	var after []int
 	for _, key := range slices.Sorted(maps.Keys(s.Networks)) {
 		if i, ok := pl.nets[key]; ok && s.NetworkMode == "" {
 			after = append(after, i)
@@ -169,13 +184,7 @@ func (pl *planner) create(d *desired, n int, imageID string, old *engine.Contain
 	if i, ok := pl.pulls[s.Name]; ok {
 		after = append(after, i)
 	}
-	for _, ref := range d.refs {
-		after = append(after, pl.creates[ref]...)
-	}
-	providers, runs := pl.providersOf(s)
-	after = append(after, runs...)
-	return pl.plan.add(Action{Op: OpCreate, Target: spec.Name, Service: s.Name, Reason: reason,
-		After: uniqueSorted(after), Recreate: old != nil, Container: &spec, Inject: d.inject, Providers: providers})
+	return after
 }
 
 // referencedServices are the services whose containers s names at create.

@@ -143,24 +143,7 @@ func leftoverOf(t *testing.T, eng engine.Engine, c engine.Container) string {
 // container whose containerd task survived ("task <id>: already exists").
 // up replaces that container, says why in the plan, and converges.
 func TestStaleTaskIsReplaced(t *testing.T) {
-	eng := fake.New("busybox")
-	p := recreateProject(t, "1")
-	mustUp(t, eng, p)
-	old := only(t, eng, p)
-	if err := eng.StopContainer(t.Context(), old.ID, nil); err != nil {
-		t.Fatal(err)
-	}
-	eng.FailNextOn("StartContainer", "demo-web-1", errors.New("task 0a1b2c: already exists"))
-	plan, err := reconciler.Up(t.Context(), eng, p, reconciler.UpOptions{}, reconciler.ApplyOptions{}, nil)
-	if err != nil {
-		t.Fatalf("up over a stale task: %v", err)
-	}
-	if !strings.Contains(plan.String(), "(the engine kept a stale task after a crash (task 0a1b2c: already exists))") {
-		t.Errorf("plan does not name the stale task:\n%s", plan)
-	}
-	if got := only(t, eng, p); got.ID == old.ID || got.State != engine.StateRunning {
-		t.Errorf("after up: %s %s, want a new running container", got.ID, got.State)
-	}
+	replacesUnstartable(t, "task 0a1b2c: already exists", "the engine kept a stale task after a crash (task 0a1b2c: already exists)")
 }
 
 // TestExhaustedPoolsNameTheFix: a network the engine cannot give an address
@@ -182,24 +165,7 @@ func TestExhaustedPoolsNameTheFix(t *testing.T) {
 // network a racing down removed cannot start ("network <id> not found");
 // up replaces it, says why in the plan, and converges.
 func TestContainerWhoseNetworkIsGoneIsReplaced(t *testing.T) {
-	eng := fake.New("busybox")
-	p := recreateProject(t, "1")
-	mustUp(t, eng, p)
-	old := only(t, eng, p)
-	if err := eng.StopContainer(t.Context(), old.ID, nil); err != nil {
-		t.Fatal(err)
-	}
-	eng.FailNextOn("StartContainer", "demo-web-1", errors.New("network ba2fec8b2148 not found"))
-	plan, err := reconciler.Up(t.Context(), eng, p, reconciler.UpOptions{}, reconciler.ApplyOptions{}, nil)
-	if err != nil {
-		t.Fatalf("up over a container whose network is gone: %v", err)
-	}
-	if !strings.Contains(plan.String(), "(its network is gone (network ba2fec8b2148 not found))") {
-		t.Errorf("plan does not say the network is gone:\n%s", plan)
-	}
-	if got := only(t, eng, p); got.ID == old.ID || got.State != engine.StateRunning {
-		t.Errorf("after up: %s %s, want a new running container", got.ID, got.State)
-	}
+	replacesUnstartable(t, "network ba2fec8b2148 not found", "its network is gone (network ba2fec8b2148 not found)")
 }
 
 // TestDownNamesTheFixForActiveEndpoints: a network removal refused for
@@ -219,6 +185,14 @@ func TestDownNamesTheFixForActiveEndpoints(t *testing.T) {
 // TestContainerMarkedForRemovalIsReplaced: a container a racing down was
 // removing cannot start; up replaces it and converges.
 func TestContainerMarkedForRemovalIsReplaced(t *testing.T) {
+	replacesUnstartable(t, "container is marked for removal and cannot be started", "a down was removing it (container is marked for removal and cannot be started)")
+}
+
+// replacesUnstartable runs up over a stopped demo-web-1 whose next start
+// fails with startErr, and checks that up replaces it, gives reason for it
+// in the plan, and leaves a new running container.
+func replacesUnstartable(t *testing.T, startErr, reason string) {
+	t.Helper()
 	eng := fake.New("busybox")
 	p := recreateProject(t, "1")
 	mustUp(t, eng, p)
@@ -226,13 +200,13 @@ func TestContainerMarkedForRemovalIsReplaced(t *testing.T) {
 	if err := eng.StopContainer(t.Context(), old.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	eng.FailNextOn("StartContainer", "demo-web-1", errors.New("container is marked for removal and cannot be started"))
+	eng.FailNextOn("StartContainer", "demo-web-1", errors.New(startErr))
 	plan, err := reconciler.Up(t.Context(), eng, p, reconciler.UpOptions{}, reconciler.ApplyOptions{}, nil)
 	if err != nil {
-		t.Fatalf("up over a container marked for removal: %v", err)
+		t.Fatalf("up over a container whose start fails with %q: %v", startErr, err)
 	}
-	if !strings.Contains(plan.String(), "(a down was removing it (container is marked for removal and cannot be started))") {
-		t.Errorf("plan does not say why:\n%s", plan)
+	if !strings.Contains(plan.String(), "("+reason+")") {
+		t.Errorf("plan does not say %q:\n%s", reason, plan)
 	}
 	if got := only(t, eng, p); got.ID == old.ID || got.State != engine.StateRunning {
 		t.Errorf("after up: %s %s, want a new running container", got.ID, got.State)

@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"maps"
-	"slices"
 	"strings"
 )
 
@@ -56,24 +54,4 @@ func digest(key, data []byte) string {
 func jsonDigest(v any) string {
 	b, _ := json.Marshal(v)
 	return digest(nil, b)
-}
-
-// encodeDigests renders field digests as a label value, sorted by field.
-func encodeDigests(d map[string]string) string {
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(d)) {
-		parts = append(parts, k+"="+d[k])
-	}
-	return strings.Join(parts, ",")
-}
-
-// decodeDigests reads a label value written by encodeDigests.
-func decodeDigests(s string) map[string]string {
-	d := map[string]string{}
-	for _, part := range strings.Split(s, ",") {
-		if k, v, ok := strings.Cut(part, "="); ok {
-			d[k] = v
-		}
-	}
-	return d
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/moby/moby/api/types/swarm"
 
 	"berth/engine"
+	"berth/project"
 )
 
 // Op is what one action does: one engine call, or a wait.
@@ -261,7 +262,7 @@ func (pl *planner) services() error {
 		}
 		a := Action{Op: OpCreateService, Target: s.Spec.Name, Reason: "not found", Service: s, After: after}
 		if have, ok := pl.observedService(s.Spec.Name); ok {
-			changed := changedFields(s.Digests, decodeDigests(have.Spec.Labels[LabelDigests]))
+			changed := changedFields(s.Digests, project.DecodeDigests(have.Spec.Labels[LabelDigests]))
 			if len(changed) == 0 {
 				continue
 			}

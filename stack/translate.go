@@ -80,7 +80,7 @@ func (tr *translator) translate(s types.ServiceConfig) (Service, error) {
 	}
 	out := Service{Name: s.Name, Spec: spec, DependsOn: dependsOn(s), Warnings: n.lines, Build: s.Build != nil}
 	out.Digests = specDigests(spec)
-	out.Spec.Labels[LabelDigests] = encodeDigests(out.Digests)
+	out.Spec.Labels[LabelDigests] = project.EncodeDigests(out.Digests)
 	return out, nil
 }
 

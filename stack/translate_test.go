@@ -10,6 +10,8 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/project"
 )
 
 // mustLoad loads inline YAML as project "demo", with env as its
@@ -324,7 +326,7 @@ func TestDigestsNameTheChangedEnvironment(t *testing.T) {
 	if got := changedFields(b.Digests, a.Digests); js(got) != `["deploy.replicas","environment.A"]` {
 		t.Errorf("changed %v", got)
 	}
-	if got := changedFields(a.Digests, decodeDigests(a.Spec.Labels[LabelDigests])); len(got) != 0 {
+	if got := changedFields(a.Digests, project.DecodeDigests(a.Spec.Labels[LabelDigests])); len(got) != 0 {
 		t.Errorf("label round trip: %v", got)
 	}
 }

@@ -79,10 +79,7 @@ func (a *app) runBuild(ctx context.Context, o buildFlags, services []string) err
 	opts.NoCache, opts.Pull, opts.Args = o.noCache, o.pull, parseBuildArgs(o.buildArgs)
 	opts.Secrets, opts.SSH = o.secrets, o.ssh
 	opts.Memory = memory
-	var r renderer = quietRenderer{}
-	if !o.quiet {
-		r = a.progressRenderer()
-	}
+	r := a.rendererUnless(o.quiet)
 	defer r.Close()
 	var b imagebuild.Builder = dryBuilder{}
 	if !a.global.dryRun {

@@ -57,10 +57,7 @@ func (a *app) runPull(ctx context.Context, o pullFlags) error {
 	if err != nil || a.global.dryRun {
 		return a.printPlan(plan, err)
 	}
-	var r renderer = quietRenderer{}
-	if !o.quiet {
-		r = a.progressRenderer()
-	}
+	r := a.rendererUnless(o.quiet)
 	ap := a.applyOptions()
 	ap.Registries.IgnorePullFailures = o.ignoreFailures
 	ap.Registries.BuildHint = true
@@ -68,9 +65,7 @@ func (a *app) runPull(ctx context.Context, o pullFlags) error {
 		r.Close()
 		return err
 	}
-	err = reconciler.Apply(ctx, eng, plan, r, ap)
-	r.Close()
-	return interrupted(ctx, err)
+	return applyTransfers(ctx, eng, plan, r, ap)
 }
 
 // needsImages says whether the pull plan depends on what the engine holds:

@@ -46,13 +46,8 @@ func (a *app) push(ctx context.Context, eng engine.Engine, p *types.Project, o p
 	if err != nil || a.global.dryRun {
 		return a.printPlan(plan, err)
 	}
-	var r renderer = quietRenderer{}
-	if !o.quiet {
-		r = a.progressRenderer()
-	}
+	r := a.rendererUnless(o.quiet)
 	ap := a.applyOptions()
 	ap.Registries.IgnorePushFailures = o.ignoreFailures
-	err = reconciler.Apply(ctx, eng, plan, r, ap)
-	r.Close()
-	return interrupted(ctx, err)
+	return applyTransfers(ctx, eng, plan, r, ap)
 }

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"berth/engine"
 	"berth/engine/docker"
 	"berth/reconciler"
 	"berth/registry"
@@ -21,6 +23,23 @@ func (a *app) applyOptions() reconciler.ApplyOptions {
 		Credentials: registry.NewCredentials(a.environ),
 		Log:         registry.NewPullLog(""),
 	}, Build: build, Exclusive: a.projectLock().Acquire}
+}
+
+// rendererUnless is the renderer of a command with --quiet (build, pull,
+// push): none when quiet, else the one --progress picks.
+func (a *app) rendererUnless(quiet bool) renderer {
+	if quiet {
+		return quietRenderer{}
+	}
+	return a.progressRenderer()
+}
+
+// applyTransfers applies a pull or push plan and closes r once it is done;
+// a Ctrl-C that cancels the transfers exits 130.
+func applyTransfers(ctx context.Context, eng engine.Engine, plan reconciler.Plan, r renderer, ap reconciler.ApplyOptions) error {
+	err := reconciler.Apply(ctx, eng, plan, r, ap)
+	r.Close()
+	return interrupted(ctx, err)
 }
 
 // projectLock serializes this machine's berth runs that change one project
