@@ -142,3 +142,60 @@ func TestPublishResolvesImageDigests(t *testing.T) {
 		t.Errorf("image-digests.yaml:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestPublishOCIVersions: --oci-version 1.1 (and the default, on a
+// registry that takes it) publishes the artifact type with the empty
+// JSON config, 1.0 no artifact type and Compose's own config media type,
+// read back from the registry; an unknown version is refused before
+// anything is pushed.
+func TestPublishOCIVersions(t *testing.T) {
+	r := startRegistry(t, true)
+	p := newProject(t, "services:\n  web: {image: berth-test/busybox:latest}\n")
+	p.env = append(p.env, "DOCKER_CONFIG="+r.dockerCfg)
+	get := func(path, accept string) []byte {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, "http://"+r.Addr+"/v2/berth/oci/"+path, nil)
+		req.Header.Set("Accept", accept)
+		req.SetBasicAuth(r.User, r.Password)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %s\n%s", path, res.Status, body)
+		}
+		return body
+	}
+	for _, tc := range []struct{ flag, tag, configType, artifactType string }{
+		{"--oci-version=1.0", "v10", "application/vnd.docker.compose.config.empty.v1+json", ""},
+		{"--oci-version=1.1", "v11", "application/vnd.oci.empty.v1+json", "application/vnd.docker.compose.project"},
+		{"--yes", "auto", "application/vnd.oci.empty.v1+json", "application/vnd.docker.compose.project"},
+	} {
+		p.mustBerth("publish", "-y", tc.flag, r.Addr+"/berth/oci:"+tc.tag)
+		var m struct {
+			MediaType    string
+			ArtifactType string
+			Config       struct{ MediaType, Digest string }
+			Layers       []struct{ MediaType string }
+		}
+		if err := json.Unmarshal(get("manifests/"+tc.tag, "application/vnd.oci.image.manifest.v1+json"), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.MediaType != "application/vnd.oci.image.manifest.v1+json" || m.Config.MediaType != tc.configType || m.ArtifactType != tc.artifactType ||
+			len(m.Layers) != 1 || m.Layers[0].MediaType != "application/vnd.docker.compose.file+yaml" {
+			t.Errorf("%s: manifest %+v, want config %s and artifactType %q", tc.flag, m, tc.configType, tc.artifactType)
+		}
+		if config := get("blobs/"+m.Config.Digest, "*/*"); string(config) != "{}" {
+			t.Errorf("%s: config blob %q", tc.flag, config)
+		}
+	}
+	_, stderr, err := p.berth("publish", "-y", "--oci-version=1.2", r.Addr+"/berth/oci:v12")
+	if exitCode(t, err) != 1 || !strings.Contains(stderr, "unsupported OCI version: 1.2") {
+		t.Errorf("--oci-version=1.2: exit %d\n%s", exitCode(t, err), stderr)
+	}
+	if tags, _ := r.Tags(context.Background(), "berth/oci"); slices.Contains(tags, "v12") {
+		t.Errorf("an unsupported version was pushed: %v", tags)
+	}
+}

@@ -162,9 +162,41 @@ func TestNewArtifact(t *testing.T) {
 		pinned.Blobs[2].Desc.MediaType != FileMediaType || pinned.Blobs[2].Desc.Annotations["com.docker.compose.file"] != "image-digests.yaml" {
 		t.Errorf("with image digests: %v %+v", err, pinned.Blobs)
 	}
-	old, err := NewArtifact(context.Background(), p, ArtifactOptions{OCIVersion: "1.0"}, now)
-	if err != nil || !strings.Contains(string(old.Manifest.Data), EmptyConfigMediaType) || strings.Contains(string(old.Manifest.Data), "artifactType") {
-		t.Errorf("OCI 1.0: %v %s", err, old.Manifest.Data)
+}
+
+// TestNewArtifactOCIVersions: the manifest each --oci-version gives, and
+// the OCI 1.0 fallback publish keeps when the version is left to it.
+func TestNewArtifactOCIVersions(t *testing.T) {
+	p := load(t, map[string]string{"compose.yaml": "services:\n  app: {image: busybox}\n"})
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	shape := func(b Blob, config Blob) string {
+		var m v1.Manifest
+		if err := json.Unmarshal(b.Data, &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Config.Digest != config.Desc.Digest || string(config.Data) != "{}" || m.Config.Data != nil || b.Desc.ArtifactType != m.ArtifactType ||
+			len(m.Layers) != 1 || m.Layers[0].MediaType != FileMediaType || m.MediaType != v1.MediaTypeImageManifest {
+			t.Errorf("manifest %s, config %+v, descriptor %+v", b.Data, config, b.Desc)
+		}
+		return m.Config.MediaType + " " + m.ArtifactType
+	}
+	oci11 := v1.MediaTypeEmptyJSON + " " + ArtifactType
+	oci10 := EmptyConfigMediaType + " "
+	for version, want := range map[string][]string{"": {oci11, oci10}, "1.1": {oci11}, "1.0": {oci10}} {
+		a, err := NewArtifact(context.Background(), p, ArtifactOptions{OCIVersion: version}, now)
+		if err != nil {
+			t.Fatalf("%q: %v", version, err)
+		}
+		got := []string{shape(a.Manifest, a.Blobs[0])}
+		if a.Fallback != nil {
+			got = append(got, shape(a.Fallback[1], a.Fallback[0]))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("--oci-version %q: %q, want %q", version, got, want)
+		}
+	}
+	if _, err := NewArtifact(context.Background(), p, ArtifactOptions{OCIVersion: "1.2"}, now); err == nil || !strings.Contains(err.Error(), "unsupported OCI version: 1.2") {
+		t.Errorf("1.2: %v", err)
 	}
 }
 

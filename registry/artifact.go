@@ -2,11 +2,13 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/containerd/containerd/v2/core/remotes"
 	"github.com/containerd/containerd/v2/core/remotes/docker"
+	remoteerrors "github.com/containerd/containerd/v2/core/remotes/errors"
 	"github.com/containerd/errdefs"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -46,13 +48,21 @@ func PushArtifact(ctx context.Context, ref Ref, creds *Credentials, insecure boo
 	if err != nil {
 		return fmt.Errorf("push %s: %w", ref.Familiar(), err)
 	}
-	for _, b := range append(blobs, manifest) {
+	for _, b := range blobs {
 		if err := pushBlob(ctx, pusher, b); err != nil {
 			return fmt.Errorf("push %s: %s %s: %w", ref.Familiar(), b.Desc.MediaType, b.Desc.Digest, err)
 		}
 	}
+	if err := pushBlob(ctx, pusher, manifest); err != nil {
+		return fmt.Errorf("push %s: %s %s: %w", ref.Familiar(), manifest.Desc.MediaType, manifest.Desc.Digest, manifestError{err})
+	}
 	return nil
 }
+
+// manifestError marks the manifest's push as the one that failed.
+type manifestError struct{ error }
+
+func (e manifestError) Unwrap() error { return e.error }
 
 // pushBlob sends one blob; one the registry has already is done.
 func pushBlob(ctx context.Context, p remotes.Pusher, b Blob) error {
@@ -71,4 +81,21 @@ func pushBlob(ctx context.Context, p remotes.Pusher, b Blob) error {
 		return err
 	}
 	return nil
+}
+
+// ManifestRefused tells whether PushArtifact's err is the registry's
+// refusal of the manifest itself: a 4xx answer to it other than the
+// authentication ones (401, 403, 407). A registry that does not know OCI
+// 1.1 artifacts refuses their manifest so; Docker Compose then publishes
+// the OCI 1.0 form.
+func ManifestRefused(err error) bool {
+	var status remoteerrors.ErrUnexpectedStatus
+	if !errors.As(err, new(manifestError)) || !errors.As(err, &status) || status.StatusCode < 400 || status.StatusCode >= 500 {
+		return false
+	}
+	switch status.StatusCode {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusProxyAuthRequired:
+		return false
+	}
+	return true
 }

@@ -58,6 +58,9 @@ func (a *app) runPublish(ctx context.Context, repo string, o publishOptions) err
 	if o.app {
 		return errors.New("publish: --app is not supported by berth yet")
 	}
+	if err := publish.CheckOCIVersion(o.ociVersion); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
 	p, err := a.load(ctx, a.composeOptions(nil))
 	if err != nil {
 		return err
@@ -152,13 +155,23 @@ func (a *app) imageDigestsOverride(ctx context.Context, p *types.Project) ([]byt
 	return override.MarshalYAML()
 }
 
-// pushArtifact pushes the artifact with the user's registry logins.
+// pushArtifact pushes the artifact with the user's registry logins. When
+// the OCI version was left to publish and the registry refuses the OCI 1.1
+// manifest, the OCI 1.0 form goes instead (the layers are there already),
+// as Docker Compose does; berth also says so.
 func (a *app) pushArtifact(ctx context.Context, ref registry.Ref, insecure bool, art publish.Artifact) error {
+	creds := registry.NewCredentials(a.environ)
 	blobs := make([]registry.Blob, len(art.Blobs))
 	for i, b := range art.Blobs {
 		blobs[i] = registry.Blob(b)
 	}
-	return registry.PushArtifact(ctx, ref, registry.NewCredentials(a.environ), insecure, blobs, registry.Blob(art.Manifest))
+	err := registry.PushArtifact(ctx, ref, creds, insecure, blobs, registry.Blob(art.Manifest))
+	if err == nil || len(art.Fallback) != 2 || !registry.ManifestRefused(err) {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "WARN %s refused the OCI 1.1 artifact manifest (%v); publishing it as OCI 1.0\n", ref.Host(), err)
+	fallback := append([]registry.Blob{registry.Blob(art.Fallback[0])}, blobs[1:]...)
+	return registry.PushArtifact(ctx, ref, creds, insecure, fallback, registry.Blob(art.Fallback[1]))
 }
 
 func bindMountsMessage(mounts []string) string {
