@@ -177,3 +177,35 @@ func manifestFor(v string, layers []v1.Descriptor, now time.Time) (config, manif
 func blob(mediaType string, data []byte, annotations map[string]string) Blob {
 	return Blob{Desc: v1.Descriptor{MediaType: mediaType, Digest: digest.FromBytes(data), Size: int64(len(data)), Annotations: annotations}, Data: data}
 }
+
+// AppIndex is what publish --app adds to the artifact: an image index of
+// the services' images (copied into the artifact's repository), whose
+// subject is the artifact's manifest, so registries that know referrers
+// list it with the artifact. It is pushed by digest, under no tag.
+func AppIndex(manifest Blob, images []v1.Descriptor) (Blob, error) {
+	subject := manifest.Desc
+	subject.Data = nil
+	data, err := json.Marshal(v1.Index{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: v1.MediaTypeImageIndex,
+		Manifests: append([]v1.Descriptor{}, images...), Subject: &subject,
+		Annotations: map[string]string{versionAnnotation: composeFormatsVersion}})
+	if err != nil {
+		return Blob{}, err
+	}
+	index := blob(v1.MediaTypeImageIndex, data, map[string]string{versionAnnotation: composeFormatsVersion})
+	index.Desc.ArtifactType = ArtifactType
+	return index, nil
+}
+
+// AppImages are the images publish --app copies, one a service in the
+// order of their names: every service but the provider ones, which run no
+// image. A service's image is what its image: says (BuildOnly refused
+// those without one).
+func AppImages(p *types.Project) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		if s := p.Services[name]; s.Provider == nil {
+			out = append(out, s.Image)
+		}
+	}
+	return out
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -232,5 +233,39 @@ func TestNewArtifactLocalFiles(t *testing.T) {
 	}
 	if strings.Contains(string(a.Manifest.Data), dir) {
 		t.Errorf("the manifest names a local path: %s", a.Manifest.Data)
+	}
+}
+
+// TestAppIndex: publish --app's index names the copies and has the
+// artifact's manifest, without its content, as subject; provider services
+// have no image to copy.
+func TestAppIndex(t *testing.T) {
+	p := load(t, map[string]string{"compose.yaml": `
+services:
+  web: {image: reg/web:1}
+  db: {image: reg/db:2, profiles: [debug]}
+  cloud: {provider: {type: example}}
+`})
+	p, _ = p.WithProfiles([]string{"*"})
+	if got := AppImages(p); !slices.Equal(got, []string{"reg/db:2", "reg/web:1"}) {
+		t.Errorf("images: %q", got)
+	}
+	a, err := NewArtifact(context.Background(), p, ArtifactOptions{}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	copies := []v1.Descriptor{{MediaType: v1.MediaTypeImageIndex, Digest: digest.Digest("sha256:" + strings.Repeat("1", 64)), Size: 10}}
+	index, err := AppIndex(a.Manifest, copies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got v1.Index
+	if err := json.Unmarshal(index.Data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.MediaType != v1.MediaTypeImageIndex || got.Subject == nil || got.Subject.Digest != a.Manifest.Desc.Digest ||
+		got.Subject.ArtifactType != ArtifactType || got.Subject.Data != nil || len(got.Manifests) != 1 || got.Manifests[0].Digest != copies[0].Digest ||
+		index.Desc.MediaType != v1.MediaTypeImageIndex || index.Desc.ArtifactType != ArtifactType || index.Desc.Digest != digest.FromBytes(index.Data) {
+		t.Errorf("index %s, descriptor %+v", index.Data, index.Desc)
 	}
 }

@@ -24,6 +24,21 @@ type Blob struct {
 // is used for loopback registries, or any with insecure. A blob the
 // registry holds already is not sent again.
 func PushArtifact(ctx context.Context, ref Ref, creds *Credentials, insecure bool, blobs []Blob, manifest Blob) error {
+	return pushArtifact(ctx, newResolver(creds, insecureHost(ref, insecure)), ref, ref.String(), blobs, manifest)
+}
+
+// insecureHost is the host publish --insecure-registry lets berth reach in
+// plain HTTP: the one published to, as Docker Compose limits it.
+func insecureHost(ref Ref, insecure bool) string {
+	if insecure {
+		return ref.Host()
+	}
+	return ""
+}
+
+// newResolver talks to registries with the user's logins, in plain HTTP
+// to loopback ones and to insecure.
+func newResolver(creds *Credentials, insecure string) remotes.Resolver {
 	login := func(host string) (string, string, error) {
 		a, err := creds.For(host)
 		if err != nil || a == nil {
@@ -35,16 +50,21 @@ func PushArtifact(ctx context.Context, ref Ref, creds *Credentials, insecure boo
 		return a.Username, a.Password, nil
 	}
 	plain := func(host string) (bool, error) {
-		if insecure {
+		if insecure != "" && host == insecure {
 			return true, nil
 		}
 		return docker.MatchLocalhost(host)
 	}
-	resolver := docker.NewResolver(docker.ResolverOptions{Hosts: docker.ConfigureDefaultRegistries(
+	return docker.NewResolver(docker.ResolverOptions{Hosts: docker.ConfigureDefaultRegistries(
 		docker.WithAuthorizer(docker.NewDockerAuthorizer(docker.WithAuthCreds(login), docker.WithAuthClient(http.DefaultClient))),
 		docker.WithPlainHTTP(plain),
 	)})
-	pusher, err := resolver.Pusher(ctx, ref.String())
+}
+
+// pushArtifact pushes to target (ref with its tag, or its bare repository
+// for a push by digest).
+func pushArtifact(ctx context.Context, resolver remotes.Resolver, ref Ref, target string, blobs []Blob, manifest Blob) error {
+	pusher, err := resolver.Pusher(ctx, target)
 	if err != nil {
 		return fmt.Errorf("push %s: %w", ref.Familiar(), err)
 	}
