@@ -142,3 +142,140 @@ func TestPublishResolvesImageDigests(t *testing.T) {
 		t.Errorf("image-digests.yaml:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestPublishOCIVersions: --oci-version 1.1 (and the default, on a
+// registry that takes it) publishes the artifact type with the empty
+// JSON config, 1.0 no artifact type and Compose's own config media type,
+// read back from the registry; an unknown version is refused before
+// anything is pushed.
+func TestPublishOCIVersions(t *testing.T) {
+	r := startRegistry(t, true)
+	p := newProject(t, "services:\n  web: {image: berth-test/busybox:latest}\n")
+	p.env = append(p.env, "DOCKER_CONFIG="+r.dockerCfg)
+	get := func(path, accept string) []byte {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, "http://"+r.Addr+"/v2/berth/oci/"+path, nil)
+		req.Header.Set("Accept", accept)
+		req.SetBasicAuth(r.User, r.Password)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %s\n%s", path, res.Status, body)
+		}
+		return body
+	}
+	for _, tc := range []struct{ flag, tag, configType, artifactType string }{
+		{"--oci-version=1.0", "v10", "application/vnd.docker.compose.config.empty.v1+json", ""},
+		{"--oci-version=1.1", "v11", "application/vnd.oci.empty.v1+json", "application/vnd.docker.compose.project"},
+		{"--yes", "auto", "application/vnd.oci.empty.v1+json", "application/vnd.docker.compose.project"},
+	} {
+		p.mustBerth("publish", "-y", tc.flag, r.Addr+"/berth/oci:"+tc.tag)
+		var m struct {
+			MediaType    string
+			ArtifactType string
+			Config       struct{ MediaType, Digest string }
+			Layers       []struct{ MediaType string }
+		}
+		if err := json.Unmarshal(get("manifests/"+tc.tag, "application/vnd.oci.image.manifest.v1+json"), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.MediaType != "application/vnd.oci.image.manifest.v1+json" || m.Config.MediaType != tc.configType || m.ArtifactType != tc.artifactType ||
+			len(m.Layers) != 1 || m.Layers[0].MediaType != "application/vnd.docker.compose.file+yaml" {
+			t.Errorf("%s: manifest %+v, want config %s and artifactType %q", tc.flag, m, tc.configType, tc.artifactType)
+		}
+		if config := get("blobs/"+m.Config.Digest, "*/*"); string(config) != "{}" {
+			t.Errorf("%s: config blob %q", tc.flag, config)
+		}
+	}
+	_, stderr, err := p.berth("publish", "-y", "--oci-version=1.2", r.Addr+"/berth/oci:v12")
+	if exitCode(t, err) != 1 || !strings.Contains(stderr, "unsupported OCI version: 1.2") {
+		t.Errorf("--oci-version=1.2: exit %d\n%s", exitCode(t, err), stderr)
+	}
+	if tags, _ := r.Tags(context.Background(), "berth/oci"); slices.Contains(tags, "v12") {
+		t.Errorf("an unsupported version was pushed: %v", tags)
+	}
+}
+
+// TestPublishApp: publish --app pins the images (image-digests.yaml),
+// copies each service's image into the artifact's repository and pushes,
+// by digest, an image index of the copies whose subject is the artifact's
+// manifest.
+func TestPublishApp(t *testing.T) {
+	r := startRegistry(t, true)
+	web, webDigest := r.seed("berth-test/busybox:latest", "src/web:1")
+	r.variant(r.Addr+"/src/db:2", "app-db")
+	r.dockerCLI("", "push", r.Addr+"/src/db:2")
+	p := newProject(t, fmt.Sprintf("services:\n  web: {image: %q}\n  db: {image: %q, profiles: [debug]}\n", web, r.Addr+"/src/db:2"))
+	p.env = append(p.env, "DOCKER_CONFIG="+r.dockerCfg)
+	p.mustBerth("publish", "-y", "--app", r.Addr+"/berth/bundle:v1")
+
+	get := func(path string) (string, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, "http://"+r.Addr+"/v2/"+path, nil)
+		req.Header.Set("Accept", "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, */*")
+		req.SetBasicAuth(r.User, r.Password)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %s\n%s", path, res.Status, body)
+		}
+		return res.Header.Get("Docker-Content-Digest"), body
+	}
+	type desc struct {
+		MediaType, Digest, ArtifactType string
+		Annotations                     map[string]string
+	}
+	var manifest struct{ Layers []desc }
+	manifestDigest, body := get("berth/bundle/manifests/v1")
+	if err := json.Unmarshal(body, &manifest); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(manifest.Layers); n != 2 || manifest.Layers[1].Annotations["com.docker.compose.file"] != "image-digests.yaml" {
+		t.Errorf("--app publishes no image-digests.yaml: %s", body)
+	}
+	digests, err := r.Manifests("berth/bundle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var index struct {
+		MediaType string
+		Manifests []desc
+		Subject   desc
+	}
+	for _, d := range digests {
+		if _, body := get("berth/bundle/manifests/" + d); strings.Contains(string(body), `"subject"`) {
+			if err := json.Unmarshal(body, &index); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if index.MediaType != "application/vnd.oci.image.index.v1+json" || index.Subject.Digest != manifestDigest ||
+		index.Subject.ArtifactType != "application/vnd.docker.compose.project" || len(index.Manifests) != 2 {
+		t.Fatalf("no image index of the application among %q: %+v", digests, index)
+	}
+	dbDigest, _ := get("src/db/manifests/2")
+	if index.Manifests[0].Digest != dbDigest || index.Manifests[1].Digest != webDigest { // by service name
+		t.Errorf("index lists %+v, want db's image (%s) then web's (%s)", index.Manifests, dbDigest, webDigest)
+	}
+	for _, m := range index.Manifests { // each copy is in the artifact's repository, with its parts
+		var image struct {
+			Config desc
+			Layers []desc
+		}
+		if _, body := get("berth/bundle/manifests/" + m.Digest); json.Unmarshal(body, &image) == nil {
+			for _, part := range append(image.Layers, image.Config) {
+				if part.Digest != "" {
+					get("berth/bundle/blobs/" + part.Digest)
+				}
+			}
+		}
+	}
+}

@@ -41,11 +41,32 @@ type Blob struct {
 type Artifact struct {
 	Blobs    []Blob
 	Manifest Blob
+	// Fallback is set when the OCI version was left to publish: the OCI
+	// 1.0 form (its config blob, then its manifest, naming the same
+	// layers), for a registry that refuses Manifest's OCI 1.1 artifact
+	// type, as Docker Compose falls back.
+	Fallback []Blob
+}
+
+// The OCI versions of the artifact manifest (publish --oci-version).
+const (
+	OCI10 = "1.0" // config of media type EmptyConfigMediaType, no artifactType
+	OCI11 = "1.1" // the empty JSON config and artifactType ArtifactType
+)
+
+// CheckOCIVersion refuses an --oci-version publish cannot write, before
+// anything is pushed. "" lets publish choose (1.1, else 1.0).
+func CheckOCIVersion(v string) error {
+	switch v {
+	case "", OCI10, OCI11:
+		return nil
+	}
+	return fmt.Errorf("unsupported OCI version: %s (use %s or %s)", v, OCI10, OCI11)
 }
 
 // ArtifactOptions shape an artifact.
 type ArtifactOptions struct {
-	OCIVersion string // "1.1" (the default) or "1.0"
+	OCIVersion string // OCI11, OCI10 or "" (OCI11 with the OCI10 Fallback)
 	WithEnv    bool   // carry the env files' contents too
 	// ImageDigests is an override file that pins the services' images
 	// (publish --resolve-image-digests); when set it is the last compose
@@ -111,32 +132,80 @@ func NewArtifact(ctx context.Context, p *types.Project, o ArtifactOptions, now t
 	for i, b := range a.Blobs {
 		layers[i] = b.Desc
 	}
-	return a.withManifest(o.OCIVersion, layers, now)
-}
-
-// withManifest adds the config blob and the manifest naming layers.
-func (a Artifact) withManifest(ociVersion string, layers []v1.Descriptor, now time.Time) (Artifact, error) {
-	config, artifactType := v1.DescriptorEmptyJSON, ArtifactType
-	switch ociVersion {
-	case "", "1.1":
-	case "1.0":
-		config, artifactType = blob(EmptyConfigMediaType, []byte("{}"), nil).Desc, ""
-	default:
-		return Artifact{}, fmt.Errorf("unsupported OCI version %q: use 1.0 or 1.1", ociVersion)
+	if err := CheckOCIVersion(o.OCIVersion); err != nil {
+		return Artifact{}, err
 	}
-	config.Data = nil
-	a.Blobs = append([]Blob{{Desc: config, Data: []byte("{}")}}, a.Blobs...)
-	m, err := json.Marshal(v1.Manifest{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: v1.MediaTypeImageManifest,
-		ArtifactType: artifactType, Config: config, Layers: layers,
-		Annotations: map[string]string{createdAnnotation: now.UTC().Format(time.RFC3339)}})
+	version := o.OCIVersion
+	if version == "" {
+		version = OCI11
+		config, manifest, err := manifestFor(OCI10, layers, now)
+		if err != nil {
+			return Artifact{}, err
+		}
+		a.Fallback = []Blob{config, manifest}
+	}
+	config, manifest, err := manifestFor(version, layers, now)
 	if err != nil {
 		return Artifact{}, err
 	}
-	a.Manifest = blob(v1.MediaTypeImageManifest, m, map[string]string{versionAnnotation: composeFormatsVersion})
-	a.Manifest.Desc.ArtifactType = artifactType
+	a.Blobs = append([]Blob{config}, a.Blobs...)
+	a.Manifest = manifest
 	return a, nil
+}
+
+// manifestFor is the config blob and the manifest naming layers in OCI
+// version v. OCI 1.0 has no artifactType: the config's media type is what
+// tells a compose project apart, as the OCI 1.1 spec advises tools to fall
+// back on. Both configs hold "{}".
+func manifestFor(v string, layers []v1.Descriptor, now time.Time) (config, manifest Blob, err error) {
+	config, artifactType := Blob{Desc: v1.DescriptorEmptyJSON, Data: []byte("{}")}, ArtifactType
+	config.Desc.Data = nil // the manifest names the config; it does not embed it
+	if v == OCI10 {
+		config, artifactType = blob(EmptyConfigMediaType, []byte("{}"), nil), ""
+	}
+	m, err := json.Marshal(v1.Manifest{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: v1.MediaTypeImageManifest,
+		ArtifactType: artifactType, Config: config.Desc, Layers: layers,
+		Annotations: map[string]string{createdAnnotation: now.UTC().Format(time.RFC3339)}})
+	if err != nil {
+		return Blob{}, Blob{}, err
+	}
+	manifest = blob(v1.MediaTypeImageManifest, m, map[string]string{versionAnnotation: composeFormatsVersion})
+	manifest.Desc.ArtifactType = artifactType
+	return config, manifest, nil
 }
 
 func blob(mediaType string, data []byte, annotations map[string]string) Blob {
 	return Blob{Desc: v1.Descriptor{MediaType: mediaType, Digest: digest.FromBytes(data), Size: int64(len(data)), Annotations: annotations}, Data: data}
+}
+
+// AppIndex is what publish --app adds to the artifact: an image index of
+// the services' images (copied into the artifact's repository), whose
+// subject is the artifact's manifest, so registries that know referrers
+// list it with the artifact. It is pushed by digest, under no tag.
+func AppIndex(manifest Blob, images []v1.Descriptor) (Blob, error) {
+	subject := manifest.Desc
+	subject.Data = nil
+	data, err := json.Marshal(v1.Index{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: v1.MediaTypeImageIndex,
+		Manifests: append([]v1.Descriptor{}, images...), Subject: &subject,
+		Annotations: map[string]string{versionAnnotation: composeFormatsVersion}})
+	if err != nil {
+		return Blob{}, err
+	}
+	index := blob(v1.MediaTypeImageIndex, data, map[string]string{versionAnnotation: composeFormatsVersion})
+	index.Desc.ArtifactType = ArtifactType
+	return index, nil
+}
+
+// AppImages are the images publish --app copies, one a service in the
+// order of their names: every service but the provider ones, which run no
+// image. A service's image is what its image: says (BuildOnly refused
+// those without one).
+func AppImages(p *types.Project) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
+		if s := p.Services[name]; s.Provider == nil {
+			out = append(out, s.Image)
+		}
+	}
+	return out
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -162,9 +163,41 @@ func TestNewArtifact(t *testing.T) {
 		pinned.Blobs[2].Desc.MediaType != FileMediaType || pinned.Blobs[2].Desc.Annotations["com.docker.compose.file"] != "image-digests.yaml" {
 		t.Errorf("with image digests: %v %+v", err, pinned.Blobs)
 	}
-	old, err := NewArtifact(context.Background(), p, ArtifactOptions{OCIVersion: "1.0"}, now)
-	if err != nil || !strings.Contains(string(old.Manifest.Data), EmptyConfigMediaType) || strings.Contains(string(old.Manifest.Data), "artifactType") {
-		t.Errorf("OCI 1.0: %v %s", err, old.Manifest.Data)
+}
+
+// TestNewArtifactOCIVersions: the manifest each --oci-version gives, and
+// the OCI 1.0 fallback publish keeps when the version is left to it.
+func TestNewArtifactOCIVersions(t *testing.T) {
+	p := load(t, map[string]string{"compose.yaml": "services:\n  app: {image: busybox}\n"})
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	shape := func(b Blob, config Blob) string {
+		var m v1.Manifest
+		if err := json.Unmarshal(b.Data, &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Config.Digest != config.Desc.Digest || string(config.Data) != "{}" || m.Config.Data != nil || b.Desc.ArtifactType != m.ArtifactType ||
+			len(m.Layers) != 1 || m.Layers[0].MediaType != FileMediaType || m.MediaType != v1.MediaTypeImageManifest {
+			t.Errorf("manifest %s, config %+v, descriptor %+v", b.Data, config, b.Desc)
+		}
+		return m.Config.MediaType + " " + m.ArtifactType
+	}
+	oci11 := v1.MediaTypeEmptyJSON + " " + ArtifactType
+	oci10 := EmptyConfigMediaType + " "
+	for version, want := range map[string][]string{"": {oci11, oci10}, "1.1": {oci11}, "1.0": {oci10}} {
+		a, err := NewArtifact(context.Background(), p, ArtifactOptions{OCIVersion: version}, now)
+		if err != nil {
+			t.Fatalf("%q: %v", version, err)
+		}
+		got := []string{shape(a.Manifest, a.Blobs[0])}
+		if a.Fallback != nil {
+			got = append(got, shape(a.Fallback[1], a.Fallback[0]))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("--oci-version %q: %q, want %q", version, got, want)
+		}
+	}
+	if _, err := NewArtifact(context.Background(), p, ArtifactOptions{OCIVersion: "1.2"}, now); err == nil || !strings.Contains(err.Error(), "unsupported OCI version: 1.2") {
+		t.Errorf("1.2: %v", err)
 	}
 }
 
@@ -200,5 +233,39 @@ func TestNewArtifactLocalFiles(t *testing.T) {
 	}
 	if strings.Contains(string(a.Manifest.Data), dir) {
 		t.Errorf("the manifest names a local path: %s", a.Manifest.Data)
+	}
+}
+
+// TestAppIndex: publish --app's index names the copies and has the
+// artifact's manifest, without its content, as subject; provider services
+// have no image to copy.
+func TestAppIndex(t *testing.T) {
+	p := load(t, map[string]string{"compose.yaml": `
+services:
+  web: {image: reg/web:1}
+  db: {image: reg/db:2, profiles: [debug]}
+  cloud: {provider: {type: example}}
+`})
+	p, _ = p.WithProfiles([]string{"*"})
+	if got := AppImages(p); !slices.Equal(got, []string{"reg/db:2", "reg/web:1"}) {
+		t.Errorf("images: %q", got)
+	}
+	a, err := NewArtifact(context.Background(), p, ArtifactOptions{}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	copies := []v1.Descriptor{{MediaType: v1.MediaTypeImageIndex, Digest: digest.Digest("sha256:" + strings.Repeat("1", 64)), Size: 10}}
+	index, err := AppIndex(a.Manifest, copies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got v1.Index
+	if err := json.Unmarshal(index.Data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.MediaType != v1.MediaTypeImageIndex || got.Subject == nil || got.Subject.Digest != a.Manifest.Desc.Digest ||
+		got.Subject.ArtifactType != ArtifactType || got.Subject.Data != nil || len(got.Manifests) != 1 || got.Manifests[0].Digest != copies[0].Digest ||
+		index.Desc.MediaType != v1.MediaTypeImageIndex || index.Desc.ArtifactType != ArtifactType || index.Desc.Digest != digest.FromBytes(index.Data) {
+		t.Errorf("index %s, descriptor %+v", index.Data, index.Desc)
 	}
 }

@@ -55,8 +55,8 @@ func (a *app) runPublish(ctx context.Context, repo string, o publishOptions) err
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
-	if o.app {
-		return errors.New("publish: --app is not supported by berth yet")
+	if err := publish.CheckOCIVersion(o.ociVersion); err != nil {
+		return fmt.Errorf("publish: %w", err)
 	}
 	p, err := a.load(ctx, a.composeOptions(nil))
 	if err != nil {
@@ -96,7 +96,7 @@ func (a *app) runPublish(ctx context.Context, repo string, o publishOptions) err
 		return err
 	}
 	ao := publish.ArtifactOptions{OCIVersion: o.ociVersion, WithEnv: o.withEnv}
-	if o.resolveDigests {
+	if o.resolveDigests || o.app { // the application's images are pinned as copied
 		if ao.ImageDigests, err = a.imageDigestsOverride(ctx, p); err != nil {
 			return fmt.Errorf("publish: %w", err)
 		}
@@ -108,9 +108,15 @@ func (a *app) runPublish(ctx context.Context, repo string, o publishOptions) err
 	w := a.statusWriter()
 	fmt.Fprintf(w, " %s publishing\n", repo)
 	if !a.global.dryRun {
-		if err := a.pushArtifact(ctx, ref, o.insecure, artifact); err != nil {
+		manifest, err := a.pushArtifact(ctx, ref, o.insecure, artifact)
+		if err != nil {
 			fmt.Fprintf(w, " %s error\n", repo)
 			return err
+		}
+		if o.app {
+			if err := a.pushAppIndex(ctx, ref, o.insecure, p, manifest); err != nil {
+				return err
+			}
 		}
 	}
 	fmt.Fprintf(w, " %s published\n", repo)
@@ -152,13 +158,49 @@ func (a *app) imageDigestsOverride(ctx context.Context, p *types.Project) ([]byt
 	return override.MarshalYAML()
 }
 
-// pushArtifact pushes the artifact with the user's registry logins.
-func (a *app) pushArtifact(ctx context.Context, ref registry.Ref, insecure bool, art publish.Artifact) error {
+// pushArtifact pushes the artifact with the user's registry logins. When
+// the OCI version was left to publish and the registry refuses the OCI 1.1
+// manifest, the OCI 1.0 form goes instead (the layers are there already),
+// as Docker Compose does; berth also says so. It returns the manifest
+// pushed.
+func (a *app) pushArtifact(ctx context.Context, ref registry.Ref, insecure bool, art publish.Artifact) (publish.Blob, error) {
+	creds := registry.NewCredentials(a.environ)
 	blobs := make([]registry.Blob, len(art.Blobs))
 	for i, b := range art.Blobs {
 		blobs[i] = registry.Blob(b)
 	}
-	return registry.PushArtifact(ctx, ref, registry.NewCredentials(a.environ), insecure, blobs, registry.Blob(art.Manifest))
+	err := registry.PushArtifact(ctx, ref, creds, insecure, blobs, registry.Blob(art.Manifest))
+	if err == nil || len(art.Fallback) != 2 || !registry.ManifestRefused(err) {
+		return art.Manifest, err
+	}
+	fmt.Fprintf(a.stderr, "WARN %s refused the OCI 1.1 artifact manifest (%v); publishing it as OCI 1.0\n", ref.Host(), err)
+	fallback := append([]registry.Blob{registry.Blob(art.Fallback[0])}, blobs[1:]...)
+	return art.Fallback[1], registry.PushArtifact(ctx, ref, creds, insecure, fallback, registry.Blob(art.Fallback[1]))
+}
+
+// pushAppIndex is the rest of publish --app, as Docker Compose does it:
+// each service's image is copied from its registry into the artifact's
+// repository, then an image index of the copies, whose subject is the
+// artifact's manifest, is pushed by digest.
+func (a *app) pushAppIndex(ctx context.Context, ref registry.Ref, insecure bool, p *types.Project, manifest publish.Blob) error {
+	var images []registry.Ref
+	for _, image := range publish.AppImages(p) {
+		r, err := registry.ParseRef(image)
+		if err != nil {
+			return fmt.Errorf("publish --app: %w", err)
+		}
+		images = append(images, r)
+	}
+	creds := registry.NewCredentials(a.environ)
+	copies, err := registry.CopyImages(ctx, ref, creds, insecure, images)
+	if err != nil {
+		return fmt.Errorf("publish --app: %w", err)
+	}
+	index, err := publish.AppIndex(manifest, copies)
+	if err != nil {
+		return fmt.Errorf("publish --app: %w", err)
+	}
+	return registry.PushIndex(ctx, ref, creds, insecure, registry.Blob(index))
 }
 
 func bindMountsMessage(mounts []string) string {

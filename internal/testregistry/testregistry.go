@@ -23,6 +23,7 @@ type Registry struct {
 	// User and Password are the one login it accepts ("" without auth).
 	User, Password string
 	cmd            *exec.Cmd
+	data           string // the storage's root directory
 }
 
 // Options shape the registry.
@@ -41,7 +42,7 @@ func Start(t testing.TB, o Options) *Registry {
 		t.Fatalf("docker-registry is not installed (internal/testregistry/install-packages.sh installs it): %v", err)
 	}
 	dir := t.TempDir()
-	r := &Registry{}
+	r := &Registry{data: filepath.Join(dir, "data")}
 	if o.Auth {
 		r.User, r.Password = "berth", "s3cret-"+filepath.Base(dir)
 		if err := writeHtpasswd(filepath.Join(dir, "htpasswd"), r.User, r.Password); err != nil {
@@ -165,4 +166,20 @@ func (r *Registry) Tags(ctx context.Context, name string) ([]string, error) {
 		return nil, err
 	}
 	return body.Tags, nil
+}
+
+// Manifests lists the digests of every manifest repository name holds,
+// tagged or not, from the registry's storage: the API lists tags only, and
+// a manifest pushed by digest (an index of a publish --app) has none.
+func (r *Registry) Manifests(name string) ([]string, error) {
+	dir := filepath.Join(r.data, "docker", "registry", "v2", "repositories", name, "_manifests", "revisions", "sha256")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, "sha256:"+e.Name())
+	}
+	return out, nil
 }
