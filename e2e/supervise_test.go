@@ -232,8 +232,12 @@ services:
 `)
 	r := p.start("up", "--no-color")
 	r.waitLine(`^stubborn-1 +\| ready$`)
+	// The second Ctrl-C comes once the stop is in flight (the engine has
+	// sent SIGTERM), whose answer waits for the container to die.
+	stopSent := awaitEvent(t, "kill", "container="+p.name+"-stubborn-1")
 	r.signal(syscall.SIGINT)
 	r.waitLine(`^Gracefully stopping\.\.\. \(press Ctrl\+C again to force\)$`)
+	stopSent()
 	r.signal(syscall.SIGINT)
 	if code := r.wait(60 * time.Second); code != 130 {
 		t.Fatalf("exit code after Ctrl-C twice: %d, want 130\n%s\nstderr:\n%s", code, r.output(), r.rest.String())

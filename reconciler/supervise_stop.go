@@ -24,15 +24,16 @@ type projectStop struct {
 	grace    *time.Duration // -t; nil: each container's own stop timeout
 	progress Progress
 
-	mu     sync.Mutex
-	ap     ApplyOptions
-	begun  bool
-	giveUp context.CancelFunc // ends the wait for the graceful stop
-	done   chan struct{}
+	mu      sync.Mutex
+	ap      ApplyOptions
+	begun   bool
+	killing bool
+	giveUp  context.CancelFunc // ends the wait for the graceful stop
+	pending sync.WaitGroup     // the stop, and the kill once asked for
 }
 
 func newProjectStop(ctx context.Context, eng engine.Engine, p *types.Project, services []string, grace *time.Duration, progress Progress) *projectStop {
-	return &projectStop{ctx: ctx, eng: eng, p: p, services: services, grace: grace, progress: progress, done: make(chan struct{})}
+	return &projectStop{ctx: ctx, eng: eng, p: p, services: services, grace: grace, progress: progress}
 }
 
 // applyWith sets the options the stop and the kill are applied with: up's.
@@ -52,32 +53,29 @@ func (s *projectStop) begin() bool {
 	s.begun = true
 	stopCtx, giveUp := context.WithCancel(s.ctx)
 	s.giveUp = giveUp
-	go func() {
-		defer close(s.done)
-		_ = s.apply(stopCtx, "stop") // failures show as progress
-		if stopCtx.Err() != nil && s.ctx.Err() == nil {
-			_ = s.apply(s.ctx, "kill")
-		}
-	}()
+	s.pending.Go(func() { _ = s.apply(stopCtx, "stop") }) // failures show as progress
 	return true
 }
 
-// kill gives up the graceful stop and kills what still runs.
+// kill gives up the graceful stop and kills what still runs. The kill goes
+// out at once, beside the stops already sent: those wait for their answers
+// (landsAnyway), which come when the containers die, so the kill must not
+// wait for them.
 func (s *projectStop) kill() {
 	s.begin()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.giveUp()
+	if s.killing || s.ctx.Err() != nil {
+		return
+	}
+	s.killing = true
+	s.pending.Go(func() { _ = s.apply(s.ctx, "kill") })
 }
 
-// wait returns once a stop that has begun is over.
+// wait returns once a stop that has begun, and its kill, are over.
 func (s *projectStop) wait() {
-	s.mu.Lock()
-	begun := s.begun
-	s.mu.Unlock()
-	if begun {
-		<-s.done
-	}
+	s.pending.Wait()
 }
 
 // apply plans the command ("stop" or "kill") against the containers as they
