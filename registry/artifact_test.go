@@ -65,7 +65,7 @@ func testBlob(mediaType, data string) Blob {
 func TestManifestRefused(t *testing.T) {
 	reg := &oldRegistry{blobs: map[string]bool{}, manifests: map[string]string{}}
 	srv := httptest.NewServer(reg)
-	defer srv.Close()
+	defer closeServer(srv)
 	ref, err := ParseRef(strings.TrimPrefix(srv.URL, "http://") + "/app:v1")
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func TestManifestRefused(t *testing.T) {
 		if got := ManifestRefused(PushArtifact(ctx, r, creds, false, []Blob{layer}, plain)); got != want {
 			t.Errorf("manifest answered %d: ManifestRefused %v, want %v", code, got, want)
 		}
-		deny.Close()
+		closeServer(deny)
 	}
 	blobDenied := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.Method == http.MethodPost {
@@ -105,10 +105,18 @@ func TestManifestRefused(t *testing.T) {
 		}
 		reg.ServeHTTP(w, req)
 	}))
-	defer blobDenied.Close()
+	defer closeServer(blobDenied)
 	r, _ := ParseRef(strings.TrimPrefix(blobDenied.URL, "http://") + "/other:v1")
 	fresh := testBlob("application/vnd.docker.compose.file+yaml", "services: {a: {image: b}}\n")
 	if err := PushArtifact(ctx, r, creds, false, []Blob{fresh}, plain); err == nil || ManifestRefused(err) {
 		t.Errorf("refused blob: %v, want an error that is no manifest refusal", err)
 	}
+}
+
+// closeServer cuts the client connections first: a push the server refused
+// may leave its upload unread, and Close alone would wait for that
+// handler forever.
+func closeServer(s *httptest.Server) {
+	s.CloseClientConnections()
+	s.Close()
 }
